@@ -1,0 +1,55 @@
+// The error hierarchy of incentives: every failure carries a stable code and says where it happened.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace incentives {
+
+/// Root of every error the library raises. `code()` is stable, e.g. "incentives.calculation.overflow";
+/// `what()` is "[code] message".
+class error : public std::runtime_error {
+public:
+    error(std::string_view code, std::string_view message)
+        : std::runtime_error("[" + std::string(code) + "] " + std::string(message)), code_(code) {}
+
+    /// The stable identifier of this kind of failure.
+    [[nodiscard]] const std::string& code() const noexcept { return code_; }
+
+private:
+    std::string code_;
+};
+
+/// A program definition that cannot be read: YAML syntax, schema, unknown keys (file:line:column).
+class config_error : public error {
+public:
+    using error::error;
+};
+
+/// A program that cannot be right: overlapping tiers, a negative cap. Raised when the program is built.
+class validation_error : public error {
+public:
+    using error::error;
+};
+
+/// Bad input data: unknown partner, negative quantity, duplicate event id, unparsable number.
+class input_error : public error {
+public:
+    using error::error;
+};
+
+/// Arithmetic that cannot be carried out exactly: overflow, division by zero, rounding not allowed.
+class calculation_error : public error {
+public:
+    using error::error;
+};
+
+/// Amounts in different currencies combined without an explicit exchange rate.
+class currency_mismatch : public calculation_error {
+public:
+    using calculation_error::calculation_error;
+};
+
+}  // namespace incentives

@@ -1,0 +1,9 @@
+// The umbrella header: everything in the incentives core.
+#pragma once
+
+#include <incentives/allocation.hpp>
+#include <incentives/currency.hpp>
+#include <incentives/decimal.hpp>
+#include <incentives/errors.hpp>
+#include <incentives/money.hpp>
+#include <incentives/rounding.hpp>

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The full test run, as CI does it: set up, build with warnings as errors, run the C++ tests, install
+# and build the consumer package test, pip-install the Python package and run pytest, then run the
+# C++ tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "C++ build (developer mode: pedantic warnings as errors) and tests"
+cmake --preset dev -DCMAKE_INSTALL_PREFIX="$root/build/install"
+cmake --build --preset dev -j "$jobs"
+ctest --preset dev -j "$jobs"
+
+step "install, then build the consumer project against the installed package"
+cmake --install build/dev >/dev/null
+cmake -S tests/package -B build/package -G Ninja -DCMAKE_PREFIX_PATH="$root/build/install"
+cmake --build build/package
+./build/package/consumer
+
+step "Python package (pip install .) and pytest"
+.venv/bin/python -m pip install -q "$root"
+(cd "$root/tests/python" && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
+
+step "C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake --preset asan
+cmake --build --preset asan -j "$jobs" --target incentives_tests
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/asan/tests/incentives_tests
+
+step "all tests passed"
