@@ -1,0 +1,37 @@
+// A columnar batch of events: ids dictionary-encoded once, money and quantities as scaled integers,
+// participant credit as exact shares in ten-thousandths.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace incentives {
+
+/// Events in columns, encoded against an engine's dictionaries (see engine::encode).
+struct event_batch {
+    static constexpr std::uint32_t none = 0xFFFFFFFFu;
+    static constexpr int share_scale = 4;  ///< credit shares are units of 1/10000
+
+    std::vector<std::string> ids;
+    std::vector<std::uint32_t> kind;       ///< code in the engine's kind dictionary
+    std::vector<std::int32_t> day;         ///< days since 1970-01-01
+    std::vector<std::uint32_t> partner;    ///< catalog index
+    std::vector<std::uint32_t> product;    ///< catalog index, or none
+    std::vector<std::uint32_t> category;   ///< code in the category dictionary (0: none)
+    std::vector<std::int64_t> quantity;    ///< units at the program's quantity places
+    std::vector<std::int64_t> amount;      ///< units at the program's amount places
+    std::vector<std::uint32_t> credit_begin{0};  ///< offsets into the two columns below (size() + 1)
+    std::vector<std::uint32_t> credit_participant;
+    std::vector<std::int32_t> credit_share;
+    std::vector<std::uint32_t> reference;  ///< for returns: the sale's record in the engine, else none
+    std::vector<std::string> reference_ids;  ///< sales referenced from the same batch (reference has the top bit set)
+    std::size_t duplicates_ignored = 0;      ///< rows dropped by a duplicates: ignore policy
+    /// Event attributes by name: a code per event in that name's dictionary (0: absent).
+    std::map<std::string, std::vector<std::uint32_t>, std::less<>> attrs;
+
+    [[nodiscard]] std::size_t size() const noexcept { return ids.size(); }
+};
+
+}  // namespace incentives

@@ -1,0 +1,108 @@
+// The reference data a run needs — partners, participants, products, plans — checked and indexed.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <incentives/detail/suggest.hpp>
+#include <incentives/engine/dictionary.hpp>
+#include <incentives/errors.hpp>
+#include <incentives/model.hpp>
+
+namespace incentives {
+
+/// Partners, participants, products and plans, with their ids indexed. Immutable once built.
+class catalog {
+public:
+    catalog() = default;
+    catalog(std::vector<partner> partners, std::vector<participant> participants = {},
+            std::vector<product> products = {}, std::vector<plan> plans = {})
+        : partners_(std::move(partners)), participants_(std::move(participants)), products_(std::move(products)),
+          plans_(std::move(plans)) {
+        index(partners_, partner_index_, "partners", [](const partner& p) -> const std::string& { return p.id; });
+        index(participants_, participant_index_, "participants",
+              [](const participant& p) -> const std::string& { return p.id; });
+        index(products_, product_index_, "products", [](const product& p) -> const std::string& { return p.sku; });
+        participant_partner_.reserve(participants_.size());
+        for (std::size_t i = 0; i < participants_.size(); ++i) {
+            auto pi = partner_index(participants_[i].partner);
+            if (!pi)
+                throw input_error("incentives.input.unknown_partner",
+                                  "participants row " + std::to_string(i + 1) + ", field partner: unknown partner \"" +
+                                      participants_[i].partner + "\"" + suggest_partner(participants_[i].partner));
+            participant_partner_.push_back(*pi);
+        }
+        for (std::size_t i = 0; i < plans_.size(); ++i) {
+            const auto& pl = plans_[i];
+            if (!partner_index(pl.beneficiary) && !participant_index(pl.beneficiary))
+                throw input_error("incentives.input.unknown_beneficiary",
+                                  "plans row " + std::to_string(i + 1) + ", field beneficiary: \"" + pl.beneficiary +
+                                      "\" is neither a partner nor a participant");
+            if (pl.target.signum() <= 0)
+                throw input_error("incentives.input.plan_target",
+                                  "plans row " + std::to_string(i + 1) + ", field target: expected a target above zero, got " +
+                                      pl.target.to_string());
+        }
+    }
+
+    [[nodiscard]] const std::vector<partner>& partners() const noexcept { return partners_; }
+    [[nodiscard]] const std::vector<participant>& participants() const noexcept { return participants_; }
+    [[nodiscard]] const std::vector<product>& products() const noexcept { return products_; }
+    [[nodiscard]] const std::vector<plan>& plans() const noexcept { return plans_; }
+
+    [[nodiscard]] std::optional<std::uint32_t> partner_index(std::string_view id) const { return find(partner_index_, id); }
+    [[nodiscard]] std::optional<std::uint32_t> participant_index(std::string_view id) const {
+        return find(participant_index_, id);
+    }
+    [[nodiscard]] std::optional<std::uint32_t> product_index(std::string_view sku) const { return find(product_index_, sku); }
+    /// The partner (index) a participant (index) works at.
+    [[nodiscard]] std::uint32_t partner_of(std::uint32_t participant) const { return participant_partner_[participant]; }
+
+    /// " (did you mean ...)" for a misspelt partner id.
+    [[nodiscard]] std::string suggest_partner(std::string_view id) const { return suggest(partners_, id, &partner::id); }
+    [[nodiscard]] std::string suggest_participant(std::string_view id) const {
+        return suggest(participants_, id, &participant::id);
+    }
+    [[nodiscard]] std::string suggest_product(std::string_view sku) const { return suggest(products_, sku, &product::sku); }
+
+private:
+    using index_map = std::unordered_map<std::string, std::uint32_t, detail::string_hash, std::equal_to<>>;
+
+    template <class T, class Key>
+    static void index(const std::vector<T>& rows, index_map& out, std::string_view table, Key key) {
+        out.reserve(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const std::string& k = key(rows[i]);
+            if (k.empty())
+                throw input_error("incentives.input.missing_id",
+                                  std::string(table) + " row " + std::to_string(i + 1) + ": the id is empty");
+            if (!out.emplace(k, static_cast<std::uint32_t>(i)).second)
+                throw input_error("incentives.input.duplicate_id", std::string(table) + " row " + std::to_string(i + 1) +
+                                                                       ": duplicate id \"" + k + "\"");
+        }
+    }
+    static std::optional<std::uint32_t> find(const index_map& m, std::string_view id) {
+        if (auto it = m.find(id); it != m.end()) return it->second;
+        return std::nullopt;
+    }
+    template <class T>
+    static std::string suggest(const std::vector<T>& rows, std::string_view id, std::string T::*member) {
+        if (rows.size() > 100000) return {};  // keep error paths cheap on huge catalogs
+        std::vector<std::string_view> names;
+        names.reserve(rows.size());
+        for (const auto& r : rows) names.emplace_back(r.*member);
+        return detail::did_you_mean(id, names);
+    }
+
+    std::vector<partner> partners_;
+    std::vector<participant> participants_;
+    std::vector<product> products_;
+    std::vector<plan> plans_;
+    index_map partner_index_, participant_index_, product_index_;
+    std::vector<std::uint32_t> participant_partner_;
+};
+
+}  // namespace incentives

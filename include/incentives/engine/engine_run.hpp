@@ -1,0 +1,298 @@
+// Implementation of incentives::engine: adding batches (accumulation, clawback bookkeeping).
+#pragma once
+
+#include <incentives/engine/engine.hpp>
+
+namespace incentives {
+
+inline void engine::add(const event_batch& in, unsigned threads) {
+    // Events seen since the batch was encoded are duplicates too: drop or reject them first, so that
+    // nothing is applied when the batch fails.
+    const event_batch* bp = &in;
+    event_batch filtered;
+    std::size_t dropped = 0;
+    for (std::size_t i = 0; i < in.size(); ++i)
+        if (st_.seen.count(in.ids[i])) {
+            if (prog_.duplicates == duplicate_policy::error)
+                throw input_error("incentives.input.duplicate_event",
+                                  "row " + std::to_string(i + 1) + " (event \"" + in.ids[i] + "\"), field id: duplicate event id \"" +
+                                      in.ids[i] + "\" (already added)");
+            ++dropped;
+        }
+    if (dropped) {
+        // Rare path: rebuild the batch without the repeats (returns to sales in this batch stay valid
+        // because their sales are kept or were already registered).
+        std::vector<event> none;
+        (void)none;
+        filtered = in;
+        std::vector<std::size_t> keep;
+        for (std::size_t i = 0; i < in.size(); ++i)
+            if (!st_.seen.count(in.ids[i])) keep.push_back(i);
+        auto pick = [&](auto& col, const auto& src) {
+            col.clear();
+            for (auto i : keep) col.push_back(src[i]);
+        };
+        pick(filtered.ids, in.ids);
+        pick(filtered.kind, in.kind);
+        pick(filtered.day, in.day);
+        pick(filtered.partner, in.partner);
+        pick(filtered.product, in.product);
+        pick(filtered.category, in.category);
+        pick(filtered.quantity, in.quantity);
+        pick(filtered.amount, in.amount);
+        pick(filtered.reference, in.reference);
+        for (auto& [name, col] : filtered.attrs) pick(col, in.attrs.at(name));
+        filtered.credit_begin = {0};
+        filtered.credit_participant.clear();
+        filtered.credit_share.clear();
+        for (auto i : keep) {
+            for (auto k = in.credit_begin[i]; k < in.credit_begin[i + 1]; ++k) {
+                filtered.credit_participant.push_back(in.credit_participant[k]);
+                filtered.credit_share.push_back(in.credit_share[k]);
+            }
+            filtered.credit_begin.push_back(static_cast<std::uint32_t>(filtered.credit_participant.size()));
+        }
+        bp = &filtered;
+    }
+    const event_batch& b = *bp;
+    const std::size_t n = b.size();
+    const auto return_kind = st_.dicts.kinds.find("return");
+    const auto sale_kind = st_.dicts.kinds.find("sale");
+
+    // Numeric attribute values, for codes new since the last batch.
+    for (auto& [name, values] : st_.numeric) {
+        const auto& dict = st_.dicts.attrs[name];
+        for (std::size_t code = values.size(); code < dict.size(); ++code) {
+            const auto& text = dict[static_cast<std::uint32_t>(code)];
+            values.push_back(text.empty() ? 0
+                                          : static_cast<std::int64_t>(decimal::parse(text)
+                                                                          .normalized()
+                                                                          .rescale(detail::attribute_scale, rounding_mode::unnecessary)
+                                                                          .units()));
+        }
+    }
+
+    // Register ids and sales; resolve returns to sale records.
+    std::vector<std::uint32_t> sale_record(n, detail::no_sale);
+    std::unordered_map<std::string_view, std::uint32_t> batch_sale;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint32_t rec = detail::no_sale;
+        if (sale_kind && b.kind[i] == *sale_kind) {
+            rec = static_cast<std::uint32_t>(st_.sales.size());
+            st_.sales.push_back({b.ids[i], b.day[i], b.amount[i], b.quantity[i], 0, 0});
+            batch_sale.emplace(b.ids[i], rec);
+        }
+        sale_record[i] = rec;
+        st_.seen.emplace(b.ids[i], rec);
+        if (retain_ids_) st_.event_ids.push_back(b.ids[i]);
+    }
+    std::vector<std::uint32_t> returned_sale(n, detail::no_sale);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!return_kind || b.kind[i] != *return_kind) continue;
+        std::uint32_t ref = b.reference[i];
+        std::uint32_t rec = (ref & detail::batch_row_flag) ? batch_sale.at(b.reference_ids[ref & ~detail::batch_row_flag]) : ref;
+        returned_sale[i] = rec;
+        st_.sales[rec].returned_amount += b.amount[i];
+        st_.sales[rec].returned_quantity += b.quantity[i];
+    }
+
+    // Compile each leaf for this batch.
+    std::vector<detail::prepared_leaf> prep(leaves_.size());
+    std::int32_t min_day = n ? *std::min_element(b.day.begin(), b.day.end()) : 0;
+    std::int32_t max_day = n ? *std::max_element(b.day.begin(), b.day.end()) : 0;
+    std::map<period_unit, std::vector<std::int32_t>> tables;
+    for (std::size_t li = 0; li < leaves_.size(); ++li) {
+        const auto& l = leaves_[li];
+        const auto& r = rule_of(l);
+        auto& p = prep[li];
+        p.select = detail::compiled_selector::compile(l.select, cat_, st_.dicts, b, prog_.amount_scale(), prog_.quantity_places);
+        p.min_day = min_day;
+        auto& table = tables[l.unit];
+        if (table.empty() && n)
+            for (std::int32_t d = min_day; d <= max_day; ++d) table.push_back(prog_.cal.index_of(date(d), l.unit));
+        p.period_of_day = table;
+        if (!r.measure_.attribute.empty()) {
+            auto col = b.attrs.find(r.measure_.attribute);
+            p.column = col == b.attrs.end() ? nullptr : &col->second;
+            auto num = st_.numeric.find(r.measure_.attribute);
+            p.numeric = num == st_.numeric.end() ? nullptr : &num->second;
+        }
+        if (l.lookup) p.rate = lookup_rates(l, b);
+        if (l.event_rounding)
+            for (std::size_t v = 0; v < l.version_from.size(); ++v) {
+                const auto& pay = v == 0 ? r.pay : r.versions[v - 1].pay;
+                p.value.emplace_back(pay.value.units(), pay.value.scale());
+            }
+    }
+
+    // Accumulate, on `threads` threads over contiguous ranges, each into its own accumulators; the
+    // partial sums are then added in a fixed order (integer sums, so any order gives the same).
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, n / 4096))));
+    std::size_t outside = 0;
+    if (threads == 1) {
+        accumulate(b, prep, 0, n, st_.acc, outside);
+    } else {
+        std::vector<std::vector<detail::leaf_acc>> part(threads);
+        std::vector<std::size_t> part_outside(threads, 0);
+        std::vector<std::thread> pool;
+        std::vector<std::exception_ptr> failures(threads);
+        for (unsigned t = 0; t < threads; ++t) {
+            part[t].resize(leaves_.size());
+            for (std::size_t li = 0; li < leaves_.size(); ++li)
+                part[t][li].groups.assign(leaves_[li].version_from.size(), std::vector<detail::group_acc>(leaves_[li].slots()));
+            pool.emplace_back([&, t] {
+                try {
+                    accumulate(b, prep, n * t / threads, n * (t + 1) / threads, part[t], part_outside[t]);
+                } catch (...) {
+                    failures[t] = std::current_exception();
+                }
+            });
+        }
+        for (auto& th : pool) th.join();
+        for (auto& f : failures)
+            if (f) std::rethrow_exception(f);
+        for (unsigned t = 0; t < threads; ++t) {
+            outside += part_outside[t];
+            for (std::size_t li = 0; li < leaves_.size(); ++li) merge(st_.acc[li], part[t][li], rule_of(leaves_[li]).id);
+        }
+    }
+
+    record_clawbacks(b, prep, sale_record, returned_sale);
+    st_.events += n;
+    st_.duplicates_ignored += b.duplicates_ignored + dropped;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!prog_.cal.contains(date(b.day[i]))) ++outside;
+    st_.outside += outside;
+}
+
+inline const rules::rule& engine::rule_of(const detail::leaf& l) const {
+    const auto& top = prog_.rules[l.top];
+    return l.child < 0 ? top : top.children[static_cast<std::size_t>(l.child)];
+}
+
+inline std::vector<std::optional<int128>> engine::lookup_rates(const detail::leaf& l, const event_batch& b) const {
+    const auto& lt = rule_of(l).pay.lookup_;
+    int scale = l.payout_scale - l.measure_scale;
+    auto units = [&](const decimal& d) { return d.rescale(scale, rounding_mode::unnecessary).units(); };
+    std::vector<std::optional<int128>> out(b.size());
+    std::map<std::vector<std::string>, std::optional<int128>> cache;
+    std::vector<std::string> key(lt.keys.size());
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        for (std::size_t k = 0; k < lt.keys.size(); ++k) {
+            const auto& f = lt.keys[k];
+            std::string_view v;
+            if (f.of == rules::field::scope::partner) v = detail::partner_field(cat_.partners()[b.partner[i]], f.name);
+            else if (f.of == rules::field::scope::product || f.name == "sku")
+                v = b.product[i] == event_batch::none ? std::string_view()
+                    : detail::product_field(cat_.products()[b.product[i]], f.of == rules::field::scope::product ? f.name : "sku");
+            else if (f.name == "kind") v = st_.dicts.kinds[b.kind[i]];
+            else if (f.name == "category") v = st_.dicts.categories[b.category[i]];
+            else if (auto col = b.attrs.find(f.name); col != b.attrs.end()) v = st_.dicts.attrs.at(f.name)[col->second[i]];
+            key[k].assign(v);
+        }
+        auto [it, fresh] = cache.try_emplace(key);
+        if (fresh) {
+            auto hit = lt.rates.find(key);
+            if (hit != lt.rates.end()) it->second = units(hit->second);
+            else if (lt.fallback) it->second = units(*lt.fallback);
+        }
+        out[i] = it->second;
+    }
+    return out;
+}
+
+inline void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const std::string& rule) {
+    for (std::size_t v = 0; v < into.groups.size(); ++v)
+        for (std::size_t s = 0; s < into.groups[v].size(); ++s) {
+            auto& a = into.groups[v][s];
+            const auto& f = from.groups[v][s];
+            if (f.count == 0) continue;
+            if (__builtin_add_overflow(a.measure, f.measure, &a.measure) || __builtin_add_overflow(a.payout, f.payout, &a.payout))
+                detail::sum_overflow(rule);
+            a.count += f.count;
+            a.last_day = std::max(a.last_day, f.last_day);
+        }
+    into.distinct.insert(into.distinct.end(), from.distinct.begin(), from.distinct.end());
+    into.ids.insert(into.ids.end(), from.ids.begin(), from.ids.end());
+}
+
+inline void engine::accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
+                               std::size_t to, std::vector<detail::leaf_acc>& acc, std::size_t& outside) const {
+    (void)outside;
+    const std::uint64_t id_base = st_.event_ids.size() - (retain_ids_ ? b.size() : 0);
+    for (std::size_t li = 0; li < leaves_.size(); ++li) {
+        const auto& l = leaves_[li];
+        const auto& r = rule_of(l);
+        const auto& p = prep[li];
+        auto& la = acc[li];
+        const rounding_mode mode = prog_.rounding.mode;
+        const int minor = prog_.currency_.minor_units();
+        for (std::size_t i = from; i < to; ++i) {
+            if (!p.select(b, i)) continue;
+            detail::for_each_credit(l, r, p, b, i, [&](std::uint64_t key, int128 m) {
+                auto v = key / l.slots();
+                auto& a = la.groups[v][key % l.slots()];
+                if (__builtin_add_overflow(a.measure, m, &a.measure)) detail::sum_overflow(r.id);
+                ++a.count;
+                a.last_day = std::max(a.last_day, b.day[i]);
+                if (l.lookup && p.rate[i]) {
+                    int128 x;
+                    if (__builtin_mul_overflow(m, *p.rate[i], &x) || __builtin_add_overflow(a.payout, x, &a.payout))
+                        detail::sum_overflow(r.id);
+                } else if (l.event_rounding) {
+                    // This event's payout, rounded to the minor unit with the program's mode.
+                    auto [vu, vs] = p.value[v];
+                    int128 x;
+                    if (__builtin_mul_overflow(m, vu, &x)) detail::sum_overflow(r.id);
+                    int drop = l.measure_scale + vs - minor;
+                    bool inexact = false;
+                    x = drop > 0 ? detail::divide_rounded(x, detail::pow10(drop), mode, inexact) : x * detail::pow10(-drop);
+                    if (__builtin_add_overflow(a.payout, x, &a.payout)) detail::sum_overflow(r.id);
+                }
+                if (l.distinct) {
+                    auto col = b.attrs.find(r.measure_.attribute);
+                    if (col != b.attrs.end() && col->second[i] != 0) la.distinct.push_back({key, col->second[i]});
+                }
+                if (retain_ids_) la.ids.push_back({key, static_cast<std::uint32_t>(id_base + i)});
+            });
+        }
+    }
+}
+
+inline void engine::record_clawbacks(const event_batch& b, const std::vector<detail::prepared_leaf>& prep,
+                                     const std::vector<std::uint32_t>& sale_record,
+                                     const std::vector<std::uint32_t>& returned_sale) {
+    for (std::size_t li = 0; li < leaves_.size(); ++li) {
+        const auto& l = leaves_[li];
+        if (!l.clawback) continue;
+        const auto& r = rule_of(l);
+        for (std::size_t i = 0; i < b.size(); ++i)
+            if (sale_record[i] != detail::no_sale && prep[li].select(b, i))
+                detail::for_each_credit(l, r, prep[li], b, i, [&](std::uint64_t key, int128 m) {
+                    st_.contributions[sale_record[i]].push_back({static_cast<std::uint32_t>(li), key, m});
+                });
+    }
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (returned_sale[i] == detail::no_sale) continue;
+        auto it = st_.contributions.find(returned_sale[i]);
+        if (it == st_.contributions.end()) continue;
+        const auto& sale = st_.sales[returned_sale[i]];
+        for (const auto& c : it->second) {
+            const auto& l = leaves_[c.leaf];
+            const auto& r = rule_of(l);
+            if (b.day[i] - sale.day > r.clawback_->days) continue;
+            // The returned fraction: by quantity for quantity measures (or when the sale has no
+            // amount), by amount otherwise.
+            bool by_quantity = r.measure_.kind == rules::measure::kind_t::quantity || sale.amount == 0;
+            std::int64_t num = by_quantity ? b.quantity[i] : b.amount[i];
+            std::int64_t den = by_quantity ? sale.quantity : sale.amount;
+            if (den == 0) num = den = 1;
+            if (num == 0) continue;
+            st_.clawbacks.push_back({c.leaf, c.key, c.measure, num, den, b.day[i], b.ids[i], sale.id});
+        }
+    }
+}
+
+}  // namespace incentives
+
+#include <incentives/engine/engine_result.hpp>

@@ -1,0 +1,84 @@
+// The result of a run: payout lines and, on request, a trace per line that explains it as data.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <incentives/calendar.hpp>
+#include <incentives/currency.hpp>
+#include <incentives/decimal.hpp>
+#include <incentives/rules/credit.hpp>
+
+namespace incentives {
+
+/// One step of a payout's life after the schedule: a threshold, accelerator, cap, budget, rounding.
+struct trace_step {
+    std::string what;    ///< e.g. "cap 25000 per partner and quarter"
+    decimal before;
+    decimal after;
+    friend bool operator==(const trace_step&, const trace_step&) = default;
+};
+
+/// Why a payout line is what it is.
+struct trace {
+    std::string rule;
+    std::string version;          ///< effective-from date of the version that paid, or "" for the base
+    std::string measure;          ///< e.g. "amount", "growth of amount over prior_year (absolute)"
+    decimal base;                 ///< the measure for this beneficiary and period
+    std::optional<decimal> baseline;  ///< for growth measures
+    std::string tier;             ///< the tier reached (name or "tier 2"), "" if none
+    std::optional<decimal> rate;  ///< the rate, amount per unit, or multiplier applied
+    decimal amount_before;        ///< the schedule's amount, before modifiers
+    std::vector<trace_step> steps;
+    std::string note;             ///< why a line pays zero, or other remarks
+    std::size_t events = 0;       ///< number of contributing events
+    std::vector<std::string> event_ids;  ///< when asked for
+    std::string reverses;         ///< for a clawback: the sale it reverses (and the return that caused it)
+    friend bool operator==(const trace&, const trace&) = default;
+};
+
+/// One amount owed to one beneficiary by one rule for one period.
+struct payout_line {
+    enum class kind_t : unsigned char { accrual, clawback };
+    std::string rule;
+    rules::credit::to_t beneficiary_type = rules::credit::to_t::partner;
+    std::string beneficiary;
+    std::string partner;  ///< the partner of the beneficiary (itself for partners)
+    std::string period;   ///< label, e.g. "2027-Q2"
+    date period_start;
+    kind_t kind = kind_t::accrual;
+    std::string currency;
+    decimal amount;
+    std::optional<trace> why;  ///< present when the run asked for traces
+    friend bool operator==(const payout_line&, const payout_line&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(payout_line::kind_t k) noexcept {
+    return k == payout_line::kind_t::accrual ? "accrual" : "clawback";
+}
+
+/// Payout lines, sorted by rule (program order), beneficiary id, period and kind.
+struct result {
+    std::vector<payout_line> lines;
+    std::size_t events_seen = 0;
+    std::size_t duplicates_ignored = 0;
+    std::size_t events_outside_program = 0;
+
+    /// The sum of every line (exact).
+    [[nodiscard]] decimal total() const {
+        decimal t;
+        for (const auto& l : lines) t += l.amount;
+        return t;
+    }
+    /// The lines of one beneficiary.
+    [[nodiscard]] std::vector<payout_line> for_beneficiary(std::string_view id) const {
+        std::vector<payout_line> out;
+        for (const auto& l : lines)
+            if (l.beneficiary == id) out.push_back(l);
+        return out;
+    }
+    friend bool operator==(const result&, const result&) = default;
+};
+
+}  // namespace incentives

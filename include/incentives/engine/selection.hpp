@@ -1,0 +1,173 @@
+// Compiles a rule's selector against the catalog and the engine's dictionaries into masks over
+// dense codes, so testing an event is a few array lookups.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <incentives/engine/batch.hpp>
+#include <incentives/engine/catalog.hpp>
+#include <incentives/engine/dictionary.hpp>
+#include <incentives/rules/selection.hpp>
+
+namespace incentives::detail {
+
+/// The engine's dictionaries for event columns.
+struct event_dictionaries {
+    dictionary kinds;
+    dictionary categories;
+    std::map<std::string, dictionary, std::less<>> attrs;
+};
+
+/// The value of a partner or product field by name ("segment", "tier", an attribute...).
+inline std::string_view partner_field(const partner& p, std::string_view name) {
+    if (name == "id") return p.id;
+    if (name == "name") return p.name;
+    if (name == "segment") return p.segment;
+    if (name == "group") return p.group;
+    if (name == "region") return p.region;
+    if (name == "tier") return p.tier;
+    auto it = p.attrs.find(name);
+    return it == p.attrs.end() ? std::string_view() : std::string_view(it->second);
+}
+inline std::string_view product_field(const product& p, std::string_view name) {
+    if (name == "sku") return p.sku;
+    if (name == "category") return p.category;
+    auto it = p.attrs.find(name);
+    return it == p.attrs.end() ? std::string_view() : std::string_view(it->second);
+}
+
+/// Whether a selector says anything about the event kind (if not, the rule selects sales).
+inline bool mentions_kind(const rules::selector& s) {
+    if (s.kind() == rules::selector::op::in || s.kind() == rules::selector::op::range)
+        return s.target().of == rules::field::scope::event && s.target().name == "kind";
+    for (const auto& c : s.children())
+        if (mentions_kind(c)) return true;
+    return false;
+}
+
+/// Whether a text value passes an `in` or `range` leaf.
+inline bool leaf_accepts(const rules::selector& s, std::string_view value) {
+    if (s.kind() == rules::selector::op::in) {
+        for (const auto& v : s.values())
+            if (v == value) return true;
+        return false;
+    }
+    if (value.empty()) return false;
+    decimal x;
+    try {
+        x = decimal::parse(value);
+    } catch (const error&) {
+        return false;  // engine checks numeric attributes on input, so this is a catalog value
+    }
+    return (!s.min() || !(x < *s.min())) && (!s.max() || x < *s.max());
+}
+
+/// A selector compiled for one batch.
+class compiled_selector {
+public:
+    enum class source : unsigned char { always, kind, partner, product, category, attr, day, amount, quantity, all, any, negate };
+
+    [[nodiscard]] bool operator()(const event_batch& b, std::size_t i) const {
+        switch (src_) {
+            case source::always: return true;
+            case source::kind: return mask_[b.kind[i]] != 0;
+            case source::partner: return mask_[b.partner[i]] != 0;
+            case source::product: return b.product[i] != event_batch::none && mask_[b.product[i]] != 0;
+            case source::category: return mask_[b.category[i]] != 0;
+            case source::attr: return column_ != nullptr && mask_[(*column_)[i]] != 0;
+            case source::day: return b.day[i] >= lo_ && b.day[i] <= hi_;
+            case source::amount: return b.amount[i] >= lo_ && b.amount[i] < hi_;
+            case source::quantity: return b.quantity[i] >= lo_ && b.quantity[i] < hi_;
+            case source::all:
+                for (const auto& c : children_)
+                    if (!c(b, i)) return false;
+                return true;
+            case source::any:
+                for (const auto& c : children_)
+                    if (c(b, i)) return true;
+                return false;
+            case source::negate: return !children_[0](b, i);
+        }
+        return false;
+    }
+
+    /// Compiles `s`; `amount_scale` and `quantity_scale` are the batch's column scales.
+    static compiled_selector compile(const rules::selector& s, const catalog& cat, const event_dictionaries& dicts,
+                                     const event_batch& batch, int amount_scale, int quantity_scale) {
+        using op = rules::selector::op;
+        compiled_selector c;
+        switch (s.kind()) {
+            case op::always: c.src_ = source::always; return c;
+            case op::all:
+            case op::any:
+            case op::negate:
+                c.src_ = s.kind() == op::all ? source::all : (s.kind() == op::any ? source::any : source::negate);
+                for (const auto& child : s.children())
+                    c.children_.push_back(compile(child, cat, dicts, batch, amount_scale, quantity_scale));
+                return c;
+            case op::dates:
+                c.src_ = source::day;
+                c.lo_ = s.from() ? s.from()->days() : INT64_MIN;
+                c.hi_ = s.to() ? s.to()->days() : INT64_MAX;
+                return c;
+            case op::in:
+            case op::range: break;
+        }
+        const auto& f = s.target();
+        auto mask_over = [&](std::size_t n, auto value_of) {
+            c.mask_.assign(n, 0);
+            for (std::size_t k = 0; k < n; ++k) c.mask_[k] = leaf_accepts(s, value_of(k)) ? 1 : 0;
+        };
+        if (f.of == rules::field::scope::partner) {
+            c.src_ = source::partner;
+            mask_over(cat.partners().size(), [&](std::size_t k) { return partner_field(cat.partners()[k], f.name); });
+        } else if (f.of == rules::field::scope::product || f.name == "sku") {
+            c.src_ = source::product;
+            std::string_view name = f.of == rules::field::scope::product ? std::string_view(f.name) : "sku";
+            mask_over(cat.products().size(), [&](std::size_t k) { return product_field(cat.products()[k], name); });
+        } else if (f.name == "kind") {
+            c.src_ = source::kind;
+            mask_over(dicts.kinds.size(), [&](std::size_t k) -> std::string_view { return dicts.kinds[static_cast<std::uint32_t>(k)]; });
+        } else if (f.name == "category") {
+            c.src_ = source::category;
+            mask_over(dicts.categories.size(),
+                      [&](std::size_t k) -> std::string_view { return dicts.categories[static_cast<std::uint32_t>(k)]; });
+        } else if ((f.name == "amount" || f.name == "quantity") && s.kind() == op::range) {
+            int scale = f.name == "amount" ? amount_scale : quantity_scale;
+            c.src_ = f.name == "amount" ? source::amount : source::quantity;
+            c.lo_ = s.min() ? bound(*s.min(), scale, rounding_mode::ceiling) : INT64_MIN;
+            c.hi_ = s.max() ? bound(*s.max(), scale, rounding_mode::ceiling) : INT64_MAX;
+        } else {
+            c.src_ = source::attr;
+            auto col = batch.attrs.find(f.name);
+            c.column_ = col == batch.attrs.end() ? nullptr : &col->second;
+            auto dict = dicts.attrs.find(f.name);
+            if (dict == dicts.attrs.end()) {
+                c.column_ = nullptr;
+            } else {
+                mask_over(dict->second.size(),
+                          [&](std::size_t k) -> std::string_view { return dict->second[static_cast<std::uint32_t>(k)]; });
+            }
+        }
+        return c;
+    }
+
+private:
+    // A decimal bound in column units; ceiling keeps [min, max) exact for bounds finer than the column.
+    static std::int64_t bound(const decimal& d, int scale, rounding_mode mode) {
+        int128 u = d.rescale(std::max(scale, d.scale()), rounding_mode::unnecessary).units();
+        decimal at = decimal::from_units(u, std::max(scale, d.scale())).rescale(scale, mode);
+        return static_cast<std::int64_t>(at.units());
+    }
+
+    source src_ = source::always;
+    std::vector<std::uint8_t> mask_;
+    const std::vector<std::uint32_t>* column_ = nullptr;
+    std::int64_t lo_ = 0, hi_ = 0;
+    std::vector<compiled_selector> children_;
+};
+
+}  // namespace incentives::detail
