@@ -1,0 +1,410 @@
+// incentives::engine — synopsis:
+//   engine(program, catalog, retain_event_ids); encode(events) -> event_batch; add(batch | events, threads);
+//   run(run_options) -> result (lines + traces); snapshot() / restore(program, catalog, bytes)
+// Worked examples check the arithmetic by hand; properties check that results do not depend on
+// event order, batch split, thread count or a snapshot/restore in between.
+#include <doctest/doctest.h>
+
+#include <incentives/engine/engine.hpp>
+
+#include <algorithm>
+#include <random>
+
+using namespace incentives;
+using rules::field;
+using rules::selector;
+
+namespace {
+
+decimal d(const char* s) { return decimal::parse(s); }
+
+catalog small_catalog() {
+    return catalog({{"P1", "Acme", "smb", "north", "eu", "gold", {{"trained", "yes"}, {"baseline", "1000"}}},
+                    {"P2", "Beta", "enterprise", "south", "eu", "silver", {{"trained", "no"}, {"baseline", "0"}}},
+                    {"P3", "Core", "smb", "south", "us", "bronze", {{"trained", "yes"}, {"baseline", "500"}}}},
+                   {{"M1", "P1", "manager", {}, {}},
+                    {"S1", "P1", "specialist", {}, {}},
+                    {"M2", "P2", "manager", {}, {}},
+                    {"S3", "P3", "specialist", {}, {}}},
+                   {{"X200", "laptops", {}}, {"S100", "servers", {}}, {"K1", "accessories", {}}},
+                   {{"P1", date(2027, 1, 15), decimal(50000)}, {"P2", date(2027, 1, 15), decimal(20000)}});
+}
+
+rules::rule tiered_rebate() {
+    rules::rule r;
+    r.id = "volume";
+    r.per = period_unit::quarter;
+    r.pay.kind = rules::schedule::kind_t::tiers;
+    r.pay.tiers_.rows = {{decimal(0), {}, d("0.01"), "bronze"},
+                         {decimal(50000), {}, d("0.02"), "silver"},
+                         {decimal(150000), {}, d("0.035"), "gold"}};
+    return r;
+}
+
+program base_program(std::vector<rules::rule> rs) {
+    program p;
+    p.name = "test";
+    p.currency_ = currency::of("EUR");
+    p.cal = calendar(date(2027, 1, 1), date(2027, 12, 31));
+    p.rules = std::move(rs);
+    return p;
+}
+
+event sale(std::string id, date on, std::string partner, std::string sku, long long qty, const char* amount,
+           std::vector<credit_share> credit = {}) {
+    event e;
+    e.id = std::move(id);
+    e.kind = "sale";
+    e.on = on;
+    e.partner = std::move(partner);
+    e.sku = std::move(sku);
+    e.quantity = decimal(qty);
+    e.amount = d(amount);
+    e.participants = std::move(credit);
+    return e;
+}
+
+event ret(std::string id, date on, std::string partner, std::string of, long long qty, const char* amount) {
+    event e;
+    e.id = std::move(id);
+    e.kind = "return";
+    e.on = on;
+    e.partner = std::move(partner);
+    e.reference = std::move(of);
+    e.quantity = decimal(qty);
+    e.amount = d(amount);
+    return e;
+}
+
+const payout_line* find(const result& r, std::string_view rule, std::string_view who, std::string_view period,
+                        payout_line::kind_t kind = payout_line::kind_t::accrual) {
+    for (const auto& l : r.lines)
+        if (l.rule == rule && l.beneficiary == who && l.period == period && l.kind == kind) return &l;
+    return nullptr;
+}
+
+/// A program that uses most rule families at once, for the property tests.
+program rich_program() {
+    auto volume = tiered_rebate();
+    volume.limits = {{rules::limit::kind_t::cap, decimal(3000), {}}, {rules::limit::kind_t::cap, decimal(8000), period_unit::year}};
+    volume.clawback_ = rules::clawback{30};
+    rules::rule spiff;
+    spiff.id = "spiff";
+    spiff.select = selector::all({selector::in({field::scope::event, "sku"}, {"X200"}), selector::dates(date(2027, 5, 1), date(2027, 6, 30))});
+    spiff.measure_.kind = rules::measure::kind_t::quantity;
+    spiff.credit_.to = rules::credit::to_t::participant;
+    spiff.pay.kind = rules::schedule::kind_t::per_unit;
+    spiff.pay.value = decimal(40);
+    spiff.clawback_ = rules::clawback{30};
+    rules::rule plan;
+    plan.id = "plan";
+    plan.pay.value = d("0.015");
+    plan.accelerate = rules::accelerator{{{decimal(0), d("0.5")}, {d("0.5"), decimal(1)}, {decimal(1), d("1.5")}}};
+    plan.budget_ = rules::budget{decimal(2000), rules::budget::policy_t::pro_rata};
+    rules::rule growth;
+    growth.id = "growth";
+    growth.per = period_unit::year;
+    growth.measure_.over = rules::growth{rules::growth::baseline_kind::prior_year, rules::growth::form_kind::absolute, ""};
+    growth.pay.value = d("0.05");
+    rules::rule best;
+    best.id = "best";
+    best.combine = rules::combinator::max_of;
+    rules::rule a, b;
+    a.id = "best-servers";
+    a.select = selector::in({field::scope::event, "category"}, {"servers"});
+    a.pay.value = d("0.03");
+    b.id = "best-count";
+    b.measure_.kind = rules::measure::kind_t::count;
+    b.pay.kind = rules::schedule::kind_t::per_event;
+    b.pay.value = decimal(25);
+    best.children = {a, b};
+    return base_program({volume, spiff, plan, growth, best});
+}
+
+std::vector<event> random_events(std::uint64_t seed, std::size_t n) {
+    std::mt19937_64 rng(seed);
+    const char* partners[] = {"P1", "P2", "P3"};
+    const char* skus[] = {"X200", "S100", "K1"};
+    std::vector<event> out;
+    std::vector<std::size_t> sales;
+    for (std::size_t i = 0; i < n; ++i) {
+        date on(static_cast<std::int32_t>(date(2026, 1, 1).days() + static_cast<std::int32_t>(rng() % 730)));
+        if (!sales.empty() && rng() % 10 == 0) {  // a return of an earlier sale, part or all of it
+            const event& s = out[sales[rng() % sales.size()]];
+            bool taken = false;
+            for (const auto& e : out) taken = taken || (e.kind == "return" && e.reference == s.id);
+            if (taken) continue;
+            date back(s.on.days() + static_cast<std::int32_t>(rng() % 60));
+            long long q = s.quantity.is_zero() ? 0 : 1;
+            out.push_back(ret("r" + std::to_string(i), back, s.partner, s.id, q,
+                              (s.amount.divide(decimal(2), 2, rounding_mode::down)).to_string().c_str()));
+            continue;
+        }
+        std::string p = partners[rng() % 3];
+        std::vector<credit_share> credit;
+        if (p == "P1") credit = {{"M1", d("0.6")}, {"S1", d("0.4")}};
+        if (p == "P2") credit = {{"M2", decimal(1)}};
+        if (p == "P3") credit = {{"S3", decimal(1)}};
+        auto cents = static_cast<long long>(rng() % 5000000);
+        out.push_back(sale("e" + std::to_string(i), on, p, skus[rng() % 3], static_cast<long long>(1 + rng() % 5),
+                           decimal::from_units(cents, 2).to_string().c_str(), credit));
+        sales.push_back(out.size() - 1);
+    }
+    return out;
+}
+
+result run_all(const program& p, const catalog& c, const std::vector<event>& ev, unsigned threads = 1) {
+    engine e(p, c, true);
+    e.add(ev, threads);
+    return e.run({true, true, threads});
+}
+
+}  // namespace
+
+TEST_CASE("a retroactive tier pays the whole quarter at the tier reached; the trace says why") {
+    engine e(base_program({tiered_rebate()}), small_catalog());
+    // P1 in Q1: 30000 + 40000 = 70000 -> silver (50000 <= 70000 < 150000) -> 70000 x 2% = 1400.00
+    // P2 in Q1: 10000.50 -> bronze -> 100.005 -> half_even -> 100.00
+    e.add(std::vector<event>{sale("a", date(2027, 1, 10), "P1", "X200", 3, "30000.00"),
+                             sale("b", date(2027, 2, 10), "P1", "S100", 1, "40000.00"),
+                             sale("c", date(2027, 3, 31), "P2", "S100", 1, "10000.50")});
+    auto r = e.run({.traces = true});
+    REQUIRE(r.lines.size() == 2);
+    auto* p1 = find(r, "volume", "P1", "2027-Q1");
+    REQUIRE(p1);
+    CHECK(p1->amount == d("1400.00"));
+    CHECK(p1->why->tier == "silver");
+    CHECK(p1->why->base == decimal(70000));
+    CHECK(*p1->why->rate == d("0.02"));
+    CHECK(p1->why->events == 2);
+    auto* p2 = find(r, "volume", "P2", "2027-Q1");
+    REQUIRE(p2);
+    CHECK(p2->amount.to_string() == "100.00");
+    REQUIRE(p2->why->steps.size() == 1);
+    CHECK(p2->why->steps[0].what == "round half_even to 2 places");
+    CHECK(p2->why->steps[0].before == d("100.005"));
+}
+
+TEST_CASE("marginal tiers pay each band at its own rate") {
+    auto r = tiered_rebate();
+    r.pay.tiers_.basis = rules::tier_table::basis_t::marginal;
+    engine e(base_program({r}), small_catalog());
+    // 200000: 50000 x 1% + 100000 x 2% + 50000 x 3.5% = 500 + 2000 + 1750 = 4250.00
+    e.add(std::vector<event>{sale("a", date(2027, 4, 1), "P1", "S100", 1, "200000.00")});
+    auto res = e.run();
+    REQUIRE(res.lines.size() == 1);
+    CHECK(res.lines[0].amount == d("4250.00"));
+    CHECK(res.lines[0].period == "2027-Q2");
+}
+
+TEST_CASE("split credit, per-unit spiff and a clawback inside the window") {
+    rules::rule spiff;
+    spiff.id = "spiff";
+    spiff.measure_.kind = rules::measure::kind_t::quantity;
+    spiff.credit_.to = rules::credit::to_t::participant;
+    spiff.pay.kind = rules::schedule::kind_t::per_unit;
+    spiff.pay.value = decimal(40);
+    spiff.clawback_ = rules::clawback{30};
+    engine e(base_program({spiff}), small_catalog());
+    // 3 units x 40 = 120, split 60/40: M1 72.00, S1 48.00.
+    // Return of 1 unit after 20 days (inside 30): reverses 1/3 of each share: M1 -24.00, S1 -16.00.
+    // A return of the other sale after 45 days is outside the window: nothing reversed.
+    e.add(std::vector<event>{sale("s1", date(2027, 3, 1), "P1", "X200", 3, "3000.00", {{"M1", d("0.6")}, {"S1", d("0.4")}}),
+                             sale("s2", date(2027, 3, 2), "P3", "X200", 1, "1000.00", {{"S3", decimal(1)}}),
+                             ret("r1", date(2027, 3, 21), "P1", "s1", 1, "1000.00"),
+                             ret("r2", date(2027, 4, 16), "P3", "s2", 1, "1000.00")});
+    auto r = e.run();
+    CHECK(find(r, "spiff", "M1", "2027-Q1")->amount == d("72.00"));
+    CHECK(find(r, "spiff", "S1", "2027-Q1")->amount == d("48.00"));
+    CHECK(find(r, "spiff", "S3", "2027-Q1")->amount == d("40.00"));
+    auto* cm = find(r, "spiff", "M1", "2027-Q1", payout_line::kind_t::clawback);
+    REQUIRE(cm);
+    CHECK(cm->amount == d("-24.00"));
+    CHECK(cm->why->reverses == "s1");
+    CHECK(find(r, "spiff", "S1", "2027-Q1", payout_line::kind_t::clawback)->amount == d("-16.00"));
+    CHECK(find(r, "spiff", "S3", "2027-Q2", payout_line::kind_t::clawback) == nullptr);
+    CHECK(r.total() == d("120.00"));  // 72 + 48 + 40 - 24 - 16
+}
+
+TEST_CASE("growth over the prior year, accelerator by plan attainment, caps") {
+    rules::rule growth;
+    growth.id = "growth";
+    growth.per = period_unit::year;
+    growth.measure_.over = rules::growth{rules::growth::baseline_kind::prior_year, rules::growth::form_kind::absolute, ""};
+    growth.pay.value = d("0.05");
+    rules::rule plan;
+    plan.id = "plan";
+    plan.pay.value = d("0.01");
+    plan.accelerate = rules::accelerator{{{decimal(0), d("0.5")}, {d("0.5"), decimal(1)}, {decimal(1), d("1.5")}}};
+    plan.limits = {{rules::limit::kind_t::cap, decimal(700), {}}};
+    engine e(base_program({growth, plan}), small_catalog());
+    // P1: 2026 = 40000 (baseline, never paid), 2027 = 60000 -> growth 20000 x 5% = 1000.00
+    // P1 Q1 plan 50000, actual 60000 = 120% -> x1.5: 600 x 1.5 = 900 -> cap 700.00
+    // P2 Q1 plan 20000, actual 8000 = 40% -> x0.5: 80 x 0.5 = 40.00; growth: 8000 - 0 = 8000 x 5% = 400.00
+    e.add(std::vector<event>{sale("old", date(2026, 6, 1), "P1", "S100", 1, "40000.00"),
+                             sale("new", date(2027, 2, 1), "P1", "S100", 1, "60000.00"),
+                             sale("p2", date(2027, 3, 1), "P2", "S100", 1, "8000.00")});
+    auto r = e.run({.traces = true});
+    CHECK(find(r, "growth", "P1", "2027")->amount == d("1000.00"));
+    CHECK(*find(r, "growth", "P1", "2027")->why->baseline == d("40000"));
+    CHECK(find(r, "growth", "P2", "2027")->amount == d("400.00"));
+    auto* p1 = find(r, "plan", "P1", "2027-Q1");
+    CHECK(p1->amount == d("700.00"));
+    REQUIRE(p1->why->steps.size() >= 2);
+    CHECK(p1->why->steps[0].what == "accelerator x1.5 at 120.00% of plan 50000");
+    CHECK(p1->why->steps[1].what == "cap 700 per quarter");
+    CHECK(find(r, "plan", "P2", "2027-Q1")->amount == d("40.00"));
+    CHECK(find(r, "plan", "P1", "2026-Q2") == nullptr);  // baselines are never paid
+}
+
+TEST_CASE("budgets: pro rata conserves the budget exactly; event-date order and reject") {
+    auto make = [](rules::budget::policy_t policy) {
+        rules::rule r;
+        r.id = "r";
+        r.pay.value = d("0.1");
+        r.budget_ = rules::budget{decimal(100), policy};
+        return base_program({r});
+    };
+    std::vector<event> ev{sale("a", date(2027, 1, 5), "P1", "K1", 1, "600.00"),    // asks 60
+                          sale("b", date(2027, 1, 6), "P2", "K1", 1, "500.00"),    // asks 50
+                          sale("c", date(2027, 1, 7), "P3", "K1", 1, "200.00")};   // asks 20; total 130 > 100
+    {
+        engine e(make(rules::budget::policy_t::pro_rata), small_catalog());
+        e.add(ev);
+        auto r = e.run();
+        // 100 x 60/130 = 46.153.., 100 x 50/130 = 38.461.., 100 x 20/130 = 15.384..
+        // floors 46.15 + 38.46 + 15.38 = 99.99; the cent left goes to the largest remainder (0.0038 of P2 ... )
+        // remainders in cents: 4615.38 -> .38, 3846.15 -> .15, 1538.46 -> .46: P3 gets it -> 15.39
+        CHECK(find(r, "r", "P1", "2027-Q1")->amount == d("46.15"));
+        CHECK(find(r, "r", "P2", "2027-Q1")->amount == d("38.46"));
+        CHECK(find(r, "r", "P3", "2027-Q1")->amount == d("15.39"));
+        CHECK(r.total() == decimal(100));
+    }
+    {
+        engine e(make(rules::budget::policy_t::event_date), small_catalog());
+        e.add(ev);
+        auto r = e.run();
+        // in date order: P1 60 (40 left), P2 40 of 50 (0 left), P3 0
+        CHECK(find(r, "r", "P1", "2027-Q1")->amount == decimal(60));
+        CHECK(find(r, "r", "P2", "2027-Q1")->amount == decimal(40));
+        CHECK(find(r, "r", "P3", "2027-Q1")->amount.is_zero());
+    }
+    {
+        engine e(make(rules::budget::policy_t::reject), small_catalog());
+        e.add(ev);
+        auto r = e.run();
+        // P1 60 fits (40 left), P2 50 does not fit -> rejected, P3 20 fits (20 left)
+        CHECK(find(r, "r", "P1", "2027-Q1")->amount == decimal(60));
+        CHECK(find(r, "r", "P2", "2027-Q1")->amount.is_zero());
+        CHECK(find(r, "r", "P3", "2027-Q1")->amount == decimal(20));
+    }
+}
+
+TEST_CASE("bad input names the row and the field, and adds nothing") {
+    engine e(base_program({tiered_rebate()}), small_catalog());
+    auto bad = [&](event x) { e.add(std::vector<event>{sale("ok", date(2027, 1, 1), "P1", "K1", 1, "1.00"), x}); };
+    CHECK_THROWS_WITH_AS(bad(sale("x", date(2027, 1, 2), "P9", "K1", 1, "1.00")),
+                         "[incentives.input.unknown_partner] row 2 (event \"x\"), field partner: unknown partner \"P9\" "
+                         "(did you mean \"P1\"?)",
+                         input_error);
+    CHECK_THROWS_WITH_AS(bad(sale("x", date(2027, 1, 2), "P1", "K1", -1, "1.00")),
+                         "[incentives.input.negative_quantity] row 2 (event \"x\"), field quantity: expected a quantity >= 0, "
+                         "got -1",
+                         input_error);
+    CHECK_THROWS_WITH_AS(bad(sale("ok", date(2027, 1, 2), "P1", "K1", 1, "1.00")),
+                         "[incentives.input.duplicate_event] row 2 (event \"ok\"), field id: duplicate event id \"ok\" "
+                         "(already seen; declare duplicates: ignore to skip repeats — they are never paid twice)",
+                         input_error);
+    auto usd = sale("x", date(2027, 1, 2), "P1", "K1", 1, "1.00");
+    usd.currency = "USD";
+    CHECK_THROWS_WITH_AS(bad(usd),
+                         "[incentives.input.currency] row 2 (event \"x\"), field currency: amount in USD but the program pays "
+                         "in EUR (no silent conversion: convert with an explicit, dated exchange rate first)",
+                         input_error);
+    CHECK_THROWS_WITH_AS(bad(ret("x", date(2027, 1, 2), "P1", "nope", 1, "1.00")),
+                         "[incentives.input.unknown_sale] row 2 (event \"x\"), field reference: the return references "
+                         "\"nope\", which is not a sale seen before",
+                         input_error);
+    CHECK_THROWS_AS(bad(sale("x", date(2027, 1, 2), "P1", "K9", 1, "1.00")), input_error);
+    CHECK_THROWS_AS(bad(sale("x", date(2027, 1, 2), "P1", "K1", 1, "1.001")), input_error);
+    CHECK_THROWS_AS(bad(sale("x", date(2027, 1, 2), "P1", "K1", 1, "1.00", {{"M1", d("0.5")}, {"S1", d("0.4")}})), input_error);
+    CHECK_THROWS_AS(bad(sale("x", date(2027, 1, 2), "P1", "K1", 1, "1.00", {{"M2", decimal(1)}})), input_error);
+    // nothing of the failed batches was added: "ok" is still new
+    e.add(std::vector<event>{sale("ok", date(2027, 1, 1), "P1", "K1", 1, "100.00")});
+    CHECK(e.run().total() == decimal(1));
+}
+
+TEST_CASE("duplicates: ignore never pays twice") {
+    auto p = base_program({tiered_rebate()});
+    p.duplicates = duplicate_policy::ignore;
+    engine e(p, small_catalog());
+    auto s = sale("a", date(2027, 1, 1), "P1", "K1", 1, "1000.00");
+    e.add(std::vector<event>{s, s});
+    e.add(std::vector<event>{s});
+    auto r = e.run();
+    CHECK(r.total() == decimal(10));
+    CHECK(r.duplicates_ignored == 2);
+}
+
+TEST_CASE("invalid programs are rejected when built, with the path of the offending part") {
+    auto r = tiered_rebate();
+    r.pay.tiers_.rows[0].to = decimal(60000);
+    CHECK_THROWS_WITH_AS(engine(base_program({r}), small_catalog()),
+                         "[incentives.validation.tier_overlap] program \"test\" rules[0].tiers.table[0]: band [0, 60000) "
+                         "overlaps the next tier, which starts at 50000",
+                         validation_error);
+    r.pay.tiers_.rows[0].to = decimal(40000);
+    CHECK_THROWS_WITH_AS(engine(base_program({r}), small_catalog()),
+                         "[incentives.validation.tier_gap] program \"test\" rules[0].tiers.table[0]: a gap between 40000 "
+                         "and the next tier's from 50000 (bounds are half-open [from, to))",
+                         validation_error);
+    auto c = tiered_rebate();
+    c.limits = {{rules::limit::kind_t::cap, decimal(-1), {}}};
+    CHECK_THROWS_AS(engine(base_program({c}), small_catalog()), validation_error);
+    CHECK_THROWS_AS(engine(base_program({tiered_rebate(), tiered_rebate()}), small_catalog()), validation_error);
+}
+
+TEST_CASE("properties: order, batch split, threads and snapshot/restore do not change the result") {
+    const auto prog = rich_program();
+    const auto cat = small_catalog();
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+        CAPTURE(seed);
+        auto ev = random_events(seed, 600);
+        auto reference = run_all(prog, cat, ev);
+        REQUIRE(!reference.lines.empty());
+        CHECK(reference.total().signum() > 0);
+
+        // Shuffled (returns kept after their sales: a return must follow the sale it references).
+        std::vector<event> sales, returns;
+        for (auto& x : ev) (x.kind == "return" ? returns : sales).push_back(x);
+        std::mt19937_64 rng(seed);
+        std::shuffle(sales.begin(), sales.end(), rng);
+        std::shuffle(returns.begin(), returns.end(), rng);
+        auto shuffled = sales;
+        shuffled.insert(shuffled.end(), returns.begin(), returns.end());
+        CHECK(run_all(prog, cat, shuffled) == reference);
+
+        // Two threads (the batch is large enough to be split).
+        std::vector<event> many = shuffled;
+        CHECK(run_all(prog, cat, many, 2) == reference);
+
+        // Several batches, with a snapshot and restore between each.
+        engine e(prog, cat, true);
+        std::size_t at = 0;
+        for (std::size_t size : {std::size_t{1}, std::size_t{57}, std::size_t{200}, shuffled.size()}) {
+            std::size_t end = std::min(shuffled.size(), at + size);
+            e.add(std::vector<event>(shuffled.begin() + static_cast<std::ptrdiff_t>(at), shuffled.begin() + static_cast<std::ptrdiff_t>(end)));
+            at = end;
+            e = engine::restore(prog, cat, e.snapshot());
+        }
+        CHECK(e.run({true, true, 1}) == reference);
+    }
+}
+
+TEST_CASE("a snapshot for another program is refused") {
+    engine e(base_program({tiered_rebate()}), small_catalog());
+    auto other = base_program({tiered_rebate()});
+    other.name = "other";
+    CHECK_THROWS_AS((void)engine::restore(other, small_catalog(), e.snapshot()), input_error);
+    CHECK_THROWS_AS((void)engine::restore(base_program({tiered_rebate()}), small_catalog(), "garbage"), input_error);
+}
