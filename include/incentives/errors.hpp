@@ -12,13 +12,18 @@ namespace incentives {
 /// `what()` is "[code] message".
 class error : public std::runtime_error {
 public:
-    error(std::string_view code, std::string_view message)
-        : std::runtime_error("[" + std::string(code) + "] " + std::string(message)), code_(code) {}
+    error(std::string_view code, std::string_view message) : std::runtime_error(format(code, message)), code_(code) {}
 
     /// The stable identifier of this kind of failure.
     [[nodiscard]] const std::string& code() const noexcept { return code_; }
 
 private:
+    static std::string format(std::string_view code, std::string_view message) {
+        std::string s;
+        s.reserve(code.size() + message.size() + 3);
+        s.append("[").append(code).append("] ").append(message);
+        return s;
+    }
     std::string code_;
 };
 

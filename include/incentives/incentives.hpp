@@ -7,3 +7,7 @@
 #include <incentives/errors.hpp>
 #include <incentives/money.hpp>
 #include <incentives/rounding.hpp>
+#include <incentives/calendar.hpp>
+#include <incentives/model.hpp>
+#include <incentives/program.hpp>
+#include <incentives/engine/engine.hpp>

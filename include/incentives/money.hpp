@@ -1,8 +1,9 @@
 // incentives::money: an exact decimal amount in one ISO 4217 currency.
 #pragma once
 
-#include <array>
+#include <compare>
 #include <cstddef>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,7 +23,7 @@ public:
     /// `amount` in `currency`, exactly as given (no rounding to minor units).
     money(decimal amount, currency cur) noexcept : amount_(amount), currency_(cur) {}
     /// Parses the amount exactly: money("100.00", "EUR").
-    money(std::string_view amount, std::string_view code) : money(decimal::parse(amount), currency::of(code)) {}
+    money(std::string_view amount, std::string_view code) : money(parse_first(amount, code)) {}
 
     /// Zero in `cur`, at its minor units.
     [[nodiscard]] static money zero(currency cur) { return money(decimal::from_units(0, cur.minor_units()), cur); }
@@ -70,7 +71,7 @@ public:
     }
     /// Ordering only within one currency; throws currency_mismatch across currencies.
     friend std::strong_ordering operator<=>(const money& a, const money& b) {
-        same(a, b, "<=>");
+        same(a, b, "with");
         return a.amount_ <=> b.amount_;
     }
 
@@ -78,10 +79,16 @@ public:
     [[nodiscard]] std::string to_string() const { return amount_.to_string() + " " + std::string(currency_.code()); }
 
 private:
+    // The amount is checked before the currency, whatever the compiler's argument order.
+    static money parse_first(std::string_view amount, std::string_view code) {
+        decimal d = decimal::parse(amount);
+        return money(d, currency::of(code));
+    }
     static currency same(const money& a, const money& b, std::string_view op) {
         if (!(a.currency_ == b.currency_))
             throw currency_mismatch("incentives.calculation.currency_mismatch",
-                                    "cannot combine " + a.to_string() + " " + std::string(op) + " " + b.to_string() +
+                                    (op == "with" ? "cannot compare " : "cannot combine ") + a.to_string() + " " +
+                                        std::string(op) + " " + b.to_string() +
                                         ": amounts in different currencies need an explicit exchange rate");
         return a.currency_;
     }

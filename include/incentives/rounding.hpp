@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -34,10 +35,11 @@ inline constexpr std::array<std::string_view, 8> rounding_mode_names{
 [[nodiscard]] inline rounding_mode parse_rounding_mode(std::string_view name) {
     for (std::size_t i = 0; i < rounding_mode_names.size(); ++i)
         if (rounding_mode_names[i] == name) return static_cast<rounding_mode>(i);
-    std::string expected;
-    for (auto n : rounding_mode_names) expected += (expected.empty() ? "" : ", ") + std::string(n);
-    throw input_error("incentives.input.rounding_mode",
-                      "unknown rounding mode \"" + std::string(name) + "\": expected one of " + expected);
+    std::string message = "unknown rounding mode \"";
+    message.append(name).append("\": expected one of ");
+    for (std::size_t i = 0; i < rounding_mode_names.size(); ++i)
+        message.append(i ? ", " : "").append(rounding_mode_names[i]);
+    throw input_error("incentives.input.rounding_mode", message);
 }
 
 namespace detail {

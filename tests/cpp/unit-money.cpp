@@ -154,7 +154,7 @@ TEST_CASE("equality is by value and currency; ordering across currencies throws"
     CHECK(eur("-2") < eur("-1.99"));
     CHECK((eur("5.00") <=> eur("5")) == std::strong_ordering::equal);
     CHECK_THROWS_WITH_AS((void)(eur("1.00") < money("2.00", "USD")),
-                         "[incentives.calculation.currency_mismatch] cannot combine 1.00 EUR <=> 2.00 USD: amounts "
+                         "[incentives.calculation.currency_mismatch] cannot compare 1.00 EUR with 2.00 USD: amounts "
                          "in different currencies need an explicit exchange rate",
                          currency_mismatch);
     CHECK_THROWS_AS((void)(money("1", "JPY") >= money("1", "KWD")), currency_mismatch);

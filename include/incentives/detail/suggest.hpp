@@ -27,11 +27,12 @@ namespace incentives::detail {
     return row[b.size()];
 }
 
-/// " (did you mean \"x\"?)" for the closest candidate within a small distance, or "".
+/// " (did you mean \"x\"?)" for the closest candidate within one edit per three characters (at
+/// least one), or "". Ties go to the first candidate.
 template <class Range>
 [[nodiscard]] std::string did_you_mean(std::string_view name, const Range& candidates) {
     std::string_view best;
-    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
     for (const auto& c : candidates) {
         std::size_t d = edit_distance(name, c);
         if (d < best_distance) {
