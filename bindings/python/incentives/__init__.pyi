@@ -1,0 +1,25 @@
+from ._core import Currency as Currency
+from ._core import Decimal as Decimal
+from ._core import Money as Money
+from ._core import RoundingMode as RoundingMode
+from ._errors import CalculationError as CalculationError
+from ._errors import ConfigError as ConfigError
+from ._errors import CurrencyMismatchError as CurrencyMismatchError
+from ._errors import Error as Error
+from ._errors import InputError as InputError
+from ._errors import ValidationError as ValidationError
+
+__version__: str
+
+__all__ = [
+    "Decimal",
+    "Money",
+    "Currency",
+    "RoundingMode",
+    "Error",
+    "ConfigError",
+    "ValidationError",
+    "InputError",
+    "CalculationError",
+    "CurrencyMismatchError",
+]

@@ -1,0 +1,51 @@
+"""The exception classes of incentives, raised for the C++ library's errors.
+
+The C++ classes map one to one: ``incentives::error`` -> :class:`Error`, ``config_error`` ->
+:class:`ConfigError`, ``validation_error`` -> :class:`ValidationError`, ``input_error`` ->
+:class:`InputError`, ``calculation_error`` -> :class:`CalculationError` and ``currency_mismatch`` ->
+:class:`CurrencyMismatchError`.
+"""
+
+__all__ = [
+    "Error",
+    "ConfigError",
+    "ValidationError",
+    "InputError",
+    "CalculationError",
+    "CurrencyMismatchError",
+]
+
+
+class Error(Exception):
+    """Root of every error incentives raises.
+
+    ``code`` is the stable identifier of the kind of failure, e.g.
+    ``"incentives.calculation.overflow"``; ``str(error)`` is the whole message as the C++ library
+    writes it, ``"[code] what happened"``.
+    """
+
+    code: str
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ConfigError(Error):
+    """A program definition that cannot be read: syntax, schema, unknown keys."""
+
+
+class ValidationError(Error):
+    """A program that cannot be right: overlapping tiers, a negative cap."""
+
+
+class InputError(Error, ValueError):
+    """Bad input data: an unknown currency, an unparsable number, a negative weight."""
+
+
+class CalculationError(Error, ArithmeticError):
+    """Arithmetic that cannot be carried out exactly: overflow, division by zero, rounding not allowed."""
+
+
+class CurrencyMismatchError(CalculationError):
+    """Amounts in different currencies combined without an explicit exchange rate."""
