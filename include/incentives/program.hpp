@@ -114,6 +114,8 @@ inline void validate_version_parts(const program& p, const std::string& path, co
         const auto& l = limits[i];
         std::string at = path + ".limits[" + std::to_string(i) + "]";
         if (l.amount.signum() < 0) invalid(p, at, "limit: a cap or floor below zero (" + l.amount.to_string() + ")");
+        if (l.kind == rules::limit::kind_t::floor && l.per && *l.per != r.per)
+            invalid(p, at, "limit_period: a floor applies per the rule's own period (" + std::string(to_string(r.per)) + ")");
         if (l.per && *l.per != r.per) {
             int outer = calendar::months_in(*l.per), inner = calendar::months_in(r.per);
             if (*l.per != period_unit::program && (outer == 0 || inner == 0 || outer < inner || outer % inner != 0))
@@ -132,6 +134,8 @@ inline void validate_rule(const program& p, const std::string& path, const rules
         if (!r.children.empty()) invalid(p, path, "combinator: a leaf rule has children");
     } else {
         if (r.children.empty()) invalid(p, path, "combinator: " + std::string(to_string(r.combine)) + " needs children");
+        if (r.accelerate || r.qualify.min_measure)
+            invalid(p, path, "combinator: a combinator has no measure of its own; put accelerators and thresholds on its children");
         for (std::size_t i = 0; i < r.children.size(); ++i) {
             const auto& c = r.children[i];
             std::string at = path + "." + std::string(to_string(r.combine)) + "[" + std::to_string(i) + "]";

@@ -408,3 +408,97 @@ TEST_CASE("a snapshot for another program is refused") {
     CHECK_THROWS_AS((void)engine::restore(other, small_catalog(), e.snapshot()), input_error);
     CHECK_THROWS_AS((void)engine::restore(base_program({tiered_rebate()}), small_catalog(), "garbage"), input_error);
 }
+
+TEST_CASE("regression: a line below the threshold stays at zero even with a floor") {
+    rules::rule r;
+    r.id = "r";
+    r.pay.value = d("0.01");
+    r.qualify.min_measure = decimal(10000);
+    r.limits = {{rules::limit::kind_t::floor, decimal(100), {}}};
+    engine e(base_program({r}), small_catalog());
+    // P1: 500 < 10000 -> not qualified -> 0.00 (the floor of 100 must not lift it)
+    // P2: 20000 qualifies -> 200.00 (above the floor)
+    e.add(std::vector<event>{sale("a", date(2027, 1, 5), "P1", "K1", 1, "500.00"),
+                             sale("b", date(2027, 1, 5), "P2", "K1", 1, "20000.00")});
+    auto res = e.run();
+    CHECK(find(res, "r", "P1", "2027-Q1")->amount.to_string() == "0.00");
+    CHECK(find(res, "r", "P2", "2027-Q1")->amount == decimal(200));
+}
+
+TEST_CASE("regression: events before the program start or after its end are never paid") {
+    auto p = base_program({tiered_rebate()});
+    p.cal = calendar(date(2027, 2, 15), date(2027, 12, 15));
+    engine e(p, small_catalog());
+    // Jan 5 and Dec 20 fall in paying quarters but outside the program dates: not counted.
+    e.add(std::vector<event>{sale("early", date(2027, 1, 5), "P1", "K1", 1, "1000.00"),
+                             sale("in", date(2027, 3, 1), "P1", "K1", 1, "2000.00"),
+                             sale("late", date(2027, 12, 20), "P1", "K1", 1, "4000.00")});
+    auto res = e.run();
+    REQUIRE(res.lines.size() == 1);
+    CHECK(res.lines[0].amount == decimal(20));  // 2000 x 1%
+    CHECK(res.events_outside_program == 2);
+}
+
+TEST_CASE("regression: lookup rates rounded at each event") {
+    rules::rule r;
+    r.id = "lk";
+    r.pay.kind = rules::schedule::kind_t::lookup;
+    r.pay.lookup_.keys = {{field::scope::product, "category"}};
+    r.pay.lookup_.rates = {{{"laptops"}, d("0.0125")}};
+    r.pay.lookup_.fallback = d("0.01");
+    auto p = base_program({r});
+    p.rounding.point = rounding_policy::point_t::event;
+    engine e(p, small_catalog());
+    // laptops 10.20 x 1.25% = 0.1275 -> 0.13 (half_even: 0.1275 -> 0.13? 0.12|75 -> above half -> 0.13)
+    // laptops 10.20 again -> 0.13; accessories 0.50 x 1% = 0.005 -> 0.00 (tie to even)
+    // per event: 0.13 + 0.13 + 0.00 = 0.26 (per line it would be 0.255 + 0.005 = 0.26 as well)
+    e.add(std::vector<event>{sale("a", date(2027, 1, 5), "P1", "X200", 1, "10.20"),
+                             sale("b", date(2027, 1, 6), "P1", "X200", 1, "10.20"),
+                             sale("c", date(2027, 1, 7), "P1", "K1", 1, "0.50")});
+    CHECK(e.run().lines.at(0).amount == d("0.26"));
+}
+
+TEST_CASE("rounding at the statement keeps lines exact and rounds the beneficiary's total once") {
+    rules::rule a, b;
+    a.id = "a";
+    a.pay.value = d("0.001");
+    b.id = "b";
+    b.pay.value = d("0.002");
+    auto p = base_program({a, b});
+    p.rounding.point = rounding_policy::point_t::statement;
+    engine e(p, small_catalog());
+    // 1005.00 x 0.1% = 1.005 and x 0.2% = 2.010: lines stay exact; the statement is 3.015 -> 3.02
+    e.add(std::vector<event>{sale("s", date(2027, 1, 5), "P1", "K1", 1, "1005.00")});
+    auto res = e.run();
+    CHECK(find(res, "a", "P1", "2027-Q1")->amount == d("1.005"));
+    REQUIRE(res.statements.size() == 1);
+    CHECK(res.statements[0].exact == d("3.015"));
+    CHECK(res.statements[0].amount.to_string() == "3.02");
+}
+
+TEST_CASE("a tier picked by the number of deals pays a rate on the amount") {
+    auto r = tiered_rebate();
+    r.pay.tiers_.on = rules::measure{rules::measure::kind_t::count, "", {}};
+    r.pay.tiers_.rows = {{decimal(0), {}, d("0.01"), "single"}, {decimal(2), {}, d("0.02"), "repeat"}};
+    engine e(base_program({r}), small_catalog());
+    // P1: 2 deals (repeat) x 2% of 3000 = 60.00; P2: 1 deal (single) 1% of 5000 = 50.00
+    e.add(std::vector<event>{sale("a", date(2027, 1, 5), "P1", "K1", 1, "1000.00"),
+                             sale("b", date(2027, 1, 6), "P1", "K1", 1, "2000.00"),
+                             sale("c", date(2027, 1, 7), "P2", "K1", 1, "5000.00")});
+    auto res = e.run();
+    CHECK(find(res, "volume", "P1", "2027-Q1")->amount == decimal(60));
+    CHECK(find(res, "volume", "P2", "2027-Q1")->amount == decimal(50));
+}
+
+TEST_CASE("regression: a fixed amount needs a measure above zero") {
+    rules::rule r;
+    r.id = "bonus";
+    r.pay.kind = rules::schedule::kind_t::fixed;
+    r.pay.value = decimal(500);
+    engine e(base_program({r}), small_catalog());
+    e.add(std::vector<event>{sale("a", date(2027, 1, 5), "P1", "K1", 1, "0.00"),
+                             sale("b", date(2027, 1, 5), "P2", "K1", 1, "1.00")});
+    auto res = e.run();
+    CHECK(find(res, "bonus", "P1", "2027-Q1")->amount.is_zero());
+    CHECK(find(res, "bonus", "P2", "2027-Q1")->amount == decimal(500));
+}

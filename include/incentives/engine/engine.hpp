@@ -77,9 +77,9 @@ private:
     [[nodiscard]] std::vector<std::optional<int128>> lookup_rates(const detail::leaf& l, const event_batch& b) const;
     void accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
                     std::size_t to, std::vector<detail::leaf_acc>& acc, std::size_t& outside) const;
-    template <class Modify, class LongLimits, class PartnerOf>
+    template <class Modify, class LongLimits>
     [[nodiscard]] std::vector<detail::draft> leaf_drafts(std::uint32_t li, const run_options& o, Modify& modify,
-                                                         LongLimits& long_limits, PartnerOf& partner_index_of) const;
+                                                         LongLimits& long_limits) const;
     static void merge(detail::leaf_acc& into, detail::leaf_acc& from, const std::string& rule);
     void record_clawbacks(const event_batch& b, const std::vector<detail::prepared_leaf>& prep,
                           const std::vector<std::uint32_t>& sale_record, const std::vector<std::uint32_t>& returned_sale);

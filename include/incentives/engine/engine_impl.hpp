@@ -73,31 +73,40 @@ struct prepared_leaf {
     throw calculation_error("incentives.calculation.overflow", "accumulated measure of rule \"" + rule + "\" overflows");
 }
 
-/// Calls fn(key, measure units) for every credit an event gives a leaf (no selection test).
+/// The measured column of an event, before credit shares (scale: the leaf's base scale).
+inline int128 base_of(rules::measure::kind_t kind, const prepared_leaf& pl, const event_batch& b, std::size_t i) {
+    switch (kind) {
+        case rules::measure::kind_t::amount: return b.amount[i];
+        case rules::measure::kind_t::quantity: return b.quantity[i];
+        case rules::measure::kind_t::count: return 1;
+        case rules::measure::kind_t::attribute: return pl.column ? (*pl.numeric)[(*pl.column)[i]] : 0;
+        case rules::measure::kind_t::distinct: return 0;
+    }
+    return 0;
+}
+
+/// Calls fn(key, measure units, second measure units) for every credit an event gives a leaf (no
+/// selection test). Events outside the program dates count only for baseline periods.
 template <class Fn>
 inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_leaf& pl, const event_batch& b,
                             std::size_t i, Fn&& fn) {
     std::int32_t p = pl.period_of_day[static_cast<std::size_t>(b.day[i] - pl.min_day)];
     if (p < l.period_lo || p > l.period_hi) return;
+    if (p >= l.program_lo && (b.day[i] < l.first_day || b.day[i] > l.last_day)) return;
     auto pi = static_cast<std::uint64_t>(p - l.period_lo);
     std::uint64_t base_key = static_cast<std::uint64_t>(l.version_of(b.day[i])) * l.slots() + pi;
-    int128 base;
-    switch (r.measure_.kind) {
-        case rules::measure::kind_t::amount: base = b.amount[i]; break;
-        case rules::measure::kind_t::quantity: base = b.quantity[i]; break;
-        case rules::measure::kind_t::count: base = 1; break;
-        case rules::measure::kind_t::distinct: base = 0; break;
-        case rules::measure::kind_t::attribute: base = pl.column ? (*pl.numeric)[(*pl.column)[i]] : 0; break;
-        default: base = 0;
-    }
+    int128 base = base_of(r.measure_.kind, pl, b, i);
+    int128 base2 = l.second ? base_of(l.second_kind, pl, b, i) : 0;
     constexpr int128 whole = 10000;
     switch (r.credit_.to) {
-        case rules::credit::to_t::partner: fn(base_key + b.partner[i] * l.periods, base * whole); break;
-        case rules::credit::to_t::program: fn(base_key, base * whole); break;
+        case rules::credit::to_t::partner: fn(base_key + b.partner[i] * l.periods, base * whole, base2 * whole); break;
+        case rules::credit::to_t::program: fn(base_key, base * whole, base2 * whole); break;
         case rules::credit::to_t::participant:
             for (std::uint32_t k = b.credit_begin[i]; k < b.credit_begin[i + 1]; ++k) {
                 std::uint32_t who = b.credit_participant[k];
-                if (l.role_ok[who]) fn(base_key + static_cast<std::uint64_t>(who) * l.periods, base * b.credit_share[k]);
+                if (l.role_ok[who])
+                    fn(base_key + static_cast<std::uint64_t>(who) * l.periods, base * b.credit_share[k],
+                       base2 * b.credit_share[k]);
             }
             break;
     }
@@ -138,6 +147,20 @@ inline void engine::compile() {
             l.period_lo = l.program_lo - lookback;
         }
         l.periods = static_cast<std::size_t>(l.period_hi - l.period_lo + 1);
+        l.first_day = cal.from().days();
+        l.last_day = cal.to().days();
+        if (r.pay.kind == rules::schedule::kind_t::tiers && r.pay.tiers_.on && r.pay.tiers_.on->kind != r.measure_.kind) {
+            using mk2 = rules::measure::kind_t;
+            auto k2 = r.pay.tiers_.on->kind;
+            if (k2 == mk2::distinct || k2 == mk2::attribute)
+                throw validation_error("incentives.validation.tier_basis",
+                                       "program \"" + prog_.name + "\" " + path + ".tiers.on: a tier measure of another kind "
+                                       "than the rule's must be amount, quantity or count");
+            l.second = true;
+            l.second_kind = k2;
+            l.second_scale = (k2 == mk2::amount ? prog_.amount_scale() : k2 == mk2::quantity ? prog_.quantity_places : 0) +
+                             event_batch::share_scale;
+        }
         switch (r.credit_.to) {
             case rules::credit::to_t::partner: l.beneficiaries = cat_.partners().size(); break;
             case rules::credit::to_t::participant: l.beneficiaries = cat_.participants().size(); break;
@@ -157,17 +180,24 @@ inline void engine::compile() {
             if (m.kind == mk::attribute) numeric_attribute(m.attribute);
             st_.dicts.attrs.try_emplace(m.attribute);
         }
-        if (m.over && m.over->baseline == rules::growth::baseline_kind::attribute)
-            for (std::size_t i = 0; i < cat_.partners().size(); ++i) {
-                auto v = detail::partner_field(cat_.partners()[i], m.over->attribute);
+        if (m.over && m.over->baseline == rules::growth::baseline_kind::attribute) {
+            // The baseline is an attribute of the beneficiary itself: a partner, or a participant.
+            bool people = r.credit_.to == rules::credit::to_t::participant;
+            std::size_t rows = people ? cat_.participants().size() : cat_.partners().size();
+            for (std::size_t i = 0; i < rows; ++i) {
+                const auto& attrs = people ? cat_.participants()[i].attrs : cat_.partners()[i].attrs;
+                auto it = attrs.find(m.over->attribute);
+                std::string v = it == attrs.end() ? std::string() : it->second;
                 try {
-                    (void)decimal::parse(v);
+                    if (!v.empty()) (void)decimal::parse(v);
                 } catch (const error&) {
                     throw input_error("incentives.input.baseline",
-                                      "partners row " + std::to_string(i + 1) + ", field " + m.over->attribute +
-                                          ": expected a number for the growth baseline, got \"" + std::string(v) + "\"");
+                                      std::string(people ? "participants" : "partners") + " row " + std::to_string(i + 1) +
+                                          ", field " + m.over->attribute + ": expected a number for the growth baseline, got \"" +
+                                          v + "\"");
                 }
             }
+        }
         l.lookup = r.pay.kind == rules::schedule::kind_t::lookup;
         l.event_rounding = prog_.rounding.point == rounding_policy::point_t::event;
         int rate_scale = 0;
@@ -175,6 +205,7 @@ inline void engine::compile() {
             for (const auto& [k, v] : r.pay.lookup_.rates) rate_scale = std::max(rate_scale, v.scale());
             if (r.pay.lookup_.fallback) rate_scale = std::max(rate_scale, r.pay.lookup_.fallback->scale());
         }
+        l.rate_scale = rate_scale;
         l.payout_scale = l.event_rounding ? prog_.currency_.minor_units() : l.measure_scale + rate_scale;
         if (r.pay.kind == rules::schedule::kind_t::per_unit && m.kind != mk::quantity)
             throw validation_error("incentives.validation.schedule", "program \"" + prog_.name + "\" " + path +
@@ -182,6 +213,14 @@ inline void engine::compile() {
         if (r.pay.kind == rules::schedule::kind_t::per_event && m.kind != mk::count)
             throw validation_error("incentives.validation.schedule", "program \"" + prog_.name + "\" " + path +
                                                                         ": per_event pays on the count measure");
+        if (r.measure_.over && r.measure_.over->baseline != rules::growth::baseline_kind::attribute &&
+            (r.per == period_unit::custom || r.per == period_unit::program))
+            throw validation_error("incentives.validation.growth",
+                                   "program \"" + prog_.name + "\" " + path +
+                                       ".measure: growth over a prior period needs month, quarter, half or year periods");
+        if (r.qualify.eligible && r.credit_.to == rules::credit::to_t::program)
+            throw validation_error("incentives.validation.eligibility",
+                                   "program \"" + prog_.name + "\" " + path + ".qualify: a rule paying the program as a whole has no partner to be eligible");
         if (r.qualify.eligible && !detail::only_partner_fields(*r.qualify.eligible))
             throw validation_error("incentives.validation.eligibility",
                                    "program \"" + prog_.name + "\" " + path + ".qualify: eligibility tests partner fields only");

@@ -51,6 +51,7 @@ inline result engine::run(const run_options& o) const {
     const rounding_mode mode = prog_.rounding.mode;
     const int minor = prog_.currency_.minor_units();
     const auto& cal = prog_.cal;
+    const decimal zero = decimal::from_units(0, minor);
 
     std::map<period_unit, detail::plan_index> plans;
     auto plan_for = [&](const std::string& who, std::int32_t p, period_unit unit) -> std::optional<decimal> {
@@ -79,12 +80,17 @@ inline result engine::run(const run_options& o) const {
     // Same-period modifiers: threshold, eligibility, accelerator, caps and floors of the rule's period.
     auto modify = [&](draft& d, const rules::rule& r, const decimal& m, const rules::threshold& q,
                       const std::optional<rules::accelerator>& acc, const std::vector<rules::limit>& limits) {
-        if (q.min_measure && m < *q.min_measure)
-            detail::step(d, "below the qualification threshold " + q.min_measure->to_string(), decimal());
+        // A line that does not qualify pays zero: no accelerator or floor lifts it again.
+        if (q.min_measure && m < *q.min_measure) {
+            detail::step(d, "below the qualification threshold " + q.min_measure->to_string(), zero);
+            return;
+        }
         if (q.eligible) {
             auto pi = partner_index_of(r, d.beneficiary);
-            if (pi && !detail::partner_matches(*q.eligible, cat_.partners()[*pi]))
-                detail::step(d, "partner not eligible", decimal());
+            if (pi && !detail::partner_matches(*q.eligible, cat_.partners()[*pi])) {
+                detail::step(d, "partner not eligible", zero);
+                return;
+            }
         }
         if (acc) {
             auto target = plan_for(beneficiary_id(r, d.beneficiary), d.period, r.per);
@@ -156,7 +162,7 @@ inline result engine::run(const run_options& o) const {
         decimal left = bud.amount;
         for (auto* d : order) {
             decimal pay = d->amount < left ? d->amount : left;
-            if (bud.policy == rules::budget::policy_t::reject && pay < d->amount) pay = decimal();
+            if (bud.policy == rules::budget::policy_t::reject && pay < d->amount) pay = zero;
             if (!(pay == d->amount)) detail::step(*d, what, pay);
             left -= pay;
         }
@@ -169,7 +175,7 @@ inline result engine::run(const run_options& o) const {
         std::vector<draft> drafts;
         for (std::uint32_t li = 0; li < leaves_.size(); ++li) {
             if (leaves_[li].top != t) continue;
-            auto mine = leaf_drafts(li, o, modify, long_limits, partner_index_of);
+            auto mine = leaf_drafts(li, o, modify, long_limits);
             for (auto& d : mine) drafts.push_back(std::move(d));
         }
         if (top.combine != rules::combinator::none) {
@@ -187,13 +193,15 @@ inline result engine::run(const run_options& o) const {
                 c.why.measure = std::string(to_string(top.combine));
                 bool first = true;
                 for (auto* p : parts) {
-                    c.why.events += p->why.events;
+                    // sum_of counts every child's contributions; max_of those of the child that wins
+                    if (top.combine != rules::combinator::max_of) c.why.events += p->why.events;
                     c.last_day = std::max(c.last_day, p->last_day);
                     bool take = top.combine != rules::combinator::max_of || first || c.amount < p->amount;
                     c.why.steps.push_back({p->why.rule + (p->why.version.empty() ? "" : "@" + p->why.version) + " pays " +
                                                p->amount.to_string(),
                                            c.amount, top.combine == rules::combinator::max_of ? (take ? p->amount : c.amount)
                                                                                               : c.amount + p->amount});
+                    if (top.combine == rules::combinator::max_of && take) c.why.events = p->why.events;
                     c.amount = c.why.steps.back().after;
                     if (o.event_ids)
                         c.why.event_ids.insert(c.why.event_ids.end(), p->why.event_ids.begin(), p->why.event_ids.end());
@@ -288,7 +296,6 @@ inline result engine::run(const run_options& o) const {
         }
         res.lines.push_back(std::move(line));
     }
-    std::vector<std::size_t> order_of_rule(prog_.rules.size());
     std::map<std::string, std::size_t> rule_index;
     for (std::size_t i = 0; i < prog_.rules.size(); ++i) rule_index[prog_.rules[i].id] = i;
     std::stable_sort(res.lines.begin(), res.lines.end(), [&](const payout_line& a, const payout_line& b) {
@@ -299,12 +306,22 @@ inline result engine::run(const run_options& o) const {
         auto vb = b.why ? b.why->version : std::string();
         return std::tie(ra, a.beneficiary, a.period_start, a.kind, va, sa) < std::tie(rb, b.beneficiary, b.period_start, b.kind, vb, sb);
     });
+    std::map<std::tuple<std::string, rules::credit::to_t, date, std::string>, statement_total> totals;
+    for (const auto& l : res.lines) {
+        auto& st = totals[{l.beneficiary, l.beneficiary_type, l.period_start, l.period}];
+        if (st.beneficiary.empty()) st = {l.beneficiary_type, l.beneficiary, l.partner, l.period, l.period_start, l.currency, zero, zero};
+        st.exact += l.amount;
+    }
+    for (auto& [k, st] : totals) {
+        st.amount = prog_.rounding.point == rounding_policy::point_t::statement ? st.exact.rescale(minor, mode) : st.exact;
+        res.statements.push_back(std::move(st));
+    }
     return res;
 }
 
-template <class Modify, class LongLimits, class PartnerOf>
+template <class Modify, class LongLimits>
 std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_options& o, Modify& modify,
-                                               LongLimits& long_limits, PartnerOf& partner_index_of) const {
+                                               LongLimits& long_limits) const {
     using detail::draft;
     const auto& l = leaves_[li];
     const auto& r = rule_of(l);
@@ -321,32 +338,36 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
     std::map<std::uint64_t, std::vector<std::string>> ids;
     if (o.event_ids && retain_ids_)
         for (const auto& kc : la.ids) ids[kc.key].push_back(st_.event_ids[kc.code]);
-    auto measure_at = [&](std::size_t v, std::size_t slot) {
+    auto measure_at = [&](std::size_t v, std::size_t slot, bool second) {
         std::uint64_t key = v * l.slots() + slot;
+        if (second) return decimal::from_units(la.groups[v][slot].second, l.second_scale);
         if (l.distinct) {
             auto it = distinct.find(key);
             return decimal(it == distinct.end() ? 0 : it->second);
         }
         return decimal::from_units(la.groups[v][slot].measure, l.measure_scale);
     };
-    auto measure_all_versions = [&](std::size_t slot) {
+    auto measure_all_versions = [&](std::size_t slot, bool second) {
         decimal m;
-        for (std::size_t v = 0; v < la.groups.size(); ++v) m += measure_at(v, slot);
+        for (std::size_t v = 0; v < la.groups.size(); ++v) m += measure_at(v, slot, second);
         return m;
     };
     // A measure with its growth applied; nullopt when the growth percent has no baseline.
-    auto with_growth = [&](const rules::measure& m, const decimal& cur, std::size_t slot, std::size_t b,
-                           trace& t) -> std::optional<decimal> {
+    auto with_growth = [&](const rules::measure& m, const decimal& cur, std::size_t slot, std::size_t b, trace& t,
+                           bool second) -> std::optional<decimal> {
         if (!m.over) return cur;
         decimal base;
         std::size_t pi = slot % l.periods;
         if (m.over->baseline == rules::growth::baseline_kind::attribute) {
-            auto pix = partner_index_of(r, b);
-            auto v = pix ? detail::partner_field(cat_.partners()[*pix], m.over->attribute) : std::string_view();
-            base = v.empty() ? decimal() : decimal::parse(v);
+            // The beneficiary's own attribute: a participant's for people, a partner's otherwise.
+            const attributes* attrs = nullptr;
+            if (r.credit_.to == rules::credit::to_t::participant) attrs = &cat_.participants()[b].attrs;
+            else if (r.credit_.to == rules::credit::to_t::partner) attrs = &cat_.partners()[b].attrs;
+            auto it = attrs ? attrs->find(m.over->attribute) : attributes::const_iterator();
+            base = (!attrs || it == attrs->end() || it->second.empty()) ? decimal() : decimal::parse(it->second);
         } else {
             std::size_t back = static_cast<std::size_t>(detail::lookback_periods(m, l.unit));
-            base = measure_all_versions(b * l.periods + (pi - back));
+            base = measure_all_versions(b * l.periods + (pi - back), second);
         }
         t.baseline = base;
         if (m.over->form == rules::growth::form_kind::absolute) return cur - base;
@@ -386,34 +407,43 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
                 t.event_ids = it->second;
                 std::sort(t.event_ids.begin(), t.event_ids.end());
             }
-            decimal raw = measure_at(v, slot);
-            auto m = with_growth(r.measure_, raw, slot, b, t);
+            decimal raw = measure_at(v, slot, false);
+            auto m = with_growth(r.measure_, raw, slot, b, t, false);
             decimal measure = m.value_or(decimal());
             t.base = detail::trimmed(measure, l.base_scale);
             decimal amount;
             using kind = rules::schedule::kind_t;
             if (!m) {
-                amount = decimal();
+                amount = decimal::from_units(0, prog_.currency_.minor_units());
             } else if (pay.kind == kind::lookup || (l.event_rounding && pay.is_linear() && !r.measure_.over)) {
                 amount = decimal::from_units(a.payout, l.payout_scale);
                 if (pay.kind != kind::lookup) t.rate = pay.value;
             } else if (pay.kind == kind::fixed) {
-                amount = pay.value;
+                if (measure.signum() > 0) amount = pay.value;
+                else t.note = "no measure (" + measure.to_string() + "): a fixed amount needs a measure above zero";
             } else if (pay.kind == kind::tiers) {
                 const auto& tt = pay.tiers_;
                 decimal on = measure;
+                bool no_tier_measure = false;
                 if (tt.on) {
                     trace scratch;
-                    auto tm = with_growth(*tt.on, raw, slot, b, scratch);
+                    bool second = l.second && tt.on->kind == l.second_kind;
+                    decimal raw_on = second ? measure_at(v, slot, true) : raw;
+                    auto tm = with_growth(*tt.on, raw_on, slot, b, scratch, second);
                     on = tm.value_or(decimal());
-                    t.baseline = scratch.baseline;
-                    if (!tm) t.note = scratch.note;
-                    t.steps.push_back({"tier measure " + detail::describe(*tt.on) + " = " + on.to_string(), on, on});
+                    if (scratch.baseline) t.baseline = scratch.baseline;
+                    if (!tm) {
+                        t.note = scratch.note;
+                        no_tier_measure = true;
+                    }
+                    t.steps.push_back({"tier measure " + detail::describe(*tt.on) + " = " + detail::trimmed(on, 0).to_string(), on, on});
                 }
                 std::optional<std::size_t> k;
                 for (std::size_t i = 0; i < tt.rows.size(); ++i)
                     if (!(on < tt.rows[i].from)) k = i;
-                if (!k) {
+                if (no_tier_measure) {
+                    k.reset();
+                } else if (!k) {
                     t.note = "below the first tier (from " + tt.rows.front().from.to_string() + ")";
                 } else if (tt.rows[*k].to && !(on < *tt.rows[*k].to)) {
                     t.note = "above the last tier (to " + tt.rows[*k].to->to_string() + ")";
@@ -443,16 +473,23 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
                 t.note = "a negative measure (" + measure.to_string() + ") pays nothing";
                 amount = decimal();
             }
+            if (amount.is_zero()) amount = decimal::from_units(0, prog_.currency_.minor_units());
             t.amount_before = amount;
             d.amount = amount;
             modify(d, r, measure, qualify, accel, limits);
             out.push_back(std::move(d));
         }
-        // Longer-period caps are applied per version table; versions rarely straddle them.
-        (void)limits;
     }
-    long_limits(out, r, r.limits);
-    return out;
+    // Longer-period caps, each version with its own limits over its own lines.
+    std::vector<draft> capped;
+    for (std::size_t v = 0; v < la.groups.size(); ++v) {
+        std::vector<draft> mine;
+        for (auto& d : out)
+            if (d.version == v) mine.push_back(std::move(d));
+        long_limits(mine, r, v == 0 ? r.limits : r.versions[v - 1].limits);
+        for (auto& d : mine) capped.push_back(std::move(d));
+    }
+    return capped;
 }
 
 namespace detail {

@@ -172,7 +172,7 @@ inline const rules::rule& engine::rule_of(const detail::leaf& l) const {
 
 inline std::vector<std::optional<int128>> engine::lookup_rates(const detail::leaf& l, const event_batch& b) const {
     const auto& lt = rule_of(l).pay.lookup_;
-    int scale = l.payout_scale - l.measure_scale;
+    int scale = l.rate_scale;
     auto units = [&](const decimal& d) { return d.rescale(scale, rounding_mode::unnecessary).units(); };
     std::vector<std::optional<int128>> out(b.size());
     std::map<std::vector<std::string>, std::optional<int128>> cache;
@@ -207,7 +207,8 @@ inline void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const 
             auto& a = into.groups[v][s];
             const auto& f = from.groups[v][s];
             if (f.count == 0) continue;
-            if (__builtin_add_overflow(a.measure, f.measure, &a.measure) || __builtin_add_overflow(a.payout, f.payout, &a.payout))
+            if (__builtin_add_overflow(a.measure, f.measure, &a.measure) || __builtin_add_overflow(a.payout, f.payout, &a.payout) ||
+                __builtin_add_overflow(a.second, f.second, &a.second))
                 detail::sum_overflow(rule);
             a.count += f.count;
             a.last_day = std::max(a.last_day, f.last_day);
@@ -226,27 +227,29 @@ inline void engine::accumulate(const event_batch& b, const std::vector<detail::p
         const auto& p = prep[li];
         auto& la = acc[li];
         const rounding_mode mode = prog_.rounding.mode;
-        const int minor = prog_.currency_.minor_units();
         for (std::size_t i = from; i < to; ++i) {
             if (!p.select(b, i)) continue;
-            detail::for_each_credit(l, r, p, b, i, [&](std::uint64_t key, int128 m) {
+            detail::for_each_credit(l, r, p, b, i, [&](std::uint64_t key, int128 m, int128 m2) {
                 auto v = key / l.slots();
                 auto& a = la.groups[v][key % l.slots()];
-                if (__builtin_add_overflow(a.measure, m, &a.measure)) detail::sum_overflow(r.id);
+                if (__builtin_add_overflow(a.measure, m, &a.measure) || __builtin_add_overflow(a.second, m2, &a.second))
+                    detail::sum_overflow(r.id);
                 ++a.count;
                 a.last_day = std::max(a.last_day, b.day[i]);
-                if (l.lookup && p.rate[i]) {
-                    int128 x;
-                    if (__builtin_mul_overflow(m, *p.rate[i], &x) || __builtin_add_overflow(a.payout, x, &a.payout))
-                        detail::sum_overflow(r.id);
+                // Per-event payouts: lookup rates, or any linear schedule rounded at each event.
+                std::optional<std::pair<int128, int>> rate;
+                if (l.lookup) {
+                    if (p.rate[i]) rate.emplace(*p.rate[i], l.rate_scale);
                 } else if (l.event_rounding) {
-                    // This event's payout, rounded to the minor unit with the program's mode.
-                    auto [vu, vs] = p.value[v];
+                    rate = p.value[v];
+                }
+                if (rate) {
                     int128 x;
-                    if (__builtin_mul_overflow(m, vu, &x)) detail::sum_overflow(r.id);
-                    int drop = l.measure_scale + vs - minor;
+                    if (__builtin_mul_overflow(m, rate->first, &x)) detail::sum_overflow(r.id);
+                    int drop = l.measure_scale + rate->second - l.payout_scale;
                     bool inexact = false;
-                    x = drop > 0 ? detail::divide_rounded(x, detail::pow10(drop), mode, inexact) : x * detail::pow10(-drop);
+                    if (drop > 0) x = detail::divide_rounded(x, detail::pow10(drop), mode, inexact);
+                    else if (drop < 0 && __builtin_mul_overflow(x, detail::pow10(-drop), &x)) detail::sum_overflow(r.id);
                     if (__builtin_add_overflow(a.payout, x, &a.payout)) detail::sum_overflow(r.id);
                 }
                 if (l.distinct) {
@@ -268,7 +271,7 @@ inline void engine::record_clawbacks(const event_batch& b, const std::vector<det
         const auto& r = rule_of(l);
         for (std::size_t i = 0; i < b.size(); ++i)
             if (sale_record[i] != detail::no_sale && prep[li].select(b, i))
-                detail::for_each_credit(l, r, prep[li], b, i, [&](std::uint64_t key, int128 m) {
+                detail::for_each_credit(l, r, prep[li], b, i, [&](std::uint64_t key, int128 m, int128) {
                     st_.contributions[sale_record[i]].push_back({static_cast<std::uint32_t>(li), key, m});
                 });
     }

@@ -58,9 +58,26 @@ struct payout_line {
     return k == payout_line::kind_t::accrual ? "accrual" : "clawback";
 }
 
-/// Payout lines, sorted by rule (program order), beneficiary id, period and kind.
+/// What one beneficiary is owed for one period over every rule: the exact sum of its lines, and the
+/// amount to pay (rounded here when the program rounds at the statement, otherwise already exact
+/// in minor units because every line was rounded).
+struct statement_total {
+    rules::credit::to_t beneficiary_type = rules::credit::to_t::partner;
+    std::string beneficiary;
+    std::string partner;
+    std::string period;
+    date period_start;
+    std::string currency;
+    decimal exact;
+    decimal amount;
+    friend bool operator==(const statement_total&, const statement_total&) = default;
+};
+
+/// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
+/// totals sorted by beneficiary and period.
 struct result {
     std::vector<payout_line> lines;
+    std::vector<statement_total> statements;
     std::size_t events_seen = 0;
     std::size_t duplicates_ignored = 0;
     std::size_t events_outside_program = 0;

@@ -14,6 +14,7 @@
 #include <incentives/decimal.hpp>
 #include <incentives/engine/dictionary.hpp>
 #include <incentives/engine/selection.hpp>
+#include <incentives/rules/measure.hpp>
 #include <incentives/rules/selection.hpp>
 
 namespace incentives::detail {
@@ -23,6 +24,7 @@ namespace incentives::detail {
 struct group_acc {
     int128 measure = 0;  ///< at the leaf's measure scale
     int128 payout = 0;   ///< per-event payouts (lookup tables, rounding at each event)
+    int128 second = 0;   ///< the measure that picks the tier, when it is not the rule's (tiers.on)
     std::int64_t count = 0;
     std::int32_t last_day = INT32_MIN;
 };
@@ -37,10 +39,16 @@ struct leaf {
     std::int32_t program_lo = 0;     ///< first period that pays
     std::int32_t period_hi = 0;      ///< last period
     std::size_t periods = 0;         ///< period_hi - period_lo + 1
+    std::int32_t first_day = 0;      ///< program dates: events outside them count only for baselines
+    std::int32_t last_day = 0;
     std::size_t beneficiaries = 0;
     int base_scale = 0;              ///< scale of the measured column
     int measure_scale = 0;           ///< base_scale + share scale (or 0 for distinct counts)
     int payout_scale = 0;            ///< scale of group_acc::payout
+    int rate_scale = 0;              ///< scale of lookup rates
+    bool second = false;             ///< group_acc::second is kept (tiers.on measures another kind)
+    rules::measure::kind_t second_kind = rules::measure::kind_t::amount;
+    int second_scale = 0;            ///< its scale
     bool event_rounding = false;
     bool lookup = false;
     bool distinct = false;
