@@ -121,6 +121,8 @@ public:
         }
     }
 
+    friend bool operator==(const calendar&, const calendar&) = default;
+
     [[nodiscard]] date from() const noexcept { return from_; }
     [[nodiscard]] date to() const noexcept { return to_; }
     [[nodiscard]] unsigned fiscal_start_month() const noexcept { return fiscal_start_; }

@@ -199,7 +199,9 @@ inline void engine::compile() {
             }
         }
         l.lookup = r.pay.kind == rules::schedule::kind_t::lookup;
-        l.event_rounding = prog_.rounding.point == rounding_policy::point_t::event;
+        // Rounding at each event applies to payouts that are sums over events: not to distinct
+        // counts or growth, which exist only per group (those lines are rounded once, as at `line`).
+        l.event_rounding = prog_.rounding.point == rounding_policy::point_t::event && !l.distinct && !m.over;
         int rate_scale = 0;
         if (l.lookup) {
             for (const auto& [k, v] : r.pay.lookup_.rates) rate_scale = std::max(rate_scale, v.scale());

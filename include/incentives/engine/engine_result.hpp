@@ -415,7 +415,7 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
             using kind = rules::schedule::kind_t;
             if (!m) {
                 amount = decimal::from_units(0, prog_.currency_.minor_units());
-            } else if (pay.kind == kind::lookup || (l.event_rounding && pay.is_linear() && !r.measure_.over)) {
+            } else if (pay.kind == kind::lookup || (l.event_rounding && pay.is_linear())) {
                 amount = decimal::from_units(a.payout, l.payout_scale);
                 if (pay.kind != kind::lookup) t.rate = pay.value;
             } else if (pay.kind == kind::fixed) {

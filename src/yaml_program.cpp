@@ -1,0 +1,1090 @@
+// Reading and writing programs as YAML with yaml-cpp (kept private to incentives::io).
+// The schema is documented in docs/programs.md. Reading is strict: unknown keys, wrong types and bad
+// values are config_errors that name source:line:column and the key path; numbers and dates are
+// always parsed exactly from the scalar's text. The built program is then checked by validate().
+#include <incentives/io/yaml.hpp>
+
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <initializer_list>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <incentives/detail/suggest.hpp>
+#include <incentives/errors.hpp>
+
+namespace incentives::io {
+namespace {
+
+using rules::selector;
+
+// ---------------------------------------------------------------------------------------------
+// Names of enumerations as written in YAML, in the order of the enumerators.
+
+constexpr std::array<std::string_view, 6> period_names{"month", "quarter", "half", "year", "program", "custom"};
+constexpr std::array<std::string_view, 3> beneficiary_names{"partner", "participant", "program"};
+constexpr std::array<std::string_view, 3> point_names{"event", "line", "statement"};
+constexpr std::array<std::string_view, 2> duplicate_names{"error", "ignore"};
+constexpr std::array<std::string_view, 3> policy_names{"pro_rata", "event_date", "reject"};
+constexpr std::array<std::string_view, 2> basis_names{"retroactive", "marginal"};
+constexpr std::array<std::string_view, 2> tier_value_names{"rate", "amount"};
+constexpr std::array<std::string_view, 3> simple_measure_names{"amount", "quantity", "count"};
+constexpr std::array<std::string_view, 2> baseline_names{"prior_period", "prior_year"};  // + {attribute: x}
+constexpr std::array<std::string_view, 2> form_names{"absolute", "percent"};
+constexpr std::array<std::string_view, 5> pay_names{"rate", "per_unit", "per_event", "fixed", "multiple"};
+constexpr std::array<std::string_view, 3> schedule_keys{"pay", "tiers", "lookup"};
+constexpr std::array<std::string_view, 3> combinator_keys{"sum_of", "max_of", "first_of"};
+
+// Selector shorthands: bare keys that name an event column or a partner field.
+constexpr std::array<std::string_view, 5> event_fields{"kind", "sku", "category", "amount", "quantity"};
+constexpr std::array<std::string_view, 4> partner_fields{"segment", "group", "region", "tier"};
+constexpr std::array<std::string_view, 3> scope_prefixes{"event.", "partner.", "product."};  // field::scope order
+
+template <class Range>
+bool contains(const Range& r, std::string_view s) {
+    for (const auto& x : r)
+        if (x == s) return true;
+    return false;
+}
+
+template <class Range>
+std::string joined(const Range& r, std::string_view sep = ", ") {
+    std::string out;
+    for (const auto& x : r) out += (out.empty() ? "" : std::string(sep)) + std::string(x);
+    return out;
+}
+
+/// An error's message without its "[code] " prefix.
+std::string message_of(const error& e) {
+    std::string_view w = e.what();
+    auto cut = w.find("] ");
+    return std::string(cut == std::string_view::npos ? w : w.substr(cut + 2));
+}
+
+std::string join(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+std::string at_index(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+// ---------------------------------------------------------------------------------------------
+// Reading: a context (the source name), cursors (a node and its path) and mappings (checked keys).
+
+struct context {
+    std::string source;
+
+    [[noreturn]] void fail(std::string_view what, const YAML::Mark& mark, const std::string& path,
+                           const std::string& message) const {
+        int line = mark.is_null() ? 1 : mark.line + 1;
+        int column = mark.is_null() ? 1 : mark.column + 1;
+        throw config_error("incentives.config." + std::string(what),
+                           fmt::format("{}:{}:{}: {}: {}", source, line, column, path.empty() ? "(document)" : path,
+                                       message));
+    }
+};
+
+/// A node being read, with the path that names it in messages ("rules[0].tiers.table[1].rate").
+struct cursor {
+    const context* ctx;
+    YAML::Node node;
+    std::string path;
+
+    [[noreturn]] void fail(std::string_view what, const std::string& message) const {
+        ctx->fail(what, node.Mark(), path, message);
+    }
+    [[nodiscard]] cursor item(std::size_t i, YAML::Node n) const { return {ctx, std::move(n), at_index(path, i)}; }
+};
+
+std::string found(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Map: return " (found a mapping)";
+        case YAML::NodeType::Sequence: return " (found a list)";
+        case YAML::NodeType::Scalar: return " (found \"" + n.Scalar() + "\")";
+        default: return " (found nothing)";
+    }
+}
+
+/// One key of a mapping: its name, where the key is written, and its value.
+struct entry {
+    std::string key;
+    YAML::Mark key_mark;
+    cursor value;
+};
+
+/// The entries of a mapping in document order; rejects non-mappings, non-text keys and repeated keys.
+std::vector<entry> entries_of(const cursor& c, std::string_view expected = "a mapping") {
+    if (!c.node.IsMap()) c.fail("type", "expected " + std::string(expected) + found(c.node));
+    std::vector<entry> out;
+    for (const auto& pair : c.node) {
+        YAML::Node k = pair.first;  // copies: the iterator hands out temporaries
+        if (!k.IsScalar()) c.ctx->fail("type", k.Mark(), c.path, "expected a text key" + found(k));
+        std::string key = k.Scalar();
+        for (const auto& e : out)
+            if (e.key == key)
+                c.ctx->fail("conflict", k.Mark(), join(c.path, key),
+                            "key \"" + key + "\" appears twice (first at line " + std::to_string(e.key_mark.line + 1) + ")");
+        out.push_back({key, k.Mark(), cursor{c.ctx, YAML::Node(pair.second), join(c.path, key)}});
+    }
+    return out;
+}
+
+/// A mapping whose keys are checked against the allowed ones.
+class mapping {
+public:
+    mapping(const cursor& c, std::initializer_list<std::string_view> allowed) : at_(c), entries_(entries_of(c)) {
+        for (const auto& e : entries_)
+            if (!contains(allowed, e.key)) unknown_key(e, allowed);
+    }
+
+    [[nodiscard]] const cursor& self() const noexcept { return at_; }
+    [[nodiscard]] const std::vector<entry>& entries() const noexcept { return entries_; }
+
+    [[nodiscard]] const entry* find(std::string_view key) const {
+        for (const auto& e : entries_)
+            if (e.key == key) return &e;
+        return nullptr;
+    }
+    [[nodiscard]] std::optional<cursor> get(std::string_view key) const {
+        const entry* e = find(key);
+        return e ? std::optional<cursor>(e->value) : std::nullopt;
+    }
+    [[nodiscard]] cursor require(std::string_view key) const {
+        if (const entry* e = find(key)) return e->value;
+        at_.ctx->fail("missing_key", at_.node.Mark(), join(at_.path, key), "missing required key \"" + std::string(key) + "\"");
+    }
+
+    /// The one present key among `alternatives` (nullptr when none); two present is a conflict.
+    template <class Range>
+    [[nodiscard]] const entry* one_of(const Range& alternatives, const std::string& what) const {
+        const entry* hit = nullptr;
+        for (const auto& e : entries_) {
+            if (!contains(alternatives, e.key)) continue;
+            if (hit)
+                conflict(e, what + " (found both \"" + hit->key + "\" and \"" + e.key + "\")");
+            hit = &e;
+        }
+        return hit;
+    }
+
+    [[noreturn]] void conflict(const entry& e, const std::string& message) const {
+        at_.ctx->fail("conflict", e.key_mark, e.value.path, message);
+    }
+
+private:
+    [[noreturn]] void unknown_key(const entry& e, std::initializer_list<std::string_view> allowed) const {
+        at_.ctx->fail("unknown_key", e.key_mark, e.value.path,
+                      "unknown key \"" + e.key + "\"" + detail::did_you_mean(e.key, allowed));
+    }
+
+    cursor at_;
+    std::vector<entry> entries_;
+};
+
+std::vector<cursor> list_of(const cursor& c, std::string_view expected = "a list") {
+    if (!c.node.IsSequence()) c.fail("type", "expected " + std::string(expected) + found(c.node));
+    std::vector<cursor> out;
+    for (std::size_t i = 0; i < c.node.size(); ++i) out.push_back(c.item(i, c.node[i]));
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalars: text, enumerations, numbers, dates.
+
+std::string text(const cursor& c) {
+    if (!c.node.IsScalar()) c.fail("type", "expected a single value" + found(c.node));
+    return c.node.Scalar();
+}
+
+/// The enumerator whose name is the scalar's text (enumerators in the order of `names`).
+template <class Enum, std::size_t N>
+Enum choice(const cursor& c, const std::array<std::string_view, N>& names) {
+    std::string t = text(c);
+    for (std::size_t i = 0; i < N; ++i)
+        if (names[i] == t) return static_cast<Enum>(i);
+    c.fail("value", "unknown value \"" + t + "\": expected one of " + joined(names) + detail::did_you_mean(t, names));
+}
+
+/// A decimal from the scalar's text, exactly; with `percent_ok`, "3.5%" is 0.035.
+decimal number(const cursor& c, bool percent_ok = false) {
+    std::string t = text(c);
+    try {
+        if (!t.empty() && t.back() == '%') {
+            if (!percent_ok) c.fail("value", "a percent is not allowed here: expected a number such as 25000");
+            return decimal::parse(std::string_view(t).substr(0, t.size() - 1)) * decimal::from_units(1, 2);
+        }
+        return decimal::parse(t);
+    } catch (const input_error& e) {
+        c.fail("value", message_of(e));
+    } catch (const calculation_error& e) {
+        c.fail("value", message_of(e));
+    }
+}
+
+int whole_number(const cursor& c, int lo, int hi) {
+    std::string t = text(c);
+    bool digits = !t.empty() && t.size() <= 9;
+    for (char ch : t) digits = digits && ch >= '0' && ch <= '9';
+    int v = digits ? std::stoi(t) : -1;
+    if (!digits || v < lo || v > hi)
+        c.fail("value", "\"" + t + "\" is not a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    return v;
+}
+
+date date_of(const cursor& c) {
+    std::string t = text(c);
+    try {
+        return date::parse(t);
+    } catch (const input_error& e) {
+        c.fail("value", message_of(e));
+    }
+}
+
+std::vector<std::string> texts(const cursor& c) {
+    std::vector<std::string> out;
+    if (c.node.IsScalar()) return {c.node.Scalar()};
+    for (const auto& item : list_of(c, "a value or a list of values")) out.push_back(text(item));
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Program-level constructs.
+
+currency currency_of(const cursor& c) {
+    std::string code = text(c);
+    try {
+        return currency::of(code);
+    } catch (const input_error& e) {
+        c.fail("value", message_of(e));
+    }
+}
+
+calendar calendar_of(const cursor& c) {
+    mapping m(c, {"from", "to", "fiscal_year_start", "custom"});
+    date from = date_of(m.require("from"));
+    date to = date_of(m.require("to"));
+    unsigned fiscal = 1;
+    if (auto f = m.get("fiscal_year_start")) fiscal = static_cast<unsigned>(whole_number(*f, 1, 12));
+    std::vector<period> custom;
+    if (auto cs = m.get("custom"))
+        for (const auto& item : list_of(*cs)) {
+            mapping pm(item, {"label", "from", "to"});
+            custom.push_back({date_of(pm.require("from")), date_of(pm.require("to")), text(pm.require("label"))});
+        }
+    try {
+        return calendar(from, to, fiscal, std::move(custom));
+    } catch (const validation_error& e) {
+        c.fail("value", message_of(e));
+    }
+}
+
+rounding_policy rounding_of(const cursor& c) {
+    mapping m(c, {"mode", "at"});
+    rounding_policy r;
+    if (auto mode = m.get("mode")) r.mode = choice<rounding_mode>(*mode, rounding_mode_names);
+    if (auto at = m.get("at")) r.point = choice<rounding_policy::point_t>(*at, point_names);
+    return r;
+}
+
+rules::budget budget_of(const cursor& c) {
+    mapping m(c, {"amount", "policy"});
+    rules::budget b;
+    b.amount = number(m.require("amount"));
+    if (auto p = m.get("policy")) b.policy = choice<rules::budget::policy_t>(*p, policy_names);
+    return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selectors.
+
+/// Events: every field; partners: conditions on partner fields only (`when`, `qualify.eligible`).
+enum class selector_scope : unsigned char { events, partners };
+
+/// The field a selector key or lookup key names; nullopt when it names none.
+std::optional<rules::field> field_of(std::string_view key) {
+    using scope = rules::field::scope;
+    if (contains(event_fields, key)) return rules::field{scope::event, std::string(key)};
+    if (contains(partner_fields, key)) return rules::field{scope::partner, std::string(key)};
+    for (std::size_t i = 0; i < scope_prefixes.size(); ++i)
+        if (key.size() > scope_prefixes[i].size() && key.substr(0, scope_prefixes[i].size()) == scope_prefixes[i])
+            return rules::field{static_cast<scope>(i), std::string(key.substr(scope_prefixes[i].size()))};
+    return std::nullopt;
+}
+
+selector selector_of(const cursor& c, selector_scope scope);
+
+std::vector<selector> selectors_of(const cursor& c, selector_scope scope) {
+    std::vector<selector> out;
+    for (const auto& item : list_of(c, "a list of conditions")) out.push_back(selector_of(item, scope));
+    return out;
+}
+
+selector range_of(const cursor& c, const rules::field& f) {
+    mapping m(c, {"min", "max"});
+    std::optional<decimal> lo, hi;
+    if (auto v = m.get("min")) lo = number(*v);
+    if (auto v = m.get("max")) hi = number(*v);
+    return selector::range(f, lo, hi);
+}
+
+[[noreturn]] void unknown_condition(const context& ctx, const entry& e, selector_scope scope) {
+    std::vector<std::string_view> known{"all", "any", "not"};
+    known.insert(known.end(), partner_fields.begin(), partner_fields.end());
+    if (scope == selector_scope::events) {
+        known.push_back("date");
+        known.insert(known.end(), event_fields.begin(), event_fields.end());
+    }
+    std::string hint = detail::did_you_mean(e.key, known);
+    if (hint.empty())
+        hint = scope == selector_scope::events
+                   ? "; attributes are written partner.<name>, product.<name> or event.<name>"
+                   : "; eligibility tests partner fields: segment, group, region, tier or partner.<name>";
+    ctx.fail("unknown_key", e.key_mark, e.value.path, "unknown key \"" + e.key + "\"" + hint);
+}
+
+/// One entry of a selector mapping: a field condition or a combinator.
+selector condition_of(const entry& e, selector_scope scope) {
+    const cursor& v = e.value;
+    if (e.key == "all") return selector::all(selectors_of(v, scope));
+    if (e.key == "any") return selector::any(selectors_of(v, scope));
+    if (e.key == "not") return selector::negate(selector_of(v, scope));
+    if (e.key == "date" && scope == selector_scope::events) {
+        mapping m(v, {"from", "to"});
+        std::optional<date> from, to;
+        if (auto d = m.get("from")) from = date_of(*d);
+        if (auto d = m.get("to")) to = date_of(*d);
+        return selector::dates(from, to);
+    }
+    auto f = field_of(e.key);
+    if (!f || (scope == selector_scope::partners && f->of != rules::field::scope::partner))
+        unknown_condition(*v.ctx, e, scope);
+    bool numeric_column = f->of == rules::field::scope::event && (f->name == "amount" || f->name == "quantity") &&
+                          e.key.find('.') == std::string::npos;
+    if (v.node.IsMap()) return range_of(v, *f);
+    if (numeric_column) v.fail("type", "expected a range {min: x, max: y}" + found(v.node));
+    return selector::in(*f, texts(v));
+}
+
+/// A mapping of conditions, all of which must hold; {} matches everything.
+selector selector_of(const cursor& c, selector_scope scope) {
+    std::vector<selector> parts;
+    for (const auto& e : entries_of(c, "a mapping of conditions")) parts.push_back(condition_of(e, scope));
+    if (parts.empty()) return selector();
+    if (parts.size() == 1) return parts.front();
+    return selector::all(std::move(parts));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measures and schedules.
+
+rules::growth growth_of(const cursor& c) {
+    mapping m(c, {"over", "form"});
+    rules::growth g;
+    if (auto over = m.get("over")) {
+        if (over->node.IsMap()) {
+            mapping om(*over, {"attribute"});
+            g.baseline = rules::growth::baseline_kind::attribute;
+            g.attribute = text(om.require("attribute"));
+        } else {
+            g.baseline = choice<rules::growth::baseline_kind>(*over, baseline_names);
+        }
+    }
+    if (auto form = m.get("form")) g.form = choice<rules::growth::form_kind>(*form, form_names);
+    return g;
+}
+
+rules::measure measure_of(const cursor& c, bool growth_ok = true) {
+    using kind = rules::measure::kind_t;
+    rules::measure out;
+    if (!c.node.IsMap()) {
+        out.kind = choice<kind>(c, simple_measure_names);
+        return out;
+    }
+    mapping m(c, {"of", "distinct", "attribute", "growth"});
+    constexpr std::array<std::string_view, 3> what{"of", "distinct", "attribute"};
+    const entry* e = m.one_of(what, "a measure is exactly one of \"of\", \"distinct\" or \"attribute\"");
+    if (!e) c.fail("missing_key", "a measure needs one of \"of\", \"distinct\" or \"attribute\"");
+    if (e->key == "of") {
+        out = measure_of(e->value, false);
+    } else {
+        out.kind = e->key == "distinct" ? kind::distinct : kind::attribute;
+        out.attribute = text(e->value);
+    }
+    if (const entry* g = m.find("growth")) {
+        if (!growth_ok) m.conflict(*g, "growth cannot be nested inside \"of\"");
+        out.over = growth_of(g->value);
+    }
+    return out;
+}
+
+rules::schedule pay_of(const cursor& c) {
+    using kind = rules::schedule::kind_t;
+    mapping m(c, {"rate", "per_unit", "per_event", "fixed", "multiple"});
+    const entry* e = m.one_of(pay_names, "a pay is exactly one of " + joined(pay_names));
+    if (!e) c.fail("missing_key", "a pay needs one of " + joined(pay_names));
+    rules::schedule s;
+    for (std::size_t i = 0; i < pay_names.size(); ++i)
+        if (pay_names[i] == e->key) s.kind = static_cast<kind>(i);
+    s.value = number(e->value, s.kind == kind::rate || s.kind == kind::multiple);
+    return s;
+}
+
+rules::tier tier_of(const cursor& c, std::optional<rules::tier_table::value_t>& value, std::string& value_key) {
+    mapping m(c, {"from", "to", "rate", "amount", "name"});
+    rules::tier t;
+    t.from = number(m.require("from"), true);
+    if (auto to = m.get("to")) t.to = number(*to, true);
+    if (auto name = m.get("name")) t.name = text(*name);
+    const entry* e = m.one_of(tier_value_names, "a tier pays exactly one of \"rate\" or \"amount\"");
+    if (!e) c.fail("missing_key", "a tier needs \"rate\" or \"amount\"");
+    auto kind = e->key == "rate" ? rules::tier_table::value_t::rate : rules::tier_table::value_t::amount;
+    if (value && *value != kind)
+        m.conflict(*e, "every tier of a table pays the same way: found \"" + e->key + "\" in a table that pays by \"" +
+                           value_key + "\"");
+    value = kind;
+    value_key = e->key;
+    t.value = number(e->value, kind == rules::tier_table::value_t::rate);
+    return t;
+}
+
+rules::tier_table tiers_of(const cursor& c) {
+    using table = rules::tier_table;
+    mapping m(c, {"basis", "value", "on", "table", "bounds"});
+    table t;
+    if (auto b = m.get("basis")) t.basis = choice<table::basis_t>(*b, basis_names);
+    if (auto b = m.get("bounds")) {
+        constexpr std::array<std::string_view, 1> bounds{"half_open"};
+        (void)choice<int>(*b, bounds);
+    }
+    if (auto on = m.get("on")) t.on = measure_of(*on);
+    std::optional<table::value_t> value;
+    std::string value_key;
+    if (auto v = m.get("value")) {
+        value = choice<table::value_t>(*v, tier_value_names);
+        value_key = v->node.Scalar();
+    }
+    for (const auto& row : list_of(m.require("table"), "a list of tiers")) t.rows.push_back(tier_of(row, value, value_key));
+    t.value = value.value_or(table::value_t::rate);
+    return t;
+}
+
+rules::field lookup_key_of(const cursor& c) {
+    std::string key = text(c);
+    if (auto f = field_of(key)) return *f;
+    std::vector<std::string_view> known(event_fields.begin(), event_fields.end());
+    known.insert(known.end(), partner_fields.begin(), partner_fields.end());
+    std::string hint = detail::did_you_mean(key, known);
+    c.fail("value", "unknown field \"" + key + "\"" +
+                        (hint.empty() ? std::string(": expected one of " + joined(known) +
+                                                    ", or partner.<name>, product.<name>, event.<name>")
+                                      : hint));
+}
+
+rules::lookup_table lookup_of(const cursor& c) {
+    mapping m(c, {"keys", "rates", "default"});
+    rules::lookup_table t;
+    for (const auto& k : list_of(m.require("keys"), "a list of fields")) t.keys.push_back(lookup_key_of(k));
+    if (auto rates = m.get("rates"))
+        for (const auto& row : list_of(*rates)) {
+            mapping rm(row, {"match", "rate"});
+            auto match = texts(rm.require("match"));
+            if (match.size() != t.keys.size())
+                rm.self().fail("value", "\"match\" gives " + std::to_string(match.size()) + " values for " +
+                                            std::to_string(t.keys.size()) + " keys");
+            if (!t.rates.emplace(match, number(rm.require("rate"), true)).second)
+                rm.self().fail("conflict", "the same match appears twice");
+        }
+    if (auto d = m.get("default")) t.fallback = number(*d, true);
+    return t;
+}
+
+/// The schedule of a rule or version given by its `pay`, `tiers` or `lookup` entry.
+rules::schedule schedule_of(const entry& e) {
+    using kind = rules::schedule::kind_t;
+    if (e.key == "pay") return pay_of(e.value);
+    rules::schedule s;
+    if (e.key == "tiers") {
+        s.kind = kind::tiers;
+        s.tiers_ = tiers_of(e.value);
+    } else {
+        s.kind = kind::lookup;
+        s.lookup_ = lookup_of(e.value);
+    }
+    return s;
+}
+
+rules::measure default_measure(rules::schedule::kind_t pay) {
+    rules::measure m;
+    if (pay == rules::schedule::kind_t::per_unit) m.kind = rules::measure::kind_t::quantity;
+    if (pay == rules::schedule::kind_t::per_event) m.kind = rules::measure::kind_t::count;
+    return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modifiers: qualify / when, accelerator, caps and floors (shared by rules and versions).
+
+/// `per` of a rule: [beneficiary, period] or just a period.
+std::pair<std::optional<rules::credit::to_t>, period_unit> per_of(const cursor& c) {
+    if (!c.node.IsSequence()) return {std::nullopt, choice<period_unit>(c, period_names)};
+    auto items = list_of(c);
+    if (items.size() != 2) c.fail("value", "expected [beneficiary, period], e.g. [partner, quarter]");
+    return {choice<rules::credit::to_t>(items[0], beneficiary_names), choice<period_unit>(items[1], period_names)};
+}
+
+/// `per` of a cap or floor: a period, or [beneficiary, period] naming the rule's own beneficiary.
+period_unit limit_period_of(const mapping& m, const entry& per, rules::credit::to_t beneficiary) {
+    auto [to, unit] = per_of(per.value);
+    if (to && *to != beneficiary)
+        m.conflict(per, "a limit applies to the rule's beneficiary (" + std::string(rules::to_string(beneficiary)) + ")");
+    return unit;
+}
+
+rules::limit limit_of(const cursor& c, rules::limit::kind_t kind, rules::credit::to_t beneficiary) {
+    rules::limit l;
+    l.kind = kind;
+    if (!c.node.IsMap()) {
+        l.amount = number(c);
+        return l;
+    }
+    mapping m(c, {"amount", "per"});
+    l.amount = number(m.require("amount"));
+    if (const entry* per = m.find("per")) l.per = limit_period_of(m, *per, beneficiary);
+    return l;
+}
+
+void limits_of(const cursor& c, rules::limit::kind_t kind, rules::credit::to_t beneficiary, std::vector<rules::limit>& out) {
+    if (!c.node.IsSequence()) {
+        out.push_back(limit_of(c, kind, beneficiary));
+        return;
+    }
+    for (const auto& item : list_of(c)) out.push_back(limit_of(item, kind, beneficiary));
+}
+
+/// The general form `limits: [{cap: 100, per: year}, {floor: 10}]`, for any order of caps and floors.
+void general_limits_of(const cursor& c, rules::credit::to_t beneficiary, std::vector<rules::limit>& out) {
+    for (const auto& item : list_of(c)) {
+        mapping m(item, {"cap", "floor", "per"});
+        constexpr std::array<std::string_view, 2> kinds{"cap", "floor"};
+        const entry* e = m.one_of(kinds, "a limit is exactly one of \"cap\" or \"floor\"");
+        if (!e) item.fail("missing_key", "a limit needs \"cap\" or \"floor\"");
+        rules::limit l;
+        l.kind = e->key == "cap" ? rules::limit::kind_t::cap : rules::limit::kind_t::floor;
+        l.amount = number(e->value);
+        if (const entry* per = m.find("per")) l.per = limit_period_of(m, *per, beneficiary);
+        out.push_back(l);
+    }
+}
+
+struct modifiers {
+    rules::threshold qualify;
+    std::optional<rules::accelerator> accelerate;
+    std::vector<rules::limit> limits;
+};
+
+modifiers modifiers_of(const mapping& m, rules::credit::to_t beneficiary) {
+    modifiers out;
+    if (auto q = m.get("qualify")) {
+        mapping qm(*q, {"min", "eligible"});
+        if (auto v = qm.get("min")) out.qualify.min_measure = number(*v, true);
+        if (auto v = qm.get("eligible")) out.qualify.eligible = selector_of(*v, selector_scope::partners);
+    }
+    if (const entry* when = m.find("when")) {
+        if (out.qualify.eligible) m.conflict(*when, "\"when\" is a shorthand for \"qualify.eligible\": give only one");
+        out.qualify.eligible = selector_of(when->value, selector_scope::partners);
+    }
+    if (auto acc = m.get("accelerator")) {
+        rules::accelerator a;
+        for (const auto& band : list_of(*acc, "a list of bands")) {
+            mapping bm(band, {"from", "multiplier"});
+            a.bands.push_back({number(bm.require("from"), true), number(bm.require("multiplier"), true)});
+        }
+        out.accelerate = std::move(a);
+    }
+    if (const entry* general = m.find("limits")) {
+        for (const char* k : {"cap", "floor"})
+            if (const entry* e = m.find(k))
+                m.conflict(*e, "give caps and floors either as \"cap\"/\"floor\" or in \"limits\", not both");
+        general_limits_of(general->value, beneficiary, out.limits);
+    }
+    if (auto cap = m.get("cap")) limits_of(*cap, rules::limit::kind_t::cap, beneficiary, out.limits);
+    if (auto floor = m.get("floor")) limits_of(*floor, rules::limit::kind_t::floor, beneficiary, out.limits);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules.
+
+const entry* schedule_entry(const mapping& m) {
+    return m.one_of(schedule_keys, "a rule pays with exactly one of \"pay\", \"tiers\" or \"lookup\"");
+}
+
+rules::rule::version version_of(const cursor& c, rules::credit::to_t beneficiary) {
+    mapping m(c, {"from", "pay", "tiers", "lookup", "qualify", "when", "accelerator", "cap", "floor", "limits"});
+    rules::rule::version v;
+    v.effective_from = date_of(m.require("from"));
+    const entry* s = schedule_entry(m);
+    if (!s) c.fail("missing_key", "a version needs its own \"pay\", \"tiers\" or \"lookup\"");
+    v.pay = schedule_of(*s);
+    auto mods = modifiers_of(m, beneficiary);
+    v.qualify = std::move(mods.qualify);
+    v.accelerate = std::move(mods.accelerate);
+    v.limits = std::move(mods.limits);
+    return v;
+}
+
+/// Beneficiary and roles from `per` and `credit`, defaulting to the parent's (or partner, quarter).
+void credit_of(const mapping& m, rules::rule& r, const rules::rule* parent) {
+    r.per = parent ? parent->per : period_unit::quarter;
+    r.credit_ = parent ? parent->credit_ : rules::credit{};
+    std::optional<rules::credit::to_t> per_to;
+    if (auto per = m.get("per")) {
+        auto [to, unit] = per_of(*per);
+        per_to = to;
+        r.per = unit;
+        if (to) r.credit_.to = *to;
+    }
+    if (auto credit = m.get("credit")) {
+        mapping cm(*credit, {"to", "roles"});
+        if (const entry* to = cm.find("to")) {
+            auto t = choice<rules::credit::to_t>(to->value, beneficiary_names);
+            if (per_to && *per_to != t)
+                cm.conflict(*to, "credit goes to the beneficiary of \"per\" (" +
+                                     std::string(rules::to_string(*per_to)) + "): give the same or only one");
+            r.credit_.to = t;
+        }
+        if (auto roles = cm.get("roles")) r.credit_.roles = texts(*roles);
+    }
+}
+
+rules::rule rule_of(const cursor& c, const rules::rule* parent) {
+    mapping m(c, {"id", "kind", "select", "measure", "per", "credit", "pay", "tiers", "lookup", "qualify", "when",
+                  "accelerator", "cap", "floor", "limits", "budget", "clawback", "versions", "sum_of", "max_of",
+                  "first_of"});
+    rules::rule r;
+    r.id = text(m.require("id"));
+    if (auto kind = m.get("kind")) r.label = text(*kind);
+    if (auto sel = m.get("select")) r.select = selector_of(*sel, selector_scope::events);
+    credit_of(m, r, parent);
+
+    const entry* combine = m.one_of(combinator_keys, "a rule combines with exactly one of sum_of, max_of, first_of");
+    const entry* pays = schedule_entry(m);
+    if (combine && pays)
+        m.conflict(*pays, "a combinator rule (\"" + combine->key + "\") pays through its children, not with \"" +
+                              pays->key + "\"");
+    if (!combine && !pays)
+        c.fail("missing_key",
+               "a rule needs one of \"pay\", \"tiers\" or \"lookup\" (or \"sum_of\", \"max_of\", \"first_of\")");
+    if (pays) r.pay = schedule_of(*pays);
+    r.measure_ = m.get("measure") ? measure_of(*m.get("measure")) : default_measure(r.pay.kind);
+
+    auto mods = modifiers_of(m, r.credit_.to);
+    r.qualify = std::move(mods.qualify);
+    r.accelerate = std::move(mods.accelerate);
+    r.limits = std::move(mods.limits);
+    if (auto b = m.get("budget")) r.budget_ = budget_of(*b);
+    if (auto cb = m.get("clawback")) {
+        mapping cm(*cb, {"days"});
+        r.clawback_ = rules::clawback{whole_number(cm.require("days"), 0, 100000)};
+    }
+    if (combine) {
+        for (std::size_t i = 0; i < combinator_keys.size(); ++i)
+            if (combinator_keys[i] == combine->key) r.combine = static_cast<rules::combinator>(i + 1);
+        for (const auto& child : list_of(combine->value, "a list of rules")) r.children.push_back(rule_of(child, &r));
+    }
+    if (auto versions = m.get("versions"))
+        for (const auto& v : list_of(*versions)) r.versions.push_back(version_of(v, r.credit_.to));
+    return r;
+}
+
+program program_of(const context& ctx, const YAML::Node& root) {
+    mapping m(cursor{&ctx, root, ""}, {"program", "currency", "periods", "rounding", "duplicates", "places", "budget", "rules"});
+    program p;
+    p.name = text(m.require("program"));
+    p.currency_ = currency_of(m.require("currency"));
+    p.cal = calendar_of(m.require("periods"));
+    if (auto r = m.get("rounding")) p.rounding = rounding_of(*r);
+    if (auto d = m.get("duplicates")) p.duplicates = choice<duplicate_policy>(*d, duplicate_names);
+    if (auto places = m.get("places")) {
+        mapping pm(*places, {"amount", "quantity"});
+        if (auto a = pm.get("amount")) p.amount_places = whole_number(*a, 0, decimal::max_scale);
+        if (auto q = pm.get("quantity")) p.quantity_places = whole_number(*q, 0, decimal::max_scale);
+    }
+    if (auto b = m.get("budget")) p.budget_ = budget_of(*b);
+    auto list = m.require("rules");
+    auto items = list_of(list, "a list of rules");
+    if (items.empty()) list.fail("value", "a program needs at least one rule");
+    for (const auto& item : items) p.rules.push_back(rule_of(item, nullptr));
+    return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing.
+
+/// Text as a scalar, quoted when YAML 1.1 readers would take it for a boolean or null.
+void emit_text(YAML::Emitter& out, const std::string& s) {
+    static constexpr std::array<std::string_view, 11> words{"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ""};
+    std::string lower;
+    for (char ch : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (contains(words, lower)) out << YAML::DoubleQuoted;
+    out << s;
+}
+
+template <std::size_t N, class Enum>
+std::string name_of(const std::array<std::string_view, N>& names, Enum e) {
+    return std::string(names[static_cast<std::size_t>(e)]);
+}
+
+/// The selector key for a field: the shorthand when reading it back gives the same field.
+std::string key_of(const rules::field& f, bool range) {
+    using scope = rules::field::scope;
+    bool numeric = f.name == "amount" || f.name == "quantity";
+    if (f.of == scope::event && contains(event_fields, f.name) && (range || !numeric)) return f.name;
+    if (f.of == scope::partner && contains(partner_fields, f.name)) return f.name;
+    return std::string(scope_prefixes[static_cast<std::size_t>(f.of)]) + f.name;
+}
+
+std::string condition_key(const selector& s) {
+    switch (s.kind()) {
+        case selector::op::in: return key_of(s.target(), false);
+        case selector::op::range: return key_of(s.target(), true);
+        case selector::op::dates: return "date";
+        case selector::op::all: return "all";
+        case selector::op::any: return "any";
+        case selector::op::negate: return "not";
+        case selector::op::always: break;
+    }
+    return {};
+}
+
+/// Whether an `all` can be written as one mapping of its children (distinct keys, two or more).
+bool flattens(const selector& s) {
+    if (s.kind() != selector::op::all || s.children().size() < 2) return false;
+    std::vector<std::string> keys;
+    for (const auto& c : s.children()) {
+        if (c.kind() == selector::op::always || contains(keys, condition_key(c))) return false;
+        keys.push_back(condition_key(c));
+    }
+    return true;
+}
+
+void emit_selector(YAML::Emitter& out, const selector& s);
+
+void emit_condition(YAML::Emitter& out, const selector& s) {
+    out << YAML::Key << condition_key(s) << YAML::Value;
+    switch (s.kind()) {
+        case selector::op::in:
+            if (s.values().size() == 1) {
+                emit_text(out, s.values().front());
+            } else {
+                out << YAML::Flow << YAML::BeginSeq;
+                for (const auto& v : s.values()) emit_text(out, v);
+                out << YAML::EndSeq;
+            }
+            break;
+        case selector::op::range:
+            out << YAML::Flow << YAML::BeginMap;
+            if (s.min()) out << YAML::Key << "min" << YAML::Value << s.min()->to_string();
+            if (s.max()) out << YAML::Key << "max" << YAML::Value << s.max()->to_string();
+            out << YAML::EndMap;
+            break;
+        case selector::op::dates:
+            out << YAML::Flow << YAML::BeginMap;
+            if (s.from()) out << YAML::Key << "from" << YAML::Value << s.from()->to_string();
+            if (s.to()) out << YAML::Key << "to" << YAML::Value << s.to()->to_string();
+            out << YAML::EndMap;
+            break;
+        case selector::op::all:
+        case selector::op::any:
+            out << YAML::Flow << YAML::BeginSeq;
+            for (const auto& c : s.children()) emit_selector(out, c);
+            out << YAML::EndSeq;
+            break;
+        case selector::op::negate: emit_selector(out, s.children().front()); break;
+        case selector::op::always: break;
+    }
+}
+
+void emit_selector(YAML::Emitter& out, const selector& s) {
+    out << YAML::Flow << YAML::BeginMap;
+    if (flattens(s))
+        for (const auto& c : s.children()) emit_condition(out, c);
+    else if (s.kind() != selector::op::always)
+        emit_condition(out, s);
+    out << YAML::EndMap;
+}
+
+void emit_measure(YAML::Emitter& out, const rules::measure& m) {
+    using kind = rules::measure::kind_t;
+    bool simple = m.kind == kind::amount || m.kind == kind::quantity || m.kind == kind::count;
+    if (simple && !m.over) {
+        out << name_of(simple_measure_names, m.kind);
+        return;
+    }
+    out << YAML::Flow << YAML::BeginMap;
+    if (simple)
+        out << YAML::Key << "of" << YAML::Value << name_of(simple_measure_names, m.kind);
+    else
+        out << YAML::Key << (m.kind == kind::distinct ? "distinct" : "attribute") << YAML::Value << m.attribute;
+    if (m.over) {
+        out << YAML::Key << "growth" << YAML::Value << YAML::BeginMap;
+        if (m.over->baseline == rules::growth::baseline_kind::attribute)
+            out << YAML::Key << "over" << YAML::Value << YAML::BeginMap << YAML::Key << "attribute" << YAML::Value
+                << m.over->attribute << YAML::EndMap;
+        else if (m.over->baseline != rules::growth::baseline_kind::prior_year)
+            out << YAML::Key << "over" << YAML::Value << name_of(baseline_names, m.over->baseline);
+        if (m.over->form != rules::growth::form_kind::absolute)
+            out << YAML::Key << "form" << YAML::Value << name_of(form_names, m.over->form);
+        out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+}
+
+void emit_tiers(YAML::Emitter& out, const rules::tier_table& t) {
+    using table = rules::tier_table;
+    out << YAML::Key << "tiers" << YAML::Value << YAML::BeginMap;
+    if (t.basis != table::basis_t::retroactive) out << YAML::Key << "basis" << YAML::Value << name_of(basis_names, t.basis);
+    if (t.value != table::value_t::rate) out << YAML::Key << "value" << YAML::Value << name_of(tier_value_names, t.value);
+    if (t.on) {
+        out << YAML::Key << "on" << YAML::Value;
+        emit_measure(out, *t.on);
+    }
+    out << YAML::Key << "table" << YAML::Value << YAML::BeginSeq;
+    for (const auto& row : t.rows) {
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "from" << YAML::Value << row.from.to_string();
+        if (row.to) out << YAML::Key << "to" << YAML::Value << row.to->to_string();
+        out << YAML::Key << name_of(tier_value_names, t.value) << YAML::Value << row.value.to_string();
+        if (!row.name.empty()) {
+            out << YAML::Key << "name" << YAML::Value;
+            emit_text(out, row.name);
+        }
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+}
+
+void emit_lookup(YAML::Emitter& out, const rules::lookup_table& t) {
+    out << YAML::Key << "lookup" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "keys" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& k : t.keys) out << key_of(k, false);
+    out << YAML::EndSeq;
+    if (!t.rates.empty()) {
+        out << YAML::Key << "rates" << YAML::Value << YAML::BeginSeq;
+        for (const auto& [match, rate] : t.rates) {
+            out << YAML::Flow << YAML::BeginMap << YAML::Key << "match" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const auto& v : match) emit_text(out, v);
+            out << YAML::EndSeq << YAML::Key << "rate" << YAML::Value << rate.to_string() << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+    }
+    if (t.fallback) out << YAML::Key << "default" << YAML::Value << t.fallback->to_string();
+    out << YAML::EndMap;
+}
+
+void emit_schedule(YAML::Emitter& out, const rules::schedule& s) {
+    using kind = rules::schedule::kind_t;
+    if (s.kind == kind::tiers) return emit_tiers(out, s.tiers_);
+    if (s.kind == kind::lookup) return emit_lookup(out, s.lookup_);
+    out << YAML::Key << "pay" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << name_of(pay_names, s.kind)
+        << YAML::Value << s.value.to_string() << YAML::EndMap;
+}
+
+void emit_limit_value(YAML::Emitter& out, const rules::limit& l) {
+    if (!l.per) {
+        out << l.amount.to_string();
+        return;
+    }
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "amount" << YAML::Value << l.amount.to_string() << YAML::Key
+        << "per" << YAML::Value << name_of(period_names, *l.per) << YAML::EndMap;
+}
+
+void emit_limits(YAML::Emitter& out, const std::vector<rules::limit>& limits) {
+    using kind = rules::limit::kind_t;
+    std::vector<rules::limit> caps, floors;
+    bool caps_first = true;
+    for (const auto& l : limits) {
+        if (l.kind == kind::cap && !floors.empty()) caps_first = false;
+        (l.kind == kind::cap ? caps : floors).push_back(l);
+    }
+    if (!caps_first) {  // the order matters to the engine: keep it with the general form
+        out << YAML::Key << "limits" << YAML::Value << YAML::BeginSeq;
+        for (const auto& l : limits) {
+            out << YAML::Flow << YAML::BeginMap << YAML::Key << (l.kind == kind::cap ? "cap" : "floor") << YAML::Value
+                << l.amount.to_string();
+            if (l.per) out << YAML::Key << "per" << YAML::Value << name_of(period_names, *l.per);
+            out << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+        return;
+    }
+    for (const auto* group : {&caps, &floors}) {
+        if (group->empty()) continue;
+        out << YAML::Key << (group == &caps ? "cap" : "floor") << YAML::Value;
+        if (group->size() == 1) {
+            emit_limit_value(out, group->front());
+            continue;
+        }
+        out << YAML::BeginSeq;
+        for (const auto& l : *group) emit_limit_value(out, l);
+        out << YAML::EndSeq;
+    }
+}
+
+void emit_modifiers(YAML::Emitter& out, const rules::threshold& q, const std::optional<rules::accelerator>& acc,
+                    const std::vector<rules::limit>& limits) {
+    if (q.min_measure)
+        out << YAML::Key << "qualify" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "min" << YAML::Value
+            << q.min_measure->to_string() << YAML::EndMap;
+    if (q.eligible) {
+        out << YAML::Key << "when" << YAML::Value;
+        emit_selector(out, *q.eligible);
+    }
+    if (acc) {
+        out << YAML::Key << "accelerator" << YAML::Value << YAML::BeginSeq;
+        for (const auto& b : acc->bands)
+            out << YAML::Flow << YAML::BeginMap << YAML::Key << "from" << YAML::Value << b.from.to_string() << YAML::Key
+                << "multiplier" << YAML::Value << b.multiplier.to_string() << YAML::EndMap;
+        out << YAML::EndSeq;
+    }
+    emit_limits(out, limits);
+}
+
+void emit_budget(YAML::Emitter& out, const rules::budget& b) {
+    out << YAML::Key << "budget" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "amount" << YAML::Value
+        << b.amount.to_string();
+    if (b.policy != rules::budget::policy_t::pro_rata)
+        out << YAML::Key << "policy" << YAML::Value << name_of(policy_names, b.policy);
+    out << YAML::EndMap;
+}
+
+void emit_rule(YAML::Emitter& out, const rules::rule& r, const rules::rule* parent) {
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
+    emit_text(out, r.id);
+    if (!r.label.empty()) {
+        out << YAML::Key << "kind" << YAML::Value;
+        emit_text(out, r.label);
+    }
+    if (r.select.kind() != selector::op::always) {
+        out << YAML::Key << "select" << YAML::Value;
+        emit_selector(out, r.select);
+    }
+    bool leaf = r.combine == rules::combinator::none;
+    if (!(r.measure_ == default_measure(leaf ? r.pay.kind : rules::schedule::kind_t::rate))) {
+        out << YAML::Key << "measure" << YAML::Value;
+        emit_measure(out, r.measure_);
+    }
+    auto inherited_to = parent ? parent->credit_.to : rules::credit::to_t::partner;
+    auto inherited_per = parent ? parent->per : period_unit::quarter;
+    if (r.credit_.to != inherited_to || r.per != inherited_per)
+        out << YAML::Key << "per" << YAML::Value << YAML::Flow << YAML::BeginSeq
+            << name_of(beneficiary_names, r.credit_.to) << name_of(period_names, r.per) << YAML::EndSeq;
+    if (r.credit_.roles != (parent ? parent->credit_.roles : std::vector<std::string>{})) {
+        out << YAML::Key << "credit" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "roles"
+            << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (const auto& role : r.credit_.roles) emit_text(out, role);
+        out << YAML::EndSeq << YAML::EndMap;
+    }
+    if (leaf) emit_schedule(out, r.pay);
+    emit_modifiers(out, r.qualify, r.accelerate, r.limits);
+    if (r.budget_) emit_budget(out, *r.budget_);
+    if (r.clawback_)
+        out << YAML::Key << "clawback" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days"
+            << YAML::Value << r.clawback_->days << YAML::EndMap;
+    if (!leaf) {
+        out << YAML::Key << std::string(rules::to_string(r.combine)) << YAML::Value << YAML::BeginSeq;
+        for (const auto& c : r.children) emit_rule(out, c, &r);
+        out << YAML::EndSeq;
+    }
+    if (!r.versions.empty()) {
+        out << YAML::Key << "versions" << YAML::Value << YAML::BeginSeq;
+        for (const auto& v : r.versions) {
+            out << YAML::BeginMap << YAML::Key << "from" << YAML::Value << v.effective_from.to_string();
+            emit_schedule(out, v.pay);
+            emit_modifiers(out, v.qualify, v.accelerate, v.limits);
+            out << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+}
+
+void emit_calendar(YAML::Emitter& out, const calendar& cal) {
+    out << YAML::Key << "periods" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "from" << YAML::Value << cal.from().to_string();
+    out << YAML::Key << "to" << YAML::Value << cal.to().to_string();
+    if (cal.fiscal_start_month() != 1) out << YAML::Key << "fiscal_year_start" << YAML::Value << cal.fiscal_start_month();
+    if (!cal.custom_periods().empty()) {
+        out << YAML::Key << "custom" << YAML::Value << YAML::BeginSeq;
+        for (const auto& p : cal.custom_periods())
+            out << YAML::Flow << YAML::BeginMap << YAML::Key << "label" << YAML::Value << p.label << YAML::Key << "from"
+                << YAML::Value << p.from.to_string() << YAML::Key << "to" << YAML::Value << p.to.to_string()
+                << YAML::EndMap;
+        out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+}
+
+}  // namespace
+
+program read_program(std::string_view yaml, std::string_view source) {
+    context ctx{std::string(source)};
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        throw config_error("incentives.config.syntax", fmt::format("{}:{}:{}: {}", ctx.source, e.mark.line + 1,
+                                                                    e.mark.column + 1, e.msg));
+    }
+    program p = program_of(ctx, root);
+    try {
+        validate(p);
+    } catch (const validation_error& e) {
+        throw validation_error(e.code(), ctx.source + ": " + message_of(e));
+    }
+    return p;
+}
+
+program read_program_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error("incentives.config.file", path + ": cannot open the program file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return read_program(text.str(), path);
+}
+
+std::string write_program(const program& p) {
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    out << YAML::Key << "program" << YAML::Value;
+    emit_text(out, p.name);
+    out << YAML::Key << "currency" << YAML::Value << std::string(p.currency_.code());
+    emit_calendar(out, p.cal);
+    if (!(p.rounding == rounding_policy{})) {
+        out << YAML::Key << "rounding" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        if (p.rounding.mode != rounding_mode::half_even)
+            out << YAML::Key << "mode" << YAML::Value << std::string(to_string(p.rounding.mode));
+        if (p.rounding.point != rounding_policy::point_t::line)
+            out << YAML::Key << "at" << YAML::Value << name_of(point_names, p.rounding.point);
+        out << YAML::EndMap;
+    }
+    if (p.duplicates != duplicate_policy::error)
+        out << YAML::Key << "duplicates" << YAML::Value << name_of(duplicate_names, p.duplicates);
+    if (p.amount_places >= 0 || p.quantity_places != 0) {
+        out << YAML::Key << "places" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        if (p.amount_places >= 0) out << YAML::Key << "amount" << YAML::Value << p.amount_places;
+        if (p.quantity_places != 0) out << YAML::Key << "quantity" << YAML::Value << p.quantity_places;
+        out << YAML::EndMap;
+    }
+    if (p.budget_) emit_budget(out, *p.budget_);
+    out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+    for (const auto& r : p.rules) emit_rule(out, r, nullptr);
+    out << YAML::EndSeq << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace incentives::io
