@@ -90,14 +90,14 @@ void print_statements(const program& p, const result& r) {
     for (const auto& l : r.lines) by_partner[l.partner.empty() ? "(program)" : l.partner].push_back(&l);
     for (const auto& [partner_id, lines] : by_partner) {
         fmt::print("\nStatement for {} — {} ({})\n", partner_id, p.name, p.currency_.code());
-        fmt::print("  {:<16} {:<12} {:<10} {:<9} {:>14}\n", "rule", "beneficiary", "period", "kind", "amount");
+        fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", "rule", "beneficiary", "period", "kind", "amount");
         decimal total;
         for (const auto* l : lines) {
-            fmt::print("  {:<16} {:<12} {:<10} {:<9} {:>14}\n", l->rule, l->beneficiary, l->period, to_string(l->kind),
+            fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", l->rule, l->beneficiary, l->period, to_string(l->kind),
                        l->amount.to_string());
             total += l->amount;
         }
-        fmt::print("  {:<51} {:>14}\n", "total", total.to_string());
+        fmt::print("  {:<55} {:>14}\n", "total", total.to_string());
     }
 }
 
