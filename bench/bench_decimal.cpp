@@ -289,9 +289,10 @@ void BM_divide_by_3_to_4_places_cdf50(benchmark::State& state) {
 }
 BENCHMARK(BM_divide_by_3_to_4_places_cdf50);
 
-// Wide path: the same quotient, but the divisor 3 is written with 36 places (3.000...0, e.g. the
-// result of earlier exact products). The scaled numerator units x 10^38 no longer fits an int128,
-// so decimal divides through boost::multiprecision::cpp_int. The result equals the row above.
+// The same quotient, but the divisor 3 is written with 36 places (3.000...0, e.g. the result of
+// earlier exact products). The scaled numerator units x 10^38 does not fit an int128; decimal first
+// cancels the divisor's trailing zeros against 10^38 (before 2026-11-25 it went straight to
+// boost::multiprecision::cpp_int here). The result equals the row above.
 void BM_divide_by_3_wide_path_decimal(benchmark::State& state) {
     const auto& d = data();
     const decimal three_36 = decimal::from_units(3 * incentives::detail::pow10(36), 36);
@@ -303,6 +304,20 @@ void BM_divide_by_3_wide_path_decimal(benchmark::State& state) {
     set_items(state);
 }
 BENCHMARK(BM_divide_by_3_wide_path_decimal);
+
+// A division that really needs more than 128 bits: the divisor 3.000...0001 has 36 significant
+// places (no trailing zeros to cancel), so units x 10^38 goes through cpp_int.
+void BM_divide_by_3_cpp_int_path_decimal(benchmark::State& state) {
+    const auto& d = data();
+    const decimal three_36 = decimal::from_units(3 * incentives::detail::pow10(36) + 1, 36);
+    std::size_t i = 0;
+    for (auto _ : state) {
+        decimal x = d.amount[i++ & mask].divide(three_36, 4, rounding_mode::half_even);
+        benchmark::DoNotOptimize(x);
+    }
+    set_items(state);
+}
+BENCHMARK(BM_divide_by_3_cpp_int_path_decimal);
 
 void BM_divide_by_3_raw_cdf50(benchmark::State& state) {  // 50 digits, no rounding step
     const auto& d = data();

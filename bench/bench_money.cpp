@@ -9,6 +9,7 @@
 #include <benchmark/benchmark.h>
 #include <boost/multiprecision/cpp_dec_float.hpp>
 
+#include <incentives/allocation.hpp>
 #include <incentives/decimal.hpp>
 #include <incentives/money.hpp>
 
@@ -39,6 +40,21 @@ void BM_allocate_decimal(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_allocate_decimal)->Arg(3)->Arg(10);
+
+// Beyond 128 bits: 10^20 units split by three weights near 10^19. Each product total x w is about
+// 10^39, more than an unsigned 128-bit integer holds, so allocate_units takes its cpp_int path.
+void BM_allocate_units_wide_decimal(benchmark::State& state) {
+    const incentives::int128 total = incentives::detail::pow10(20);
+    const std::vector<decimal> weights = {decimal::from_units(incentives::detail::pow10(19) - 1, 0),
+                                          decimal::from_units(incentives::detail::pow10(19) + 1, 0),
+                                          decimal::from_units(incentives::detail::pow10(19) + 7, 0)};
+    for (auto _ : state) {
+        std::vector<incentives::int128> parts = incentives::detail::allocate_units(total, weights);
+        benchmark::DoNotOptimize(parts.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_allocate_units_wide_decimal);
 
 // Naive proportional split: total x w / W rounded to cents with round() (half away from zero).
 // The parts need not add up to the total (1000.00 / 3 gives 3 x 333.33 = 999.99).

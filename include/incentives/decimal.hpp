@@ -3,10 +3,12 @@
 // named mode. Anything that does not fit is a calculation_error, never a wrap or a silent rounding.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,30 +29,92 @@ namespace detail {
 
 inline constexpr int128 int128_max = static_cast<int128>((~static_cast<uint128>(0)) >> 1);
 
+/// 10^0 .. 10^38, the powers of ten an int128 holds.
+inline constexpr std::array<int128, 39> pow10_table = [] {
+    std::array<int128, 39> t{};
+    t[0] = 1;
+    for (std::size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
+    return t;
+}();
+
 /// 10^n for n in 0..38, the largest powers an int128 holds.
 [[nodiscard]] constexpr int128 pow10(int n) noexcept {
-    int128 p = 1;
+    if (static_cast<unsigned>(n) < pow10_table.size()) return pow10_table[static_cast<std::size_t>(n)];
+    int128 p = 1;  // n < 0 is 1; n > 38 does not fit
     for (int i = 0; i < n; ++i) p *= 10;
+    return p;
+}
+
+/// |v| as an unsigned value; exact for every int128, including the most negative.
+[[nodiscard]] constexpr uint128 magnitude(int128 v) noexcept {
+    return v < 0 ? static_cast<uint128>(0) - static_cast<uint128>(v) : static_cast<uint128>(v);
+}
+
+/// Writes the decimal digits of `u` backwards, ending just before `end`; returns the first digit.
+/// At most 39 characters.
+inline char* write_digits_backward(uint128 u, char* end) noexcept {
+    constexpr std::uint64_t chunk = 10000000000000000000ull;  // 10^19: at most two chunks, then 64 bits
+    char* p = end;
+    while ((u >> 64) != 0) {
+        uint128 q = u / chunk;
+        auto r = static_cast<std::uint64_t>(u - q * chunk);
+        for (int i = 0; i < 19; ++i) {
+            *--p = static_cast<char>('0' + r % 10);
+            r /= 10;
+        }
+        u = q;
+    }
+    auto v = static_cast<std::uint64_t>(u);
+    do {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
     return p;
 }
 
 /// Decimal digits of a non-negative int128 (no sign, no separators).
 [[nodiscard]] inline std::string int128_digits(int128 v) {
-    auto u = v < 0 ? static_cast<uint128>(-(v + 1)) + 1 : static_cast<uint128>(v);
     char buf[40];
-    int n = 0;
-    do {
-        buf[n++] = static_cast<char>('0' + static_cast<int>(u % 10));
-        u /= 10;
-    } while (u != 0);
-    std::string out(static_cast<std::size_t>(n), '0');
-    for (int i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = buf[n - 1 - i];
-    return out;
+    char* end = buf + sizeof buf;
+    char* p = write_digits_backward(magnitude(v), end);
+    return std::string(p, end);
 }
 
 /// An int128 as signed decimal text, for messages and conversions.
 [[nodiscard]] inline std::string int128_to_string(int128 v) {
     return v < 0 ? "-" + int128_digits(v) : int128_digits(v);
+}
+
+/// Room for the text of any decimal: a sign, 39 digits and a point, or "-0." and 36 places.
+inline constexpr std::size_t decimal_text_capacity = 48;
+
+/// units x 10^-scale as decimal::to_string() spells it, written into `buf`; returns the text.
+[[nodiscard]] inline std::string_view decimal_text(int128 units, int scale, char (&buf)[decimal_text_capacity]) noexcept {
+    char digits[40];
+    char* end = digits + sizeof digits;
+    char* first = write_digits_backward(magnitude(units), end);
+    auto n = static_cast<std::size_t>(end - first);
+    char* out = buf;
+    if (units < 0) *out++ = '-';
+    auto s = scale > 0 ? static_cast<std::size_t>(scale) : std::size_t{0};
+    if (s == 0) {
+        std::memcpy(out, first, n);
+        out += n;
+    } else if (n <= s) {  // 0.000ddd
+        *out++ = '0';
+        *out++ = '.';
+        std::memset(out, '0', s - n);
+        out += s - n;
+        std::memcpy(out, first, n);
+        out += n;
+    } else {  // ddd.ddd
+        std::memcpy(out, first, n - s);
+        out += n - s;
+        *out++ = '.';
+        std::memcpy(out, first + (n - s), s);
+        out += s;
+    }
+    return std::string_view(buf, static_cast<std::size_t>(out - buf));
 }
 
 using big_int = boost::multiprecision::cpp_int;
@@ -91,7 +155,122 @@ template <class Int>
     return q;
 }
 
-[[noreturn]] inline void overflow(std::string_view what) {
+/// The rounding step on magnitudes: |num| / |den| = uq remainder ur; returns the signed, rounded
+/// quotient (the same as divide_rounded's).
+template <class UInt>
+[[nodiscard]] constexpr int128 round_magnitude(UInt uq, UInt ur, UInt ad, bool negative, rounding_mode mode,
+                                               bool& inexact) noexcept {
+    inexact = ur != 0;
+    if (inexact) {
+        UInt other = ad - ur;  // compare ur with ad / 2 without doubling
+        int cmp_half = ur < other ? -1 : (ur == other ? 0 : 1);
+        if (round_away(mode, negative, (uq & 1) != 0, cmp_half, true)) ++uq;
+    }
+    auto m = static_cast<uint128>(uq);
+    return static_cast<int128>(negative ? static_cast<uint128>(0) - m : m);
+}
+
+/// divide_rounded for int128 (the same result): one division on magnitudes, in 64 bits when both fit.
+[[nodiscard]] inline int128 divide_rounded(const int128& num, const int128& den, rounding_mode mode,
+                                           bool& inexact) noexcept {
+    bool negative = (num < 0) != (den < 0);
+    uint128 an = magnitude(num), ad = magnitude(den);
+    if (((an | ad) >> 64) == 0) [[likely]] {
+        auto n64 = static_cast<std::uint64_t>(an), d64 = static_cast<std::uint64_t>(ad);
+        std::uint64_t q = n64 / d64;
+        return round_magnitude<std::uint64_t>(q, n64 - q * d64, d64, negative, mode, inexact);
+    }
+    uint128 q = an / ad;
+    return round_magnitude<uint128>(q, an - q * ad, ad, negative, mode, inexact);
+}
+
+/// x / 10^K and its remainder, with the divisor a constant (a multiplication, not a division).
+template <int K>
+[[nodiscard, gnu::always_inline]] inline std::uint64_t divide_by_pow10(std::uint64_t x, std::uint64_t& rem) noexcept {
+    constexpr auto p = static_cast<std::uint64_t>(pow10_table[K]);
+    std::uint64_t q = x / p;
+    rem = x - q * p;
+    return q;
+}
+
+/// num / 10^k (k in 1..38) rounded by `mode`: the same as divide_rounded(num, pow10(k), ...). When
+/// |num| < 2^64 and k <= 8 (a product rescaled to cents, say) the divisor is a constant in each case
+/// of a switch, so the quotient takes a multiplication and shifts instead of a division.
+[[nodiscard]] inline int128 divide_pow10_rounded(int128 num, int k, rounding_mode mode, bool& inexact) noexcept {
+    uint128 an = magnitude(num);
+    if ((an >> 64) == 0 && k >= 1 && k <= 8) [[likely]] {
+        auto x = static_cast<std::uint64_t>(an);
+        std::uint64_t q, r;
+        switch (k) {
+            case 1: q = divide_by_pow10<1>(x, r); break;
+            case 2: q = divide_by_pow10<2>(x, r); break;
+            case 3: q = divide_by_pow10<3>(x, r); break;
+            case 4: q = divide_by_pow10<4>(x, r); break;
+            case 5: q = divide_by_pow10<5>(x, r); break;
+            case 6: q = divide_by_pow10<6>(x, r); break;
+            case 7: q = divide_by_pow10<7>(x, r); break;
+            default: q = divide_by_pow10<8>(x, r); break;
+        }
+        return round_magnitude<std::uint64_t>(q, r, static_cast<std::uint64_t>(pow10_table[static_cast<std::size_t>(k)]),
+                                              num < 0, mode, inexact);
+    }
+    return divide_rounded(num, pow10(k), mode, inexact);
+}
+
+/// num / den rounded by `mode` for wide operands (one divide_qr); the same result as divide_rounded.
+[[nodiscard]] inline big_int divide_rounded_wide(const big_int& num, const big_int& den, rounding_mode mode,
+                                                 bool& inexact) {
+    big_int q, r;
+    boost::multiprecision::divide_qr(num, den, q, r);
+    inexact = r != 0;
+    if (!inexact) return q;
+    bool negative = (num < 0) != (den < 0);
+    if (r < 0) r = -r;
+    big_int other = den < 0 ? big_int(-den) : den;
+    other -= r;
+    int cmp_half = r.compare(other);
+    bool odd = boost::multiprecision::bit_test(q < 0 ? big_int(-q) : q, 0);
+    if (round_away(mode, negative, odd, cmp_half < 0 ? -1 : (cmp_half == 0 ? 0 : 1), true)) q += negative ? -1 : 1;
+    return q;
+}
+
+/// 10^n as a big_int, n in 0..80 from a table built once.
+[[nodiscard]] inline const big_int& big_pow10(int n) {
+    static const std::array<big_int, 81> table = [] {
+        std::array<big_int, 81> t;
+        t[0] = 1;
+        for (std::size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
+        return t;
+    }();
+    return table[static_cast<std::size_t>(n)];
+}
+
+/// Divides v by the largest 10^t with t <= limit that divides it, and returns t (v == 0: limit).
+[[nodiscard]] inline int strip_trailing_zeros(int128& v, int limit) noexcept {
+    if (v == 0) return limit;
+    if ((v & 1) != 0 || limit <= 0) return 0;
+    int stripped = 0;
+    // |v| < 10^39, so at most 38 zeros: greedy powers of two from 32 down find them all.
+    for (int step = 32; step > 0; step /= 2) {
+        if (step > limit - stripped) continue;
+        int128 p = pow10(step);
+        int128 q = v / p;
+        if (q * p == v) {
+            v = q;
+            stripped += step;
+        }
+    }
+    return stripped;
+}
+
+/// Brings num / den to num x 10^e / den in int128 (scaling whichever operand `e` says);
+/// false when that does not fit.
+[[nodiscard]] inline bool scale_for_division(int128& num, int128& den, int e) noexcept {
+    return e >= 0 ? (e <= 38 && !__builtin_mul_overflow(num, pow10(e), &num))
+                  : (-e <= 38 && !__builtin_mul_overflow(den, pow10(-e), &den));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void overflow(std::string_view what) {
     throw calculation_error("incentives.calculation.overflow", std::string(what));
 }
 
@@ -118,14 +297,11 @@ public:
 
     /// units x 10^-scale; throws calculation_error when the scale or the units are out of range.
     [[nodiscard]] static decimal from_units(int128 units, int scale) {
-        if (scale < 0 || scale > max_scale)
-            detail::overflow("decimal scale " + std::to_string(scale) + " is outside 0.." +
-                             std::to_string(max_scale));
-        if (units < -detail::int128_max) detail::overflow("decimal units below -(2^127 - 1)");
-        decimal d;
-        d.units_ = units;
-        d.scale_ = static_cast<std::int8_t>(scale);
-        return d;
+        if (static_cast<unsigned>(scale) > static_cast<unsigned>(max_scale)) [[unlikely]]
+            scale_out_of_range(scale);
+        if (units < -detail::int128_max) [[unlikely]]
+            units_out_of_range();
+        return decimal(units, scale, unchecked{});
     }
 
     /// Parses "12.50", "-0.001", "+3", "1E+3", "2.5e-3" exactly; throws input_error otherwise.
@@ -141,13 +317,8 @@ public:
 
     /// Exact text with exactly scale() places, never an exponent: parse(to_string()) == *this.
     [[nodiscard]] std::string to_string() const {
-        std::string digits = detail::int128_digits(units_);
-        if (scale_ > 0) {
-            auto s = static_cast<std::size_t>(scale_);
-            if (digits.size() <= s) digits.insert(0, s + 1 - digits.size(), '0');
-            digits.insert(digits.size() - s, 1, '.');
-        }
-        return units_ < 0 ? "-" + digits : digits;
+        char buf[detail::decimal_text_capacity];
+        return std::string(detail::decimal_text(units_, scale_, buf));
     }
 
     /// The same value with trailing zeros after the point removed (smallest scale).
@@ -169,41 +340,32 @@ public:
         check_places(places, "rescale");
         if (places >= scale_) {
             int128 u;
-            if (__builtin_mul_overflow(units_, detail::pow10(places - scale_), &u))
-                detail::overflow(to_string() + " does not fit at " + std::to_string(places) + " places");
-            return from_units(u, places);
+            if (__builtin_mul_overflow(units_, detail::pow10(places - scale_), &u)) [[unlikely]]
+                rescale_overflow(*this, places);
+            return decimal(u, places, unchecked{});  // |u| >= |units| grew by a power of ten: never -2^127
         }
         bool inexact = false;
-        int128 q = detail::divide_rounded(units_, detail::pow10(scale_ - places), mode, inexact);
-        if (inexact && mode == rounding_mode::unnecessary) rounding_needed(places);
-        return from_units(q, places);
+        int128 q = detail::divide_pow10_rounded(units_, scale_ - places, mode, inexact);
+        if (inexact && mode == rounding_mode::unnecessary) [[unlikely]]
+            rounding_needed(places);
+        return decimal(q, places, unchecked{});  // |q| <= |units| / 10 + 1
     }
 
     /// this / divisor, rounded by `mode` to `places` digits. Division by zero is a calculation_error.
     [[nodiscard]] decimal divide(const decimal& divisor, int places, rounding_mode mode) const {
         check_places(places, "divide");
-        if (divisor.units_ == 0)
-            throw calculation_error("incentives.calculation.division_by_zero",
-                                    "division of " + to_string() + " by zero");
+        if (divisor.units_ == 0) [[unlikely]]
+            division_by_zero(*this);
         // result units = round(units * 10^(places + divisor.scale - scale) / divisor.units)
         int e = places + divisor.scale_ - scale_;
-        bool inexact = false;
-        int128 q = 0;
         int128 num = units_, den = divisor.units_;
-        bool fits = e >= 0 ? (e <= 38 && !__builtin_mul_overflow(num, detail::pow10(e), &num))
-                           : (-e <= 38 && !__builtin_mul_overflow(den, detail::pow10(-e), &den));
-        if (fits) {
-            q = detail::divide_rounded(num, den, mode, inexact);
-        } else {
-            detail::big_int bn = detail::to_big(units_), bd = detail::to_big(divisor.units_);
-            detail::big_int p = boost::multiprecision::pow(detail::big_int(10), static_cast<unsigned>(e >= 0 ? e : -e));
-            (e >= 0 ? bn : bd) *= p;
-            if (!detail::from_big(detail::divide_rounded(bn, bd, mode, inexact), q))
-                detail::overflow(to_string() + " / " + divisor.to_string() + " does not fit at " +
-                                 std::to_string(places) + " places");
-        }
-        if (inexact && mode == rounding_mode::unnecessary) rounding_needed(places);
-        return from_units(q, places);
+        if (!detail::scale_for_division(num, den, e)) [[unlikely]]
+            return divide_wide(*this, divisor, places, mode);
+        bool inexact = false;
+        int128 q = detail::divide_rounded(num, den, mode, inexact);
+        if (inexact && mode == rounding_mode::unnecessary) [[unlikely]]
+            rounding_needed(places);
+        return decimal(q, places, unchecked{});  // |q| <= |num|, and num is never -2^127
     }
 
     [[nodiscard]] constexpr decimal operator-() const noexcept {
@@ -220,15 +382,8 @@ public:
         int scale = a.scale_ + b.scale_;
         int128 u;
         if (!__builtin_mul_overflow(a.units_, b.units_, &u) && scale <= max_scale && u >= -detail::int128_max)
-            return from_units(u, scale);
-        detail::big_int p = detail::to_big(a.units_) * detail::to_big(b.units_);
-        while (scale > 0 && (scale > max_scale || !detail::from_big(p, u)) && p % 10 == 0) {
-            p /= 10;
-            --scale;
-        }
-        if (scale > max_scale || !detail::from_big(p, u))
-            detail::overflow("decimal multiplication overflows: " + a.to_string() + " * " + b.to_string());
-        return from_units(u, scale);
+            [[likely]] return decimal(u, scale, unchecked{});
+        return multiply_wide(a, b);
     }
 
     decimal& operator+=(const decimal& o) { return *this = *this + o; }
@@ -253,31 +408,133 @@ public:
     }
 
 private:
+    /// For results whose range and scale are already known to be valid.
+    struct unchecked {};
+    constexpr decimal(int128 units, int scale, unchecked) noexcept
+        : units_(units), scale_(static_cast<std::int8_t>(scale)) {}
+
     static void check_places(int places, std::string_view op) {
-        if (places < 0 || places > max_scale)
-            throw calculation_error("incentives.calculation.scale", std::string(op) + " to " + std::to_string(places) +
-                                                                        " places: expected 0.." + std::to_string(max_scale));
+        if (static_cast<unsigned>(places) > static_cast<unsigned>(max_scale)) [[unlikely]]
+            places_out_of_range(places, op);
     }
 
-    [[noreturn]] void rounding_needed(int places) const {
+    // The error paths: out of line and cold, so that the operations above stay small and inline.
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void scale_out_of_range(int scale) {
+        detail::overflow("decimal scale " + std::to_string(scale) + " is outside 0.." + std::to_string(max_scale));
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void units_out_of_range() {
+        detail::overflow("decimal units below -(2^127 - 1)");
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void places_out_of_range(int places, std::string_view op) {
+        throw calculation_error("incentives.calculation.scale", std::string(op) + " to " + std::to_string(places) +
+                                                                    " places: expected 0.." + std::to_string(max_scale));
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] void rounding_needed(int places) const {
         throw calculation_error("incentives.calculation.rounding_necessary",
                                 to_string() + " cannot be represented at " + std::to_string(places) +
                                     " places without rounding (mode unnecessary)");
     }
 
-    static decimal add(const decimal& a, const decimal& b, bool subtract) {
-        int scale = a.scale_ > b.scale_ ? a.scale_ : b.scale_;
-        int128 x, y, u;
-        bool ok = !__builtin_mul_overflow(a.units_, detail::pow10(scale - a.scale_), &x) &&
-                  !__builtin_mul_overflow(b.units_, detail::pow10(scale - b.scale_), &y) &&
-                  !(subtract ? __builtin_sub_overflow(x, y, &u) : __builtin_add_overflow(x, y, &u)) &&
-                  u >= -detail::int128_max;
-        if (ok) return from_units(u, scale);
-        // Trailing zeros may be all that stands in the way (e.g. 1e20 + 0.500000000000000000).
-        decimal na = a.normalized(), nb = b.normalized();
-        if (na.scale_ != a.scale_ || nb.scale_ != b.scale_) return add(na, nb, subtract);
+    [[noreturn, gnu::cold, gnu::noinline]] static void rescale_overflow(const decimal& a, int places) {
+        detail::overflow(a.to_string() + " does not fit at " + std::to_string(places) + " places");
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void division_by_zero(const decimal& a) {
+        throw calculation_error("incentives.calculation.division_by_zero", "division of " + a.to_string() + " by zero");
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void division_overflow(const decimal& a, const decimal& b,
+                                                                         int places) {
+        detail::overflow(a.to_string() + " / " + b.to_string() + " does not fit at " + std::to_string(places) +
+                         " places");
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void multiplication_overflow(const decimal& a, const decimal& b) {
+        detail::overflow("decimal multiplication overflows: " + a.to_string() + " * " + b.to_string());
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void addition_overflow(const decimal& a, const decimal& b,
+                                                                         bool subtract) {
         detail::overflow(std::string("decimal ") + (subtract ? "subtraction" : "addition") +
                          " overflows: " + a.to_string() + (subtract ? " - " : " + ") + b.to_string());
+    }
+
+    /// divide() when units x 10^e does not fit an int128. Trailing zeros of the divisor (or, when the
+    /// divisor is the one scaled up, of the dividend) cancel against 10^e first; the value is the same,
+    /// and usually the int128 path then applies. Otherwise the division is done in cpp_int.
+    [[gnu::noinline]] static decimal divide_wide(const decimal& a, const decimal& b, int places, rounding_mode mode) {
+        int e = places + b.scale_ - a.scale_;
+        int128 num = a.units_, den = b.units_;
+        if (e > 0)
+            e -= detail::strip_trailing_zeros(den, e);
+        else if (e < 0)
+            e += detail::strip_trailing_zeros(num, -e);
+        bool inexact = false;
+        int128 q = 0;
+        int128 sn = num, sd = den;
+        if (detail::scale_for_division(sn, sd, e)) {
+            q = detail::divide_rounded(sn, sd, mode, inexact);
+        } else {
+            detail::big_int bn = detail::to_big(num), bd = detail::to_big(den);
+            (e >= 0 ? bn : bd) *= detail::big_pow10(e >= 0 ? e : -e);
+            if (!detail::from_big(detail::divide_rounded_wide(bn, bd, mode, inexact), q))
+                division_overflow(a, b, places);
+        }
+        if (inexact && mode == rounding_mode::unnecessary) a.rounding_needed(places);
+        return decimal(q, places, unchecked{});
+    }
+
+    /// operator* when the product or its scale does not fit directly: drop trailing zeros of the
+    /// exact product while the scale is too large or the units do not fit.
+    [[gnu::noinline]] static decimal multiply_wide(const decimal& a, const decimal& b) {
+        int scale = a.scale_ + b.scale_;
+        int128 u;
+        if (!__builtin_mul_overflow(a.units_, b.units_, &u) && u >= -detail::int128_max) {
+            while (scale > max_scale && u % 10 == 0) {  // the units fit: only the scale is too large
+                u /= 10;
+                --scale;
+            }
+            if (scale > max_scale) multiplication_overflow(a, b);
+            return decimal(u, scale, unchecked{});
+        }
+        detail::big_int p = detail::to_big(a.units_) * detail::to_big(b.units_);
+        while (scale > 0 && (scale > max_scale || !detail::from_big(p, u)) && p % 10 == 0) {
+            p /= 10;
+            --scale;
+        }
+        if (scale > max_scale || !detail::from_big(p, u)) multiplication_overflow(a, b);
+        return decimal(u, scale, unchecked{});
+    }
+
+    static decimal add(const decimal& a, const decimal& b, bool subtract) {
+        int128 u;
+        if (a.scale_ == b.scale_) [[likely]] {
+            if (!(subtract ? __builtin_sub_overflow(a.units_, b.units_, &u)
+                           : __builtin_add_overflow(a.units_, b.units_, &u)) &&
+                u >= -detail::int128_max) [[likely]]
+                return decimal(u, a.scale_, unchecked{});
+            return add_retry(a, b, subtract);
+        }
+        // Align the coarser operand to the finer scale.
+        int128 x = a.units_, y = b.units_;
+        bool ok = a.scale_ < b.scale_ ? !__builtin_mul_overflow(x, detail::pow10(b.scale_ - a.scale_), &x)
+                                      : !__builtin_mul_overflow(y, detail::pow10(a.scale_ - b.scale_), &y);
+        if (ok && !(subtract ? __builtin_sub_overflow(x, y, &u) : __builtin_add_overflow(x, y, &u)) &&
+            u >= -detail::int128_max) [[likely]]
+            return decimal(u, a.scale_ > b.scale_ ? a.scale_ : b.scale_, unchecked{});
+        return add_retry(a, b, subtract);
+    }
+
+    /// add() when the aligned sum does not fit: trailing zeros may be all that stands in the way
+    /// (e.g. 1e20 + 0.500000000000000000), so retry with normalised operands before giving up.
+    [[gnu::cold, gnu::noinline]] static decimal add_retry(const decimal& a, const decimal& b, bool subtract) {
+        decimal na = a.normalized(), nb = b.normalized();
+        if (na.scale_ != a.scale_ || nb.scale_ != b.scale_) return add(na, nb, subtract);
+        addition_overflow(a, b, subtract);
     }
 
     static constexpr int compare(const decimal& a, const decimal& b) noexcept {
@@ -406,6 +663,7 @@ struct std::hash<incentives::decimal> {
 template <>
 struct fmt::formatter<incentives::decimal> : fmt::formatter<std::string_view> {
     auto format(const incentives::decimal& d, fmt::format_context& ctx) const {
-        return fmt::formatter<std::string_view>::format(d.to_string(), ctx);
+        char buf[incentives::detail::decimal_text_capacity];  // the text on the stack, no std::string
+        return fmt::formatter<std::string_view>::format(incentives::detail::decimal_text(d.units(), d.scale(), buf), ctx);
     }
 };
