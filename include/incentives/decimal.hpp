@@ -534,7 +534,20 @@ private:
     [[gnu::cold, gnu::noinline]] static decimal add_retry(const decimal& a, const decimal& b, bool subtract) {
         decimal na = a.normalized(), nb = b.normalized();
         if (na.scale_ != a.scale_ || nb.scale_ != b.scale_) return add(na, nb, subtract);
-        addition_overflow(a, b, subtract);
+        // The exact sum in a wide integer: it may still fit although an operand did not at the
+        // common scale (2^127 + 2 at one place, minus (2^127 - 1) at one place, is 0.3).
+        int scale = a.scale_ > b.scale_ ? a.scale_ : b.scale_;
+        detail::big_int x = detail::to_big(a.units_), y = detail::to_big(b.units_);
+        x *= boost::multiprecision::pow(detail::big_int(10), static_cast<unsigned>(scale - a.scale_));
+        y *= boost::multiprecision::pow(detail::big_int(10), static_cast<unsigned>(scale - b.scale_));
+        detail::big_int sum = subtract ? detail::big_int(x - y) : detail::big_int(x + y);
+        int128 u;
+        while (!detail::from_big(sum, u) && scale > 0 && sum % 10 == 0) {
+            sum /= 10;
+            --scale;
+        }
+        if (!detail::from_big(sum, u)) addition_overflow(a, b, subtract);
+        return decimal(u, scale, unchecked{});
     }
 
     static constexpr int compare(const decimal& a, const decimal& b) noexcept {
@@ -582,7 +595,7 @@ inline decimal decimal::parse(std::string_view text) {
             ++digits;
             if (point) ++frac_digits;
             if (c == '0') {
-                ++(point ? zeros_after_point : zeros_before_point);
+                if (units != 0) ++(point ? zeros_after_point : zeros_before_point);  // leading zeros add nothing
                 continue;
             }
             int shift = zeros_before_point + zeros_after_point + 1;

@@ -55,6 +55,21 @@ struct program {
 
 namespace detail {
 
+/// Whether a selector tests partner fields only (eligibility conditions).
+inline bool only_partner_fields(const rules::selector& s) {
+    if (s.kind() == rules::selector::op::in || s.kind() == rules::selector::op::range)
+        return s.target().of == rules::field::scope::partner;
+    if (s.kind() == rules::selector::op::dates) return false;
+    for (const auto& c : s.children())
+        if (!only_partner_fields(c)) return false;
+    return true;
+}
+
+/// Whether a measure looks back at earlier periods of the rule's own unit.
+inline bool looks_back(const rules::measure& m) {
+    return m.over && m.over->baseline != rules::growth::baseline_kind::attribute;
+}
+
 [[noreturn]] inline void invalid(const program& p, const std::string& path, const std::string& what) {
     throw validation_error("incentives.validation." + what.substr(0, what.find(':')),
                            "program \"" + p.name + "\" " + path + ": " + what.substr(what.find(':') + 2));
@@ -89,10 +104,33 @@ inline void validate_tiers(const program& p, const std::string& path, const rule
 }
 
 inline void validate_version_parts(const program& p, const std::string& path, const rules::schedule& pay,
-                                   const std::optional<rules::accelerator>& acc, const std::vector<rules::limit>& limits,
-                                   const rules::rule& r) {
+                                   const rules::threshold& qualify, const std::optional<rules::accelerator>& acc,
+                                   const std::vector<rules::limit>& limits, const rules::rule& r) {
     using kind = rules::schedule::kind_t;
+    using mk = rules::measure::kind_t;
     if (pay.kind == kind::tiers) validate_tiers(p, path + ".tiers", pay.tiers_);
+    auto tier_on = [](const rules::schedule& s) {
+        return s.kind == kind::tiers ? s.tiers_.on : std::optional<rules::measure>();
+    };
+    if (tier_on(pay) != tier_on(r.pay))
+        invalid(p, path, "version: versions of a rule pick tiers by the same measure (tiers.on) as the rule");
+    if (pay.kind == kind::tiers && pay.tiers_.on) {
+        const auto& on = *pay.tiers_.on;
+        if (on.kind == r.measure_.kind ? on.attribute != r.measure_.attribute
+                                       : (on.kind == mk::distinct || on.kind == mk::attribute))
+            invalid(p, path + ".tiers.on", "tier_basis: a tier measure of another kind than the rule's must be amount, "
+                                           "quantity or count; of the same kind it must measure the same attribute");
+        if (looks_back(on) && (r.per == period_unit::custom || r.per == period_unit::program))
+            invalid(p, path + ".tiers.on", "growth: growth over a prior period needs month, quarter, half or year periods");
+    }
+    if (pay.kind == kind::lookup && r.measure_.over)
+        invalid(p, path + ".lookup", "lookup: a lookup table pays per event, so its measure cannot be a growth");
+    if (qualify.eligible) {
+        if (!only_partner_fields(*qualify.eligible))
+            invalid(p, path + ".qualify", "eligibility: eligibility tests partner fields only");
+        if (r.credit_.to == rules::credit::to_t::program)
+            invalid(p, path + ".qualify", "eligibility: a rule paying the program as a whole has no partner to be eligible");
+    }
     if (pay.kind == kind::lookup && pay.lookup_.keys.empty())
         invalid(p, path + ".lookup", "lookup: a lookup table needs at least one key");
     for (const auto& [k, v] : pay.lookup_.rates)
@@ -146,23 +184,29 @@ inline void validate_rule(const program& p, const std::string& path, const rules
             if (c.clawback_ || c.budget_) invalid(p, at, "combinator: a child rule cannot have its own clawback or budget");
         }
     }
-    if (r.combine == rules::combinator::none) validate_version_parts(p, path, r.pay, r.accelerate, r.limits, r);
+    if (r.combine == rules::combinator::none) {
+        validate_version_parts(p, path, r.pay, r.qualify, r.accelerate, r.limits, r);
+    } else if (r.qualify.eligible) {
+        if (!only_partner_fields(*r.qualify.eligible))
+            invalid(p, path + ".qualify", "eligibility: eligibility tests partner fields only");
+        if (r.credit_.to == rules::credit::to_t::program)
+            invalid(p, path + ".qualify", "eligibility: a rule paying the program as a whole has no partner to be eligible");
+    }
     for (std::size_t i = 0; i < r.versions.size(); ++i) {
         const auto& v = r.versions[i];
         std::string at = path + ".versions[" + std::to_string(i) + "]";
         if (r.combine != rules::combinator::none) invalid(p, at, "version: versions belong to leaf rules");
         if (i > 0 ? !(r.versions[i - 1].effective_from < v.effective_from) : !(p.cal.from() < v.effective_from))
             invalid(p, at, "version: versions must start after the program start and after each other, in order");
-        validate_version_parts(p, at, v.pay, v.accelerate, v.limits, r);
+        validate_version_parts(p, at, v.pay, v.qualify, v.accelerate, v.limits, r);
     }
     if (r.budget_ && r.budget_->amount.signum() < 0)
         invalid(p, path + ".budget", "budget: a budget below zero (" + r.budget_->amount.to_string() + ")");
     if (r.clawback_ && r.clawback_->days < 0) invalid(p, path + ".clawback", "clawback: the window cannot be negative");
     if (r.clawback_ && r.combine != rules::combinator::none)
         invalid(p, path + ".clawback", "clawback: clawback applies to top-level leaf rules, not to combinators");
-    if (r.measure_.over && r.measure_.over->baseline == rules::growth::baseline_kind::prior_year &&
-        (r.per == period_unit::program || r.per == period_unit::custom))
-        invalid(p, path + ".measure", "growth: prior-year growth needs month, quarter, half or year periods");
+    if (looks_back(r.measure_) && (r.per == period_unit::program || r.per == period_unit::custom))
+        invalid(p, path + ".measure", "growth: growth over a prior period needs month, quarter, half or year periods");
 }
 
 }  // namespace detail

@@ -155,3 +155,17 @@ TEST_CASE("equality, ordering and hashing ignore the scale") {
     std::unordered_set<decimal> set{d("2.50"), d("2.5"), d("2.500")};
     CHECK(set.size() == 1);
 }
+
+TEST_CASE("regression: leading zeros are not significant digits") {
+    CHECK(d(std::string(45, '0').append("1").c_str()) == decimal(1));
+    CHECK(d(("0." + std::string(30, '0') + "5").c_str()).to_string() == "0." + std::string(30, '0') + "5");
+    CHECK(d(std::string(50, '0').c_str()).is_zero());
+}
+
+TEST_CASE("regression: a sum that fits is exact even when an operand does not fit at the common scale") {
+    // a = 17014118346046923173168730371588410573 (a x 10 = 2^127 + 2 does not fit at one place)
+    // b = -(2^127 - 1) at one place; a + b = (2^127 + 2 - 2^127 + 1) / 10 = 0.3
+    auto a = d("17014118346046923173168730371588410573");
+    auto b = decimal::from_units(-incentives::detail::int128_max, 1);
+    CHECK((a + b).to_string() == "0.3");
+}

@@ -502,3 +502,39 @@ TEST_CASE("regression: a fixed amount needs a measure above zero") {
     CHECK(find(res, "bonus", "P1", "2027-Q1")->amount.is_zero());
     CHECK(find(res, "bonus", "P2", "2027-Q1")->amount == decimal(500));
 }
+
+TEST_CASE("regression: a version may switch to a lookup table of its own") {
+    rules::rule r;
+    r.id = "v";
+    r.pay.value = d("0.01");
+    rules::rule::version v2;
+    v2.effective_from = date(2027, 7, 1);
+    v2.pay.kind = rules::schedule::kind_t::lookup;
+    v2.pay.lookup_.keys = {{field::scope::partner, "tier"}};
+    v2.pay.lookup_.rates = {{{"gold"}, d("0.05")}};
+    r.versions = {v2};
+    engine e(base_program({r}), small_catalog());
+    // Q1 (base, 1%): 1000 -> 10.00; Q3 (version, gold partner P1 at 5%): 1000 -> 50.00;
+    // Q3 for P2 (silver, no entry, no default): 0.00
+    e.add(std::vector<event>{sale("a", date(2027, 2, 1), "P1", "K1", 1, "1000.00"),
+                             sale("b", date(2027, 8, 1), "P1", "K1", 1, "1000.00"),
+                             sale("c", date(2027, 8, 1), "P2", "K1", 1, "1000.00")});
+    auto res = e.run({.traces = true});
+    CHECK(find(res, "v", "P1", "2027-Q1")->amount == decimal(10));
+    CHECK(find(res, "v", "P1", "2027-Q3")->amount == decimal(50));
+    CHECK(find(res, "v", "P1", "2027-Q3")->why->version == "2027-07-01");
+    CHECK(find(res, "v", "P2", "2027-Q3")->amount.is_zero());
+}
+
+TEST_CASE("regression: growth tiers on custom periods are refused when the program is built") {
+    auto r = tiered_rebate();
+    r.per = period_unit::custom;
+    r.pay.tiers_.on = rules::measure{rules::measure::kind_t::amount, "",
+                                     rules::growth{rules::growth::baseline_kind::prior_year, rules::growth::form_kind::percent, ""}};
+    auto p = base_program({r});
+    p.cal = calendar(date(2027, 1, 1), date(2027, 12, 31), 1, {{date(2027, 1, 1), date(2027, 7, 1), "H1"}});
+    CHECK_THROWS_WITH_AS((void)validate(p),
+                         "[incentives.validation.growth] program \"test\" rules[0].tiers.on: growth over a prior period "
+                         "needs month, quarter, half or year periods",
+                         validation_error);
+}

@@ -49,15 +49,6 @@ inline bool partner_matches(const rules::selector& s, const partner& p) {
     return false;
 }
 
-inline bool only_partner_fields(const rules::selector& s) {
-    if (s.kind() == rules::selector::op::in || s.kind() == rules::selector::op::range)
-        return s.target().of == rules::field::scope::partner;
-    if (s.kind() == rules::selector::op::dates) return false;
-    for (const auto& c : s.children())
-        if (!only_partner_fields(c)) return false;
-    return true;
-}
-
 /// Per-batch, per-leaf compiled pieces shared by the accumulation threads.
 struct prepared_leaf {
     compiled_selector select;
@@ -152,10 +143,6 @@ inline void engine::compile() {
         if (r.pay.kind == rules::schedule::kind_t::tiers && r.pay.tiers_.on && r.pay.tiers_.on->kind != r.measure_.kind) {
             using mk2 = rules::measure::kind_t;
             auto k2 = r.pay.tiers_.on->kind;
-            if (k2 == mk2::distinct || k2 == mk2::attribute)
-                throw validation_error("incentives.validation.tier_basis",
-                                       "program \"" + prog_.name + "\" " + path + ".tiers.on: a tier measure of another kind "
-                                       "than the rule's must be amount, quantity or count");
             l.second = true;
             l.second_kind = k2;
             l.second_scale = (k2 == mk2::amount ? prog_.amount_scale() : k2 == mk2::quantity ? prog_.quantity_places : 0) +
@@ -198,14 +185,20 @@ inline void engine::compile() {
                 }
             }
         }
-        l.lookup = r.pay.kind == rules::schedule::kind_t::lookup;
+        l.lookup_version.push_back(r.pay.kind == rules::schedule::kind_t::lookup);
+        for (const auto& v : r.versions) l.lookup_version.push_back(v.pay.kind == rules::schedule::kind_t::lookup);
+        l.lookup = std::find(l.lookup_version.begin(), l.lookup_version.end(), 1) != l.lookup_version.end();
         // Rounding at each event applies to payouts that are sums over events: not to distinct
         // counts or growth, which exist only per group (those lines are rounded once, as at `line`).
         l.event_rounding = prog_.rounding.point == rounding_policy::point_t::event && !l.distinct && !m.over;
         int rate_scale = 0;
         if (l.lookup) {
-            for (const auto& [k, v] : r.pay.lookup_.rates) rate_scale = std::max(rate_scale, v.scale());
-            if (r.pay.lookup_.fallback) rate_scale = std::max(rate_scale, r.pay.lookup_.fallback->scale());
+            auto scan = [&](const rules::lookup_table& t) {
+                for (const auto& [k, v] : t.rates) rate_scale = std::max(rate_scale, v.scale());
+                if (t.fallback) rate_scale = std::max(rate_scale, t.fallback->scale());
+            };
+            scan(r.pay.lookup_);
+            for (const auto& v : r.versions) scan(v.pay.lookup_);
         }
         l.rate_scale = rate_scale;
         l.payout_scale = l.event_rounding ? prog_.currency_.minor_units() : l.measure_scale + rate_scale;
@@ -215,17 +208,6 @@ inline void engine::compile() {
         if (r.pay.kind == rules::schedule::kind_t::per_event && m.kind != mk::count)
             throw validation_error("incentives.validation.schedule", "program \"" + prog_.name + "\" " + path +
                                                                         ": per_event pays on the count measure");
-        if (r.measure_.over && r.measure_.over->baseline != rules::growth::baseline_kind::attribute &&
-            (r.per == period_unit::custom || r.per == period_unit::program))
-            throw validation_error("incentives.validation.growth",
-                                   "program \"" + prog_.name + "\" " + path +
-                                       ".measure: growth over a prior period needs month, quarter, half or year periods");
-        if (r.qualify.eligible && r.credit_.to == rules::credit::to_t::program)
-            throw validation_error("incentives.validation.eligibility",
-                                   "program \"" + prog_.name + "\" " + path + ".qualify: a rule paying the program as a whole has no partner to be eligible");
-        if (r.qualify.eligible && !detail::only_partner_fields(*r.qualify.eligible))
-            throw validation_error("incentives.validation.eligibility",
-                                   "program \"" + prog_.name + "\" " + path + ".qualify: eligibility tests partner fields only");
         l.version_from.push_back(cal.from());
         for (const auto& v : r.versions) l.version_from.push_back(v.effective_from);
         l.clawback = r.clawback_.has_value();

@@ -150,7 +150,8 @@ inline result engine::run(const run_options& o) const {
             std::vector<decimal> weights;
             for (auto* d : lines) weights.push_back(d->amount);
             auto parts = allocate(bud.amount.rescale(std::max(minor, bud.amount.scale()), rounding_mode::unnecessary), weights, minor);
-            for (std::size_t i = 0; i < lines.size(); ++i) detail::step(*lines[i], what, parts[i]);
+            for (std::size_t i = 0; i < lines.size(); ++i)
+                if (!(parts[i] == lines[i]->amount)) detail::step(*lines[i], what, parts[i]);
             return;
         }
         std::vector<draft*> order = lines;
@@ -287,7 +288,8 @@ inline result engine::run(const run_options& o) const {
         line.period_start = per.from;
         line.kind = d.clawback ? payout_line::kind_t::clawback : payout_line::kind_t::accrual;
         line.currency = std::string(prog_.currency_.code());
-        line.amount = d.amount;
+        // Written with at least the currency's minor units (20 EUR is 20.00), never fewer.
+        line.amount = d.amount.scale() < minor ? d.amount.rescale(minor, rounding_mode::unnecessary) : d.amount;
         if (o.traces) line.why = std::move(d.why);
         else if (d.clawback) {  // keep the reference to the reversed sale even without traces
             line.why.emplace();

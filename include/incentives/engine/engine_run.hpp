@@ -171,15 +171,19 @@ inline const rules::rule& engine::rule_of(const detail::leaf& l) const {
 }
 
 inline std::vector<std::optional<int128>> engine::lookup_rates(const detail::leaf& l, const event_batch& b) const {
-    const auto& lt = rule_of(l).pay.lookup_;
-    int scale = l.rate_scale;
-    auto units = [&](const decimal& d) { return d.rescale(scale, rounding_mode::unnecessary).units(); };
+    const auto& r = rule_of(l);
+    auto units = [&](const decimal& d) { return d.rescale(l.rate_scale, rounding_mode::unnecessary).units(); };
     std::vector<std::optional<int128>> out(b.size());
-    std::map<std::vector<std::string>, std::optional<int128>> cache;
-    std::vector<std::string> key(lt.keys.size());
+    std::map<std::pair<std::size_t, std::vector<std::string>>, std::optional<int128>> cache;
+    std::pair<std::size_t, std::vector<std::string>> key;
     for (std::size_t i = 0; i < b.size(); ++i) {
-        for (std::size_t k = 0; k < lt.keys.size(); ++k) {
-            const auto& f = lt.keys[k];
+        key.first = l.version_of(b.day[i]);
+        const auto& pay = key.first == 0 ? r.pay : r.versions[key.first - 1].pay;
+        if (pay.kind != rules::schedule::kind_t::lookup) continue;  // this version pays another way
+        const auto& keys = pay.lookup_.keys;
+        key.second.resize(keys.size());
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const auto& f = keys[k];
             std::string_view v;
             if (f.of == rules::field::scope::partner) v = detail::partner_field(cat_.partners()[b.partner[i]], f.name);
             else if (f.of == rules::field::scope::product || f.name == "sku")
@@ -188,11 +192,12 @@ inline std::vector<std::optional<int128>> engine::lookup_rates(const detail::lea
             else if (f.name == "kind") v = st_.dicts.kinds[b.kind[i]];
             else if (f.name == "category") v = st_.dicts.categories[b.category[i]];
             else if (auto col = b.attrs.find(f.name); col != b.attrs.end()) v = st_.dicts.attrs.at(f.name)[col->second[i]];
-            key[k].assign(v);
+            key.second[k].assign(v);
         }
         auto [it, fresh] = cache.try_emplace(key);
         if (fresh) {
-            auto hit = lt.rates.find(key);
+            const auto& lt = pay.lookup_;
+            auto hit = lt.rates.find(key.second);
             if (hit != lt.rates.end()) it->second = units(hit->second);
             else if (lt.fallback) it->second = units(*lt.fallback);
         }
@@ -238,7 +243,7 @@ inline void engine::accumulate(const event_batch& b, const std::vector<detail::p
                 a.last_day = std::max(a.last_day, b.day[i]);
                 // Per-event payouts: lookup rates, or any linear schedule rounded at each event.
                 std::optional<std::pair<int128, int>> rate;
-                if (l.lookup) {
+                if (l.lookup_version[v]) {
                     if (p.rate[i]) rate.emplace(*p.rate[i], l.rate_scale);
                 } else if (l.event_rounding) {
                     rate = p.value[v];

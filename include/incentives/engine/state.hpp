@@ -50,7 +50,8 @@ struct leaf {
     rules::measure::kind_t second_kind = rules::measure::kind_t::amount;
     int second_scale = 0;            ///< its scale
     bool event_rounding = false;
-    bool lookup = false;
+    bool lookup = false;             ///< some version pays by a lookup table
+    std::vector<std::uint8_t> lookup_version;  ///< per version: pays by a lookup table
     bool distinct = false;
     bool clawback = false;
     std::vector<date> version_from;  ///< version k applies from version_from[k]; k = 0 is the base
