@@ -538,3 +538,22 @@ TEST_CASE("regression: growth tiers on custom periods are refused when the progr
                          "needs month, quarter, half or year periods",
                          validation_error);
 }
+
+TEST_CASE("regression: a batch encoded before its sale was added still links its return to that sale") {
+    rules::rule r = tiered_rebate();
+    r.clawback_ = rules::clawback{30};
+    auto p = base_program({r});
+    p.duplicates = duplicate_policy::ignore;
+    engine e(p, small_catalog());
+    auto s = sale("s", date(2027, 1, 5), "P1", "K1", 1, "1000.00");
+    // Encoded while "s" is new: the return points at the sale's row in this batch.
+    auto batch = e.encode(std::vector<event>{sale("t", date(2027, 1, 6), "P1", "K1", 1, "1000.00"), s,
+                                             ret("r", date(2027, 1, 10), "P1", "s", 1, "500.00")});
+    e.add(std::vector<event>{s});  // now "s" is added first; adding the batch drops its copy
+    e.add(batch);
+    auto res = e.run();
+    // P1 Q1: 2000 x 1% = 20.00; the return reverses 20 x 1000/2000 x 500/1000 = -5.00
+    CHECK(find(res, "volume", "P1", "2027-Q1")->amount == decimal(20));
+    CHECK(find(res, "volume", "P1", "2027-Q1", payout_line::kind_t::clawback)->amount == decimal(-5));
+    CHECK(res.duplicates_ignored == 1);
+}

@@ -25,8 +25,9 @@ struct event_batch {
     std::vector<std::uint32_t> credit_begin{0};  ///< offsets into the two columns below (size() + 1)
     std::vector<std::uint32_t> credit_participant;
     std::vector<std::int32_t> credit_share;
-    std::vector<std::uint32_t> reference;  ///< for returns: the sale's record in the engine, else none
-    std::vector<std::string> reference_ids;  ///< sales referenced from the same batch (reference has the top bit set)
+    /// For returns: the sale's record in the engine, or (top bit set) the row of a sale in this
+    /// batch; none for other events.
+    std::vector<std::uint32_t> reference;
     std::size_t duplicates_ignored = 0;      ///< rows dropped by a duplicates: ignore policy
     /// Event attributes by name: a code per event in that name's dictionary (0: absent).
     std::map<std::string, std::vector<std::uint32_t>, std::less<>> attrs;

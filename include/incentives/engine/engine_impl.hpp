@@ -258,7 +258,11 @@ inline event_batch engine::encode(std::span<const event> events) const {
     b.ids.reserve(rows);
     const int aplaces = prog_.amount_scale(), qplaces = prog_.quantity_places;
     std::unordered_map<std::string_view, std::size_t> batch_ids;
-    std::unordered_map<std::string_view, std::pair<std::int64_t, std::int64_t>> batch_sales;  // amount, quantity
+    struct batch_sale {
+        std::int64_t amount, quantity;
+        std::uint32_t row;
+    };
+    std::unordered_map<std::string_view, batch_sale> batch_sales;
     std::unordered_map<std::string_view, std::pair<std::int64_t, std::int64_t>> returned;
     for (std::size_t r = 0; r < rows; ++r) {
         const event& e = events[r];
@@ -319,9 +323,9 @@ inline event_batch engine::encode(std::span<const event> events) const {
                 done_quantity = s.returned_quantity;
                 reference = seen->second;
             } else if (auto bs = batch_sales.find(e.reference); bs != batch_sales.end()) {
-                sale_amount = bs->second.first;
-                sale_quantity = bs->second.second;
-                reference = detail::batch_row_flag | static_cast<std::uint32_t>(b.reference_ids.size());
+                sale_amount = bs->second.amount;
+                sale_quantity = bs->second.quantity;
+                reference = detail::batch_row_flag | bs->second.row;
             } else {
                 fail("unknown_sale", "reference", "the return references \"" + e.reference + "\", which is not a sale seen before");
             }
@@ -374,7 +378,7 @@ inline event_batch engine::encode(std::span<const event> events) const {
         }
         // Every check passed: append the row.
         batch_ids.emplace(e.id, r);
-        if (is_sale) batch_sales.emplace(e.id, std::pair{amount, quantity});
+        if (is_sale) batch_sales.emplace(e.id, batch_sale{amount, quantity, static_cast<std::uint32_t>(b.size())});
         b.ids.push_back(e.id);
         b.kind.push_back(dicts.kinds.intern(e.kind));
         b.day.push_back(e.on.days());
@@ -385,7 +389,6 @@ inline event_batch engine::encode(std::span<const event> events) const {
         b.amount.push_back(amount);
         b.credit_begin.push_back(static_cast<std::uint32_t>(b.credit_participant.size()));
         b.reference.push_back(reference);
-        if (reference & detail::batch_row_flag) b.reference_ids.emplace_back(e.reference);
         for (const auto& [name, value] : e.attrs) {
             auto& col = b.attrs[name];
             col.resize(b.size() - 1, 0);

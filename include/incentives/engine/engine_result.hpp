@@ -275,6 +275,7 @@ inline result engine::run(const run_options& o) const {
         all.push_back(std::move(d));
     }
 
+    res.lines.reserve(all.size());
     for (auto& d : all) {
         const auto& r = prog_.rules[d.top];
         payout_line line;
@@ -298,16 +299,38 @@ inline result engine::run(const run_options& o) const {
         }
         res.lines.push_back(std::move(line));
     }
-    std::map<std::string, std::size_t> rule_index;
-    for (std::size_t i = 0; i < prog_.rules.size(); ++i) rule_index[prog_.rules[i].id] = i;
-    std::stable_sort(res.lines.begin(), res.lines.end(), [&](const payout_line& a, const payout_line& b) {
-        auto ra = rule_index[a.rule], rb = rule_index[b.rule];
-        const std::string& sa = a.why ? a.why->reverses : std::string();
-        const std::string& sb = b.why ? b.why->reverses : std::string();
-        auto va = a.why ? a.why->version : std::string();
-        auto vb = b.why ? b.why->version : std::string();
-        return std::tie(ra, a.beneficiary, a.period_start, a.kind, va, sa) < std::tie(rb, b.beneficiary, b.period_start, b.kind, vb, sb);
+    // Sort by (rule in program order, beneficiary, period, kind, version, reversed sale) with keys
+    // computed once, then move each line once.
+    struct sort_key {
+        std::size_t rule;
+        const std::string* beneficiary;
+        date start;
+        payout_line::kind_t kind;
+        const std::string* version;
+        const std::string* reverses;
+        std::size_t at;
+    };
+    static const std::string none;
+    std::vector<sort_key> keys;
+    keys.reserve(res.lines.size());
+    for (std::size_t i = 0; i < res.lines.size(); ++i) {
+        const auto& l = res.lines[i];
+        keys.push_back({all[i].top, &l.beneficiary, l.period_start, l.kind, l.why ? &l.why->version : &none,
+                        l.why ? &l.why->reverses : &none, i});
+    }
+    std::sort(keys.begin(), keys.end(), [](const sort_key& a, const sort_key& b) {
+        if (a.rule != b.rule) return a.rule < b.rule;
+        if (int c = a.beneficiary->compare(*b.beneficiary)) return c < 0;
+        if (a.start != b.start) return a.start < b.start;
+        if (a.kind != b.kind) return a.kind < b.kind;
+        if (int c = a.version->compare(*b.version)) return c < 0;
+        if (int c = a.reverses->compare(*b.reverses)) return c < 0;
+        return a.at < b.at;
     });
+    std::vector<payout_line> sorted;
+    sorted.reserve(res.lines.size());
+    for (const auto& k : keys) sorted.push_back(std::move(res.lines[k.at]));
+    res.lines = std::move(sorted);
     std::map<std::tuple<std::string, rules::credit::to_t, date, std::string>, statement_total> totals;
     for (const auto& l : res.lines) {
         auto& st = totals[{l.beneficiary, l.beneficiary_type, l.period_start, l.period}];

@@ -41,6 +41,15 @@ inline void engine::add(const event_batch& in, unsigned threads) {
         pick(filtered.quantity, in.quantity);
         pick(filtered.amount, in.amount);
         pick(filtered.reference, in.reference);
+        // References to sales in this batch point at rows: renumber them, or, for a sale that was
+        // dropped as already added, point at its record.
+        std::vector<std::uint32_t> new_row(in.size(), event_batch::none);
+        for (std::size_t k = 0; k < keep.size(); ++k) new_row[keep[k]] = static_cast<std::uint32_t>(k);
+        for (auto& ref : filtered.reference) {
+            if (ref == event_batch::none || !(ref & detail::batch_row_flag)) continue;
+            std::uint32_t old = ref & ~detail::batch_row_flag;
+            ref = new_row[old] != event_batch::none ? (detail::batch_row_flag | new_row[old]) : st_.seen.at(in.ids[old]);
+        }
         for (auto& [name, col] : filtered.attrs) pick(col, in.attrs.at(name));
         filtered.credit_begin = {0};
         filtered.credit_participant.clear();
@@ -74,13 +83,13 @@ inline void engine::add(const event_batch& in, unsigned threads) {
 
     // Register ids and sales; resolve returns to sale records.
     std::vector<std::uint32_t> sale_record(n, detail::no_sale);
-    std::unordered_map<std::string_view, std::uint32_t> batch_sale;
+    st_.seen.reserve(st_.seen.size() + n);
+    st_.sales.reserve(st_.sales.size() + n);
     for (std::size_t i = 0; i < n; ++i) {
         std::uint32_t rec = detail::no_sale;
         if (sale_kind && b.kind[i] == *sale_kind) {
             rec = static_cast<std::uint32_t>(st_.sales.size());
             st_.sales.push_back({b.ids[i], b.day[i], b.amount[i], b.quantity[i], 0, 0});
-            batch_sale.emplace(b.ids[i], rec);
         }
         sale_record[i] = rec;
         st_.seen.emplace(b.ids[i], rec);
@@ -90,7 +99,7 @@ inline void engine::add(const event_batch& in, unsigned threads) {
     for (std::size_t i = 0; i < n; ++i) {
         if (!return_kind || b.kind[i] != *return_kind) continue;
         std::uint32_t ref = b.reference[i];
-        std::uint32_t rec = (ref & detail::batch_row_flag) ? batch_sale.at(b.reference_ids[ref & ~detail::batch_row_flag]) : ref;
+        std::uint32_t rec = (ref & detail::batch_row_flag) ? sale_record[ref & ~detail::batch_row_flag] : ref;
         returned_sale[i] = rec;
         st_.sales[rec].returned_amount += b.amount[i];
         st_.sales[rec].returned_quantity += b.quantity[i];
