@@ -7,4 +7,8 @@ PYBIND11_MODULE(_core, m) {
     incentives::python::register_errors(m);  // first: the other areas' functions raise these errors
     incentives::python::register_decimal(m);
     incentives::python::register_money(m);
+    incentives::python::register_program(m);
+    incentives::python::register_tables(m);
+    incentives::python::register_engine(m);
+    incentives::python::register_result(m);
 }

@@ -11,5 +11,13 @@ void register_errors(pybind11::module_& m);
 void register_decimal(pybind11::module_& m);
 /// Currency and Money.
 void register_money(pybind11::module_& m);
+/// Program: read from YAML, written to YAML, handed to Python as a dict.
+void register_program(pybind11::module_& m);
+/// EventTable and Catalog: tables of Python columns converted to the engine's rows.
+void register_tables(pybind11::module_& m);
+/// run(): a program over converted tables.
+void register_engine(pybind11::module_& m);
+/// Result: payout lines, traces and statements as columns, totals, and the readable reports.
+void register_result(pybind11::module_& m);
 
 }  // namespace incentives::python

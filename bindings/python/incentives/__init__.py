@@ -1,8 +1,13 @@
-"""incentives: exact decimal money for partner incentive programs.
+"""incentives: exact partner incentive programs.
 
 Amounts never pass through binary floating point: a :class:`Decimal` or :class:`Money` is built from a
 str, an int or a ``decimal.Decimal``, and a float is a TypeError. Values lose digits only where a
 :class:`RoundingMode` is named (``rescale``, ``divide``, ``round_to_minor``).
+
+Programs (:class:`Program`) are read from YAML or built from dicts, run over pandas DataFrames, dicts
+of columns or lists of dicts (:meth:`Program.run`), changed for what-if analysis
+(:meth:`Program.with_changes`) and compared (:func:`compare`). pandas is optional: without it, tables
+come back as lists of dicts.
 """
 
 # _errors first: the extension looks its exception classes up when it is imported.
@@ -15,6 +20,9 @@ from ._errors import (
     ValidationError,
 )
 from ._core import Currency, Decimal, Money, RoundingMode
+from ._program import Program
+from ._result import Result
+from ._compare import Comparison, compare
 
 __version__ = "0.1.0"
 
@@ -23,6 +31,10 @@ __all__ = [
     "Money",
     "Currency",
     "RoundingMode",
+    "Program",
+    "Result",
+    "Comparison",
+    "compare",
     "Error",
     "ConfigError",
     "ValidationError",

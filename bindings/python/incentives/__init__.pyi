@@ -2,6 +2,10 @@ from ._core import Currency as Currency
 from ._core import Decimal as Decimal
 from ._core import Money as Money
 from ._core import RoundingMode as RoundingMode
+from ._compare import Comparison as Comparison
+from ._compare import compare as compare
+from ._program import Program as Program
+from ._result import Result as Result
 from ._errors import CalculationError as CalculationError
 from ._errors import ConfigError as ConfigError
 from ._errors import CurrencyMismatchError as CurrencyMismatchError
@@ -16,6 +20,10 @@ __all__ = [
     "Money",
     "Currency",
     "RoundingMode",
+    "Program",
+    "Result",
+    "Comparison",
+    "compare",
     "Error",
     "ConfigError",
     "ValidationError",

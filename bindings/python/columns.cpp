@@ -1,0 +1,339 @@
+// Columns of Python tables read in C++ (see columns.hpp).
+#include "columns.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <datetime.h>  // CPython's datetime C API (after Python.h, which pybind11 includes)
+
+namespace incentives::python {
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Errors
+
+/// An incentives::error's message without its "[code] " prefix.
+std::string message_of(const error& e) {
+    std::string_view w = e.what();
+    auto cut = w.find("] ");
+    return std::string(cut == std::string_view::npos ? w : w.substr(cut + 2));
+}
+
+/// A parse error of a value (decimal::parse, date::parse), placed: same code, the place in front.
+[[noreturn]] void rethrow_at(const error& e, const place& p, std::string_view field) {
+    throw input_error(e.code(), p.at(field) + message_of(e));
+}
+
+/// What to pass instead of a float (or another wrong type).
+std::string hint(role r, const number_options& o) {
+    switch (r) {
+        case role::text: return "pass strings (read CSV files with dtype=str, keep_default_na=False)";
+        case role::date: return "pass \"YYYY-MM-DD\" strings, datetime.date or datetime64 values";
+        case role::amount:
+            return "pass strings, decimal.Decimal, or integer minor units with amount_scale=" + std::to_string(o.hint_scale);
+        case role::quantity:
+            return "pass strings, decimal.Decimal, or integers (whole units, or units of 10**-N with quantity_scale=N)";
+        case role::number: return "pass strings, decimal.Decimal or integers";
+        case role::participants:
+            return "pass \"U1:0.6;U2:0.4\" strings, or per row a list of (participant, share) pairs";
+    }
+    return {};
+}
+
+std::string type_name(PyObject* o) { return Py_TYPE(o)->tp_name; }
+
+[[noreturn]] void wrong_type(const place& p, std::string_view field, PyObject* o, role r, const number_options& opts) {
+    std::string got = PyFloat_Check(o) ? "the float " + py::repr(o).cast<std::string>() +
+                                             ", which is binary floating point and not exact"
+                                       : "a value of type " + type_name(o);
+    throw py::type_error(p.at(field) + "got " + got + ": " + hint(r, opts));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Columns
+
+bool ends_with(std::string_view s, std::string_view tail) {
+    return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
+/// None, NaN, pandas.NA and pandas.NaT: a missing value.
+bool is_missing(PyObject* o) {
+    if (o == Py_None) return true;
+    if (PyFloat_Check(o)) return std::isnan(PyFloat_AS_DOUBLE(o));
+    std::string_view name = Py_TYPE(o)->tp_name;
+    return ends_with(name, "NAType") || ends_with(name, "NaTType");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Values
+
+/// The UTF-8 text of a str.
+std::string_view utf8(PyObject* o) {
+    if (PyUnicode_IS_COMPACT_ASCII(o))  // the common case, read in place (the str is its own UTF-8)
+        return {static_cast<const char*>(PyUnicode_DATA(o)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
+    Py_ssize_t n = 0;
+    const char* s = PyUnicode_AsUTF8AndSize(o, &n);
+    if (s == nullptr) throw py::error_already_set();
+    return {s, static_cast<std::size_t>(n)};
+}
+
+/// A number from one Python object; std::nullopt when missing. `units_scale`: an int counts units of
+/// 10**-scale.
+std::optional<decimal> number_of(PyObject* v, const place& p, std::string_view field, std::optional<int> units_scale,
+                                 role r, const number_options& o) {
+    if (PyUnicode_Check(v)) {
+        std::string_view text = utf8(v);
+        if (text.empty()) return std::nullopt;
+        try {
+            return decimal::parse(text);
+        } catch (const error& e) {
+            rethrow_at(e, p, field);
+        }
+    }
+    if (is_integer(v)) return decimal::from_units(int128_from_python(v), units_scale.value_or(0));
+    if (is_missing(v)) return std::nullopt;
+    if (is_python_decimal(v) || py::isinstance<decimal>(v)) {
+        try {
+            return to_decimal(v, /*allow_text=*/false);
+        } catch (const error& e) {  // NaN or Infinity as a decimal.Decimal, or too many digits
+            rethrow_at(e, p, field);
+        }
+    }
+    wrong_type(p, field, v, r, o);
+}
+
+/// Adds one participant's credit; a share left out is 1 (a single participant).
+void add_credit(std::vector<credit_share>& out, std::string_view who, std::optional<decimal> share, const place& p) {
+    for (const auto& seen : out)
+        if (seen.participant == who)
+            fail("participants", p, "participants", "participant \"" + std::string(who) + "\" is named twice");
+    out.push_back(credit_share{std::string(who), share.value_or(decimal(1))});
+}
+
+/// "U1:0.6;U2:0.4" in the CSV reader's syntax ("U1" alone: share 1). Returns whether a share was
+/// left out.
+bool parse_participants(std::string_view v, const place& p, std::vector<credit_share>& out) {
+    bool without_share = false;
+    for (std::size_t start = 0;;) {
+        std::size_t semi = v.find(';', start);
+        std::string_view item = v.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start);
+        std::size_t colon = item.rfind(':');
+        std::string_view who = colon == std::string_view::npos ? item : item.substr(0, colon);
+        if (who.empty())
+            fail("participants", p, "participants",
+                 "\"" + std::string(v) + "\": participant " + std::to_string(out.size() + 1) +
+                     " has no id (expected e.g. \"U1:0.6;U2:0.4\", or \"U1\" for a single participant)");
+        std::optional<decimal> share;
+        if (colon == std::string_view::npos) {
+            without_share = true;
+        } else {
+            try {
+                share = decimal::parse(item.substr(colon + 1));
+            } catch (const error& e) {
+                rethrow_at(e, p, "participants");
+            }
+        }
+        add_credit(out, who, share, p);
+        if (semi == std::string_view::npos) return without_share;
+        start = semi + 1;
+    }
+}
+
+}  // namespace
+
+std::string place::at(std::string_view field) const {
+    std::string s = table == "events" ? std::string() : std::string(table) + " ";
+    s += "row " + std::to_string(row);
+    if (!event_id.empty()) s += " (event \"" + std::string(event_id) + "\")";
+    return s + ", field " + std::string(field) + ": ";
+}
+
+[[noreturn]] void fail(std::string_view code, const place& p, std::string_view field, const std::string& message) {
+    throw input_error("incentives.input." + std::string(code), p.at(field) + message);
+}
+
+// ------------------------------------------------------------------------------------------------
+// column
+
+column::column(std::string table, std::string name, py::handle values) : table_(std::move(table)), name_(std::move(name)) {
+    if (values.is_none()) return;
+    if (PyList_Check(values.ptr()) || PyTuple_Check(values.ptr())) {
+        // A private tuple: the caller's list cannot change under us while str() runs Python code.
+        keep_ = py::reinterpret_steal<py::object>(PySequence_Tuple(values.ptr()));
+        if (!keep_) throw py::error_already_set();
+        items_ = PySequence_Fast_ITEMS(keep_.ptr());
+        size_ = static_cast<std::size_t>(PyTuple_GET_SIZE(keep_.ptr()));
+        form_ = form::objects;
+        return;
+    }
+    if (!py::isinstance<py::array>(values))
+        throw py::type_error(table_ + " column \"" + name_ + "\": expected a list or a 1-d numpy array, got " +
+                             type_name(values.ptr()));
+    from_array(py::reinterpret_borrow<py::array>(values));
+}
+
+void column::refuse_floats(role r, const number_options& o) const {
+    if (!float_dtype_.empty())
+        throw py::type_error(table_ + " column \"" + name_ + "\" is " + float_dtype_ + ": " + hint(r, o));
+}
+
+void column::from_array(py::array a) {
+    if (a.ndim() != 1)
+        throw py::type_error(table_ + " column \"" + name_ + "\": expected a 1-d array, got " +
+                             std::to_string(a.ndim()) + " dimensions");
+    char k = a.dtype().kind();
+    std::string dtype = py::str(a.dtype()).cast<std::string>();
+    if (k == 'U' || k == 'S') a = a.attr("astype")("object"), k = 'O';
+    if (k == 'i' || k == 'u') {
+        if (k == 'u' || a.itemsize() != 8) a = a.attr("astype")("int64");
+        form_ = form::integers;
+    } else if (k == 'M') {
+        if (dtype != "datetime64[D]") a = a.attr("astype")("datetime64[D]");
+        form_ = form::days;
+    } else if (k == 'f') {
+        auto reals = py::array_t<double, py::array::forcecast>::ensure(a);
+        for (py::ssize_t i = 0; i < reals.size(); ++i)
+            if (!std::isnan(reals.at(i))) float_dtype_ = dtype;
+        size_ = static_cast<std::size_t>(a.size());
+        return;  // all NaN: an empty column (pandas reads an empty CSV column so)
+    } else if (k == 'O') {
+        form_ = form::objects;
+    } else {
+        throw py::type_error(table_ + " column \"" + name_ + "\" has dtype " + dtype +
+                             ": expected strings, decimal.Decimal, integers or dates");
+    }
+    keep_ = a;
+    data_ = static_cast<const char*>(a.data());
+    stride_ = a.strides(0);
+    size_ = static_cast<std::size_t>(a.size());
+}
+
+// ------------------------------------------------------------------------------------------------
+// Fields
+
+/// A text field: str, and int or decimals as their exact text; "" when missing.
+std::string text_of(const column& c, std::size_t i, const place& p, const number_options& o) {
+    switch (c.kind()) {
+        case column::form::absent: return {};
+        case column::form::integers: return std::to_string(c.integer(i));
+        case column::form::days: {
+            auto v = c.integer(i);
+            return v == std::numeric_limits<std::int64_t>::min() ? std::string() : date(static_cast<std::int32_t>(v)).to_string();
+        }
+        case column::form::objects: break;
+    }
+    PyObject* v = c.object(i);
+    if (PyUnicode_Check(v)) return std::string(utf8(v));
+    if (is_missing(v)) return {};
+    if (is_integer(v) || is_python_decimal(v) || py::isinstance<decimal>(v)) return py::str(v).cast<std::string>();
+    wrong_type(p, c.name(), v, role::text, o);
+}
+
+std::optional<decimal> number_of(const column& c, std::size_t i, const place& p, std::optional<int> units_scale, role r,
+                                 const number_options& o) {
+    switch (c.kind()) {
+        case column::form::absent: return std::nullopt;
+        case column::form::integers: return decimal::from_units(c.integer(i), units_scale.value_or(0));
+        case column::form::days: throw py::type_error(p.at(c.name()) + "got a date where a number belongs: " + hint(r, o));
+        case column::form::objects: break;
+    }
+    return number_of(c.object(i), p, c.name(), units_scale, r, o);
+}
+
+/// A date field; std::nullopt when missing. A datetime must be at midnight (no silent truncation).
+std::optional<date> date_of(const column& c, std::size_t i, const place& p, const number_options& o) {
+    switch (c.kind()) {
+        case column::form::absent: return std::nullopt;
+        case column::form::integers: throw py::type_error(p.at(c.name()) + "got an integer where a date belongs: " + hint(role::date, o));
+        case column::form::days: {
+            auto v = c.integer(i);
+            if (v == std::numeric_limits<std::int64_t>::min()) return std::nullopt;  // NaT
+            return date(static_cast<std::int32_t>(v));
+        }
+        case column::form::objects: break;
+    }
+    PyObject* v = c.object(i);
+    if (PyUnicode_Check(v)) {
+        std::string_view text = utf8(v);
+        if (text.empty()) return std::nullopt;
+        try {
+            return date::parse(text);
+        } catch (const error& e) {
+            rethrow_at(e, p, c.name());
+        }
+    }
+    if (is_missing(v)) return std::nullopt;
+    if (PyDateTime_Check(v)) {
+        if (PyDateTime_DATE_GET_HOUR(v) || PyDateTime_DATE_GET_MINUTE(v) || PyDateTime_DATE_GET_SECOND(v) ||
+            PyDateTime_DATE_GET_MICROSECOND(v))
+            fail("date_syntax", p, c.name(),
+                 py::str(v).cast<std::string>() + " has a time of day: pass dates (Series.dt.normalize() or .dt.date)");
+    }
+    if (PyDate_Check(v))
+        return date(PyDateTime_GET_YEAR(v), static_cast<unsigned>(PyDateTime_GET_MONTH(v)),
+                    static_cast<unsigned>(PyDateTime_GET_DAY(v)));
+    wrong_type(p, c.name(), v, role::date, o);
+}
+
+/// A row's credit: "U1:0.6;U2:0.4", a list of (participant, share) pairs or of ids, or a dict
+/// {participant: share}. The engine checks the shares (known participants, sum 1, 4 places).
+std::vector<credit_share> participants_of(const column& c, std::size_t i, const place& p, const number_options& o) {
+    std::vector<credit_share> out;
+    if (c.kind() == column::form::absent) return out;
+    if (c.kind() != column::form::objects)
+        throw py::type_error(p.at(c.name()) + "expected participants: " + hint(role::participants, o));
+    PyObject* v = c.object(i);
+    bool without_share = false;
+    auto share_of = [&](PyObject* s) {
+        auto d = number_of(s, p, "participants", std::nullopt, role::number, o);
+        if (!d) fail("participants", p, "participants", "a participant's share is missing");
+        return d;
+    };
+    if (PyUnicode_Check(v)) {
+        std::string_view text = utf8(v);
+        if (text.empty()) return out;
+        without_share = parse_participants(text, p, out);
+    } else if (is_missing(v)) {
+        return out;
+    } else if (PyDict_Check(v)) {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(v, &pos, &key, &value)) {
+            if (!PyUnicode_Check(key)) wrong_type(p, "participants", key, role::participants, o);
+            add_credit(out, utf8(key), share_of(value), p);
+        }
+    } else if (PyList_Check(v) || PyTuple_Check(v)) {
+        py::sequence items = py::reinterpret_borrow<py::sequence>(v);
+        for (py::handle item : items) {
+            if (PyUnicode_Check(item.ptr())) {
+                without_share = true;
+                add_credit(out, utf8(item.ptr()), std::nullopt, p);
+                continue;
+            }
+            if (!(PyList_Check(item.ptr()) || PyTuple_Check(item.ptr())) || py::len(item) != 2 ||
+                !PyUnicode_Check(py::sequence(py::reinterpret_borrow<py::sequence>(item))[0].ptr()))
+                wrong_type(p, "participants", item.ptr(), role::participants, o);
+            auto pair = py::reinterpret_borrow<py::sequence>(item);
+            add_credit(out, pair[0].cast<std::string>(), share_of(py::object(pair[1]).ptr()), p);
+        }
+    } else {
+        wrong_type(p, "participants", v, role::participants, o);
+    }
+    if (without_share && out.size() > 1)
+        fail("participants", p, "participants",
+             "with several participants each needs a share (expected e.g. \"U1:0.6;U2:0.4\" or [(\"U1\", \"0.6\"), (\"U2\", \"0.4\")])");
+    return out;
+}
+
+void import_datetime_api() {
+    if (PyDateTimeAPI == nullptr) PyDateTime_IMPORT;
+    if (PyDateTimeAPI == nullptr) throw py::error_already_set();
+}
+
+}  // namespace incentives::python

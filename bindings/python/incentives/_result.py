@@ -1,0 +1,127 @@
+"""The result of a run: payout lines, traces and statements as tables, totals, readable reports."""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+from . import _core
+from ._frames import frame
+
+if TYPE_CHECKING:
+    from ._program import Program
+
+__all__ = ["Result"]
+
+
+class Result:
+    """What a program pays for the events of a run (see :meth:`Program.run`).
+
+    Tables are pandas DataFrames when pandas is installed, else lists of dicts (one per row). Amounts
+    are exact: ``decimal.Decimal`` objects in ``amount`` columns, and ``amount_minor``, the amount in
+    minor units of the currency (int64: cents for EUR), whose sums are exact too. A program that rounds
+    at the statement keeps its lines exact, with more places than the currency has: its ``payouts``
+    have no ``amount_minor`` column (its ``statements`` do).
+
+    Each table is built on first access and the same object is returned afterwards: copy a DataFrame
+    before changing it.
+    """
+
+    __slots__ = ("_impl", "_cache")
+    _impl: _core.Result
+    _cache: dict[str, Any]
+
+    def __init__(self, core: _core.Result) -> None:
+        self._impl = core
+        self._cache = {}
+
+    def _table(self, name: str, build: Any) -> Any:
+        if name not in self._cache:
+            self._cache[name] = frame(build())
+        return self._cache[name]
+
+    @property
+    def payouts(self) -> Any:
+        """One row per payout line: rule, beneficiary_type (partner, participant, program),
+        beneficiary, partner, period (label, e.g. 2027-Q2), period_start, kind (accrual, clawback),
+        currency, amount (decimal.Decimal), amount_minor (int64), reverses (the sale a clawback
+        reverses). Sorted by rule (program order), beneficiary, period, then accruals first."""
+        return self._table("payouts", self._impl.payout_columns)
+
+    @property
+    def traces(self) -> Any:
+        """One row per payout line, in the order of :attr:`payouts`, explaining it: rule,
+        beneficiary_type, beneficiary, period, kind, amount, version (effective date of the version
+        that paid, or ""), measure, base, baseline, tier, rate, amount_before (the schedule's amount,
+        before modifiers), steps (text: "what: before -> after; ..."), note, events (the number of
+        contributing events), event_ids (a list; filled when the run had ``traces=True``), reverses."""
+        return self._table("traces", self._impl.trace_columns)
+
+    @property
+    def statements(self) -> Any:
+        """One row per beneficiary and period over every rule: beneficiary_type, beneficiary, partner,
+        period, period_start, currency, exact (the exact sum of the lines), amount (what to pay: exact,
+        rounded here when the program rounds at the statement) and amount_minor (int64)."""
+        return self._table("statements", self._impl.statement_columns)
+
+    @property
+    def total(self) -> decimal.Decimal:
+        """The exact sum of every line."""
+        return self._impl.total
+
+    @property
+    def currency(self) -> str:
+        return self._impl.currency
+
+    @property
+    def program(self) -> Program:
+        """The program that ran."""
+        from ._program import Program
+
+        return Program._wrap(self._impl.program)
+
+    @property
+    def events_seen(self) -> int:
+        """Events added (duplicates ignored by the program's policy not included)."""
+        return self._impl.events_seen
+
+    @property
+    def duplicates_ignored(self) -> int:
+        return self._impl.duplicates_ignored
+
+    @property
+    def events_outside_program(self) -> int:
+        """Events dated outside the program's dates (growth baselines included): never paid."""
+        return self._impl.events_outside_program
+
+    def totals(self, by: Union[str, Sequence[str]] = ("rule", "period", "segment")) -> Any:
+        """Exact sums of the lines' amounts, one row per value of the keys `by`, in key order (rules in
+        program order, periods in time order): the key columns, amount (decimal.Decimal) and lines
+        (how many lines were summed).
+
+        Keys: rule, beneficiary_type, beneficiary, partner, period, kind, currency; the partner's
+        segment, group, region, tier and partner_name (from the partners table); partner.<attribute>.
+        Lines paying the program as a whole have empty partner keys. ``by=()`` gives the grand total.
+        """
+        keys = [by] if isinstance(by, str) else list(by)
+        return frame(self._impl.totals(keys))
+
+    def explain(self, beneficiary: str) -> str:
+        """Every line of one partner or participant with its trace: measure, tier, rate, each modifier
+        step, notes and the contributing events, as the command line's ``explain`` prints it."""
+        return self._impl.explain(beneficiary)
+
+    def statement(self, partner: str) -> str:
+        """A partner's statement: its lines and those of its people, the total, and what to pay by
+        beneficiary and period."""
+        return self._impl.statement(partner)
+
+    def __len__(self) -> int:
+        return len(self._impl)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Result of {self._impl.program.name!r}: {len(self)} lines, total {self.total} {self.currency}, "
+            f"{self.events_seen} events>"
+        )

@@ -1,0 +1,38 @@
+// The C++ objects behind the Python classes of the run API (Program, EventTable, Catalog, Result),
+// shared by the register_*.cpp files.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <incentives/engine/engine.hpp>
+
+namespace incentives::python {
+
+/// Events converted from Python columns, in the order they go to the engine. The engine resolves a
+/// return against the sales before it, so when a table lists a return before a sale the returns go
+/// last; `order[i]` is then the 0-based row, in the caller's table, of events[i].
+struct event_table {
+    std::vector<event> events;
+    std::vector<std::uint32_t> order;  ///< empty: the caller's order
+
+    [[nodiscard]] std::size_t row_of(std::size_t i) const { return order.empty() ? i : order[i]; }
+};
+
+/// A finished run: the result, and the engine that computed it (its program and catalog serve the
+/// reports and totals).
+struct run_output {
+    std::shared_ptr<const engine> eng;
+    result res;
+
+    [[nodiscard]] const program& prog() const { return eng->definition(); }
+    [[nodiscard]] const catalog& cat() const { return eng->reference_data(); }
+};
+
+/// The readable reports of a run (reports.cpp).
+[[nodiscard]] std::string explain_text(const run_output& run, const std::string& beneficiary);
+[[nodiscard]] std::string statement_text(const run_output& run, const std::string& partner);
+
+}  // namespace incentives::python

@@ -1,0 +1,56 @@
+// run(): a program over converted tables. The engine works with the GIL released; it never touches a
+// Python object.
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <incentives/engine/engine.hpp>
+
+#include "casters.hpp"
+#include "objects.hpp"
+#include "register.hpp"
+
+namespace incentives::python {
+namespace {
+
+/// The engine names a bad event "row N" in the order it was given. When the returns were moved after
+/// the sales, N is mapped back to the caller's row so the message points into the caller's table;
+/// the rest of the message and the code stay as the engine wrote them.
+input_error in_caller_rows(const input_error& e, const event_table& events) {
+    std::string_view what = e.what();
+    std::string_view message = what.substr(std::min(what.size(), e.code().size() + 3));  // after "[code] "
+    constexpr std::string_view row = "row ";
+    if (message.substr(0, row.size()) != row) return e;
+    std::size_t digits = row.size(), n = 0;
+    while (digits < message.size() && message[digits] >= '0' && message[digits] <= '9')
+        n = n * 10 + static_cast<std::size_t>(message[digits++] - '0');
+    if (n == 0 || n > events.events.size()) return e;
+    return input_error(e.code(), "row " + std::to_string(events.row_of(n - 1) + 1) + std::string(message.substr(digits)));
+}
+
+run_output run(const program& p, const event_table& events, const catalog& cat, unsigned threads, bool event_ids) {
+    if (threads < 1) throw py::value_error("threads must be at least 1");
+    py::gil_scoped_release unlocked;
+    auto eng = std::make_shared<engine>(p, cat, /*retain_event_ids=*/event_ids);
+    try {
+        eng->add(std::span<const event>(events.events), threads);
+    } catch (const input_error& e) {
+        throw in_caller_rows(e, events);
+    }
+    // Traces cost little (the engine builds them for every line anyway) and serve explain() and
+    // result.traces; event ids only when the engine retained them.
+    result res = eng->run({.traces = true, .event_ids = event_ids, .threads = threads});
+    return run_output{std::move(eng), std::move(res)};
+}
+
+}  // namespace
+
+void register_engine(py::module_& m) {
+    m.def("run", &run, py::arg("program"), py::arg("events"), py::arg("catalog"), py::arg("threads") = 1,
+          py::arg("event_ids") = false,
+          "Runs a program over an EventTable and a Catalog; event_ids keeps the ids of the events behind "
+          "each line for the traces.");
+}
+
+}  // namespace incentives::python

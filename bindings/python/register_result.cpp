@@ -1,0 +1,272 @@
+// Result: a run's payout lines, traces and statement totals handed to Python as columns (a dict of
+// lists and numpy arrays, one entry per column), which incentives/_result.py turns into DataFrames
+// or lists of dicts. Amounts are exact: decimal.Decimal objects, and int64 minor units where every
+// value is a whole number of them. Totals by any key are summed here, exactly.
+#include <algorithm>
+#include <compare>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/numpy.h>
+
+#include <incentives/detail/suggest.hpp>
+
+#include "casters.hpp"
+#include "objects.hpp"
+#include "register.hpp"
+
+namespace incentives::python {
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Columns
+
+/// A list of str, one per row.
+template <class Rows, class Get>
+py::list texts(const Rows& rows, Get get) {
+    py::list out(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) out[i] = py::str(std::string_view(get(rows[i])));
+    return out;
+}
+
+/// A list of decimal.Decimal (None where `get` gives no value).
+template <class Rows, class Get>
+py::list decimals(const Rows& rows, Get get) {
+    py::list out(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::optional<decimal> d = get(rows[i]);
+        out[i] = d ? to_python_decimal(*d) : py::none();
+    }
+    return out;
+}
+
+/// A datetime64[D] array.
+template <class Rows, class Get>
+py::array days(const Rows& rows, Get get) {
+    py::array out(py::dtype("datetime64[D]"), std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows.size())});
+    auto* p = static_cast<std::int64_t*>(out.mutable_data());
+    for (std::size_t i = 0; i < rows.size(); ++i) p[i] = get(rows[i]).days();
+    return out;
+}
+
+template <class Rows, class Get>
+py::array_t<std::int64_t> integers(const Rows& rows, Get get) {
+    py::array_t<std::int64_t> out(static_cast<py::ssize_t>(rows.size()));
+    auto* p = out.mutable_data();
+    for (std::size_t i = 0; i < rows.size(); ++i) p[i] = static_cast<std::int64_t>(get(rows[i]));
+    return out;
+}
+
+/// An amount in minor units of the currency; the caller knows it is a whole number of them.
+std::int64_t minor_units(const decimal& d, int minor) {
+    int128 u = d.rescale(minor, rounding_mode::unnecessary).units();
+    if (u > std::numeric_limits<std::int64_t>::max() || u < std::numeric_limits<std::int64_t>::min())
+        throw calculation_error("incentives.calculation.overflow",
+                                d.to_string() + " does not fit int64 minor units: use the amount column");
+    return static_cast<std::int64_t>(u);
+}
+
+std::string beneficiary_type(rules::credit::to_t t) { return std::string(rules::to_string(t)); }
+
+const trace& why(const payout_line& l) {
+    static const trace none;
+    return l.why ? *l.why : none;
+}
+
+std::string steps_text(const trace& t) {
+    std::string s;
+    for (const auto& step : t.steps)
+        s += (s.empty() ? "" : "; ") + step.what + ": " + step.before.to_string() + " -> " + step.after.to_string();
+    return s;
+}
+
+py::dict payout_columns(const run_output& run) {
+    const auto& lines = run.res.lines;
+    int minor = run.prog().currency_.minor_units();
+    py::dict d;
+    d["rule"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.rule; });
+    d["beneficiary_type"] = texts(lines, [](const payout_line& l) { return beneficiary_type(l.beneficiary_type); });
+    d["beneficiary"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.beneficiary; });
+    d["partner"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.partner; });
+    d["period"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.period; });
+    d["period_start"] = days(lines, [](const payout_line& l) { return l.period_start; });
+    d["kind"] = texts(lines, [](const payout_line& l) { return to_string(l.kind); });
+    d["currency"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.currency; });
+    d["amount"] = decimals(lines, [](const payout_line& l) { return std::optional(l.amount); });
+    // Rounded at the statement, lines keep the places of their computation: no minor units then.
+    if (run.prog().rounding.point != rounding_policy::point_t::statement)
+        d["amount_minor"] = integers(lines, [&](const payout_line& l) { return minor_units(l.amount, minor); });
+    d["reverses"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).reverses; });
+    return d;
+}
+
+py::dict trace_columns(const run_output& run) {
+    const auto& lines = run.res.lines;
+    py::dict d;
+    d["rule"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.rule; });
+    d["beneficiary_type"] = texts(lines, [](const payout_line& l) { return beneficiary_type(l.beneficiary_type); });
+    d["beneficiary"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.beneficiary; });
+    d["period"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.period; });
+    d["kind"] = texts(lines, [](const payout_line& l) { return to_string(l.kind); });
+    d["amount"] = decimals(lines, [](const payout_line& l) { return std::optional(l.amount); });
+    d["version"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).version; });
+    d["measure"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).measure; });
+    d["base"] = decimals(lines, [](const payout_line& l) { return std::optional(why(l).base); });
+    d["baseline"] = decimals(lines, [](const payout_line& l) { return why(l).baseline; });
+    d["tier"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).tier; });
+    d["rate"] = decimals(lines, [](const payout_line& l) { return why(l).rate; });
+    d["amount_before"] = decimals(lines, [](const payout_line& l) { return std::optional(why(l).amount_before); });
+    d["steps"] = texts(lines, [](const payout_line& l) { return steps_text(why(l)); });
+    d["note"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).note; });
+    d["events"] = integers(lines, [](const payout_line& l) { return why(l).events; });
+    py::list ids(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) ids[i] = py::cast(why(lines[i]).event_ids);
+    d["event_ids"] = ids;
+    d["reverses"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).reverses; });
+    return d;
+}
+
+py::dict statement_columns(const run_output& run) {
+    const auto& rows = run.res.statements;
+    int minor = run.prog().currency_.minor_units();
+    py::dict d;
+    d["beneficiary_type"] = texts(rows, [](const statement_total& s) { return beneficiary_type(s.beneficiary_type); });
+    d["beneficiary"] = texts(rows, [](const statement_total& s) -> const std::string& { return s.beneficiary; });
+    d["partner"] = texts(rows, [](const statement_total& s) -> const std::string& { return s.partner; });
+    d["period"] = texts(rows, [](const statement_total& s) -> const std::string& { return s.period; });
+    d["period_start"] = days(rows, [](const statement_total& s) { return s.period_start; });
+    d["currency"] = texts(rows, [](const statement_total& s) -> const std::string& { return s.currency; });
+    d["exact"] = decimals(rows, [](const statement_total& s) { return std::optional(s.exact); });
+    d["amount"] = decimals(rows, [](const statement_total& s) { return std::optional(s.amount); });
+    d["amount_minor"] = integers(rows, [&](const statement_total& s) { return minor_units(s.amount, minor); });
+    return d;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Totals
+
+/// One part of a grouping key: sorted by `order` (program order of rules, period start), then text.
+struct key_part {
+    std::int64_t order = 0;
+    std::string text;
+    friend auto operator<=>(const key_part&, const key_part&) = default;
+};
+
+using key_of = std::function<key_part(const payout_line&)>;
+
+const std::vector<std::string_view> line_keys{"rule", "beneficiary_type", "beneficiary", "partner", "period", "kind", "currency"};
+const std::vector<std::string_view> partner_keys{"segment", "group", "region", "tier", "partner_name"};
+
+/// The partner row of a line (nullptr for a line paying the program).
+const partner* partner_of(const run_output& run, const payout_line& l) {
+    auto i = run.cat().partner_index(l.partner);
+    return i ? &run.cat().partners()[*i] : nullptr;
+}
+
+key_of partner_key(const run_output& run, std::string_view name) {
+    using member = std::string partner::*;
+    if (name.substr(0, 8) == "partner.") {
+        std::string attr(name.substr(8));
+        return [&run, attr](const payout_line& l) {
+            const partner* p = partner_of(run, l);
+            if (!p) return key_part{};
+            auto it = p->attrs.find(attr);
+            return key_part{0, it == p->attrs.end() ? std::string() : it->second};
+        };
+    }
+    member field = name == "segment" ? &partner::segment
+                   : name == "group" ? &partner::group
+                   : name == "region" ? &partner::region
+                   : name == "tier" ? &partner::tier
+                                    : &partner::name;
+    return [&run, field](const payout_line& l) {
+        const partner* p = partner_of(run, l);
+        return key_part{0, p ? p->*field : std::string()};
+    };
+}
+
+key_of line_key(const run_output& run, std::string_view name) {
+    if (name == "rule")
+        return [&run](const payout_line& l) {
+            const auto& rules = run.prog().rules;
+            auto it = std::find_if(rules.begin(), rules.end(), [&](const rules::rule& r) { return r.id == l.rule; });
+            return key_part{it - rules.begin(), l.rule};
+        };
+    if (name == "period") return [](const payout_line& l) { return key_part{l.period_start.days(), l.period}; };
+    if (name == "kind") return [](const payout_line& l) { return key_part{static_cast<int>(l.kind), std::string(to_string(l.kind))}; };
+    if (name == "beneficiary_type")
+        return [](const payout_line& l) { return key_part{static_cast<int>(l.beneficiary_type), beneficiary_type(l.beneficiary_type)}; };
+    std::string payout_line::*field = name == "beneficiary" ? &payout_line::beneficiary
+                                      : name == "partner"   ? &payout_line::partner
+                                                            : &payout_line::currency;
+    return [field](const payout_line& l) { return key_part{0, l.*field}; };
+}
+
+key_of key_for(const run_output& run, const std::string& name) {
+    auto known = [&](const std::vector<std::string_view>& names) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    if (known(line_keys)) return line_key(run, name);
+    if (known(partner_keys) || (name.size() > 8 && name.rfind("partner.", 0) == 0)) return partner_key(run, name);
+    std::vector<std::string_view> all(line_keys);
+    all.insert(all.end(), partner_keys.begin(), partner_keys.end());
+    std::string names;
+    for (auto n : all) names += (names.empty() ? "" : ", ") + std::string(n);
+    throw py::value_error("totals: unknown key \"" + name + "\"" + detail::did_you_mean(name, all) + "; the keys are " +
+                          names + " and partner.<attribute>");
+}
+
+/// Exact sums of the lines' amounts by the keys `by`, in key order: columns named as the keys, then
+/// amount (decimal.Decimal) and lines (the number of lines summed).
+py::dict totals(const run_output& run, const std::vector<std::string>& by) {
+    std::vector<key_of> keys;
+    for (const auto& name : by) keys.push_back(key_for(run, name));
+    struct sum {
+        decimal amount;
+        std::int64_t lines = 0;
+    };
+    std::map<std::vector<key_part>, sum> groups;
+    for (const auto& l : run.res.lines) {
+        std::vector<key_part> k;
+        k.reserve(keys.size());
+        for (const auto& f : keys) k.push_back(f(l));
+        auto& s = groups[std::move(k)];
+        s.amount += l.amount;
+        ++s.lines;
+    }
+    std::vector<std::pair<const std::vector<key_part>*, const sum*>> rows;
+    for (const auto& [k, s] : groups) rows.emplace_back(&k, &s);
+    py::dict d;
+    for (std::size_t c = 0; c < by.size(); ++c)
+        d[py::str(by[c])] = texts(rows, [c](const auto& r) -> const std::string& { return (*r.first)[c].text; });
+    d["amount"] = decimals(rows, [](const auto& r) { return std::optional(r.second->amount); });
+    d["lines"] = integers(rows, [](const auto& r) { return r.second->lines; });
+    return d;
+}
+
+}  // namespace
+
+void register_result(py::module_& m) {
+    py::class_<run_output>(m, "Result", "The result of a run (private: use incentives.Result).")
+        .def("__len__", [](const run_output& r) { return r.res.lines.size(); })
+        .def_property_readonly("total", [](const run_output& r) { return to_python_decimal(r.res.total()); },
+                               "The exact sum of every line, as a decimal.Decimal.")
+        .def_property_readonly("currency", [](const run_output& r) { return std::string(r.prog().currency_.code()); })
+        .def_property_readonly("program", [](const run_output& r) { return r.prog(); })
+        .def_property_readonly("events_seen", [](const run_output& r) { return r.res.events_seen; })
+        .def_property_readonly("duplicates_ignored", [](const run_output& r) { return r.res.duplicates_ignored; })
+        .def_property_readonly("events_outside_program", [](const run_output& r) { return r.res.events_outside_program; })
+        .def("payout_columns", &payout_columns)
+        .def("trace_columns", &trace_columns)
+        .def("statement_columns", &statement_columns)
+        .def("totals", &totals, py::arg("by"))
+        .def("explain", &explain_text, py::arg("beneficiary"))
+        .def("statement", &statement_text, py::arg("partner"));
+}
+
+}  // namespace incentives::python
