@@ -1,5 +1,9 @@
-// The incentives command line: run, explain and validate programs over CSV data, and a demo on the
-// bundled example program and sample data.
+// The incentives command line: run, explain and validate programs over CSV data, generate synthetic
+// data sets, and a demo on the bundled example program and sample data. See docs/cli.md.
+//
+// Exit statuses: 0 success; 1 bad input data, a file that cannot be read or written, a calculation
+// that cannot be exact; 2 a program that cannot be read or is invalid; CLI11's own statuses (100 and
+// above) for usage errors.
 #include <incentives/engine/engine.hpp>
 #include <incentives/io/csv.hpp>
 #include <incentives/io/yaml.hpp>
@@ -7,20 +11,34 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <map>
 #include <string>
+
+#include "event_chunks.hpp"
+#include "generate.hpp"
+#include "output.hpp"
+#include "progress.hpp"
+#include "report.hpp"
 
 namespace fs = std::filesystem;
 using namespace incentives;
+using namespace incentives::cli;
 
 namespace {
 
+using clock_type = std::chrono::steady_clock;
+
+double since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
+
 struct data_files {
     std::string events, partners, participants, products, plans;
+};
+
+struct timings {
+    double program = 0, reference = 0, read = 0, encode = 0, accumulate = 0, run = 0, write = 0;
 };
 
 catalog load_catalog(const data_files& f) {
@@ -30,84 +48,71 @@ catalog load_catalog(const data_files& f) {
                    f.plans.empty() ? std::vector<plan>{} : io::read_plans_csv(f.plans));
 }
 
-result run_program(const program& p, const data_files& f, bool traces, unsigned threads) {
-    engine e(p, load_catalog(f), traces);
-    e.add(io::read_events_csv(f.events), threads);
-    return e.run({traces, traces, threads});
-}
-
-/// Writes to `path` through a temporary file renamed at the end, so an error never leaves a
-/// half-written output behind.
-template <class Fill>
-void write_atomically(const std::string& path, Fill fill) {
-    std::string tmp = path + ".partial";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw input_error("incentives.input.file", "cannot write " + path);
-        try {
-            fill(out);
-        } catch (...) {
-            out.close();
-            std::remove(tmp.c_str());
-            throw;
-        }
+/// The size of the blocks the events CSV is read in (INCENTIVES_CHUNK_BYTES overrides it, for tests).
+std::size_t chunk_bytes() {
+    std::size_t n = std::size_t{8} << 20;
+    if (const char* env = std::getenv("INCENTIVES_CHUNK_BYTES")) {
+        std::uint64_t v = 0;
+        if (leading_number(env, v) > 0 && v > 0) n = static_cast<std::size_t>(v);
     }
-    fs::rename(tmp, path);
+    return n;
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-void write_payouts(std::ostream& out, const result& r) {
-    out << "rule,beneficiary_type,beneficiary,partner,period,kind,currency,amount,reverses\n";
-    for (const auto& l : r.lines)
-        out << fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(l.rule), rules::to_string(l.beneficiary_type),
-                           csv_field(l.beneficiary), csv_field(l.partner), l.period, to_string(l.kind), l.currency,
-                           l.amount, l.why ? csv_field(l.why->reverses) : "");
-}
-
-void print_trace(const payout_line& l) {
-    fmt::print("  {:<16} {:<10} {:<9} {:>14} {}\n", l.rule, l.period, to_string(l.kind), l.amount.to_string(), l.currency);
-    if (!l.why) return;
-    const auto& t = *l.why;
-    fmt::print("      measure {} = {}{}\n", t.measure, t.base,
-               t.baseline ? " (baseline " + t.baseline->to_string() + ")" : std::string());
-    if (!t.tier.empty()) fmt::print("      tier {}\n", t.tier);
-    if (t.rate) fmt::print("      rate {} -> {}\n", *t.rate, t.amount_before);
-    for (const auto& s : t.steps) fmt::print("      {}: {} -> {}\n", s.what, s.before, s.after);
-    if (!t.note.empty()) fmt::print("      note: {}\n", t.note);
-    fmt::print("      {} contributing event(s){}\n", t.events,
-               t.event_ids.empty() ? std::string() : ": " + fmt::format("{}", fmt::join(t.event_ids, ", ")));
-}
-
-/// One statement per partner: its lines and the lines of its people, with totals.
-void print_statements(const program& p, const result& r) {
-    std::map<std::string, std::vector<const payout_line*>> by_partner;
-    for (const auto& l : r.lines) by_partner[l.partner.empty() ? "(program)" : l.partner].push_back(&l);
-    for (const auto& [partner_id, lines] : by_partner) {
-        fmt::print("\nStatement for {} — {} ({})\n", partner_id, p.name, p.currency_.code());
-        fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", "rule", "beneficiary", "period", "kind", "amount");
-        decimal total;
-        for (const auto* l : lines) {
-            fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", l->rule, l->beneficiary, l->period, to_string(l->kind),
-                       l->amount.to_string());
-            total += l->amount;
+/// An engine for the program over the reference data. Errors about a row of the reference data
+/// ("participants row 3, field partner: ...") name its file.
+engine make_engine(const program& p, const data_files& f, bool retain_ids, progress& prog, timings& t) {
+    auto t0 = clock_type::now();
+    prog.phase("reading reference data");
+    try {
+        engine e(p, load_catalog(f), retain_ids);
+        t.reference += since(t0);
+        return e;
+    } catch (const input_error& err) {
+        std::string_view msg = message_of(err);
+        for (const auto& [table, path] : {std::pair{"partners", &f.partners}, std::pair{"participants", &f.participants},
+                                          std::pair{"products", &f.products}, std::pair{"plans", &f.plans}}) {
+            std::string prefix = std::string(table) + " row ";
+            if (!path->empty() && msg.substr(0, prefix.size()) == prefix)
+                throw input_error(err.code(), *path + ": " + std::string(msg.substr(std::string_view(table).size() + 1)));
         }
-        fmt::print("  {:<55} {:>14}\n", "total", total.to_string());
+        throw;
     }
 }
 
-void print_summary(const result& r) {
-    std::map<std::pair<std::string, std::string>, decimal> by_rule_period;
-    for (const auto& l : r.lines) by_rule_period[{l.rule, l.period}] += l.amount;
-    fmt::print("{:<20} {:<10} {:>16}\n", "rule", "period", "amount");
-    for (const auto& [k, v] : by_rule_period) fmt::print("{:<20} {:<10} {:>16}\n", k.first, k.second, v.to_string());
-    fmt::print("{:<31} {:>16}\n", "total", r.total().to_string());
-    fmt::print("{} events, {} payout lines, {} duplicates ignored\n", r.events_seen, r.lines.size(), r.duplicates_ignored);
+/// Streams the events CSV into the engine chunk by chunk.
+void add_events(engine& e, const std::string& events, unsigned threads, progress& prog, timings& t) {
+    event_chunks src(events, chunk_bytes());
+    prog.phase("reading and adding " + fs::path(events).filename().string(), src.size(), true);
+    // With several threads, one parses the CSV ahead while the others encode and accumulate.
+    const unsigned add_threads = threads > 1 ? threads - 1 : 1;
+    std::uint64_t added = 0;
+    for_each_chunk(
+        src, threads > 1,
+        [&](event_chunk& c) {
+            try {
+                auto t1 = clock_type::now();
+                event_batch b = e.encode(c.events);
+                t.encode += since(t1);
+                c.events = {};  // the rows are no longer needed
+                auto t2 = clock_type::now();
+                e.add(b, add_threads);
+                t.accumulate += since(t2);
+                added += b.size();
+            } catch (const input_error& err) {
+                rethrow_in_file(err, src.path(), c.rows_before);
+            }
+            prog.set(c.bytes_done);
+            prog.set_count(added, "events");
+        },
+        t.read);
+}
+
+void print_timings(const timings& t, double total, std::uint64_t events) {
+    std::fflush(stdout);
+    fmt::print(stderr,
+               "timings: program {:.3f} s, reference data {:.3f} s, read events {:.3f} s, encode {:.3f} s, accumulate {:.3f} s, "
+               "run {:.3f} s, write {:.3f} s; total {:.3f} s for {} events\n",
+               t.program, t.reference, t.read, t.encode, t.accumulate, t.run, t.write, total, events);
 }
 
 fs::path examples_dir() {
@@ -122,76 +127,163 @@ fs::path examples_dir() {
 int main(int argc, char** argv) {
     CLI::App app{"incentives: exact partner incentive programs — run, explain and validate them"};
     app.require_subcommand(1);
+    app.footer("Exit status: 0 success, 1 bad data or a file that cannot be read or written, 2 a program that cannot be "
+               "read or is invalid. See docs/cli.md.");
     data_files files;
-    std::string program_path, out_path, beneficiary;
+    std::string program_path, out_path, traces_path, statements_path, beneficiary;
     unsigned threads = 1;
+    bool show_timings = false;
     auto add_data = [&](CLI::App* c) {
-        c->add_option("PROGRAM", program_path, "the program (YAML)")->required()->check(CLI::ExistingFile);
-        c->add_option("--events", files.events, "events CSV")->required()->check(CLI::ExistingFile);
-        c->add_option("--partners", files.partners, "partners CSV")->check(CLI::ExistingFile);
-        c->add_option("--participants", files.participants, "participants CSV")->check(CLI::ExistingFile);
-        c->add_option("--products", files.products, "products CSV")->check(CLI::ExistingFile);
-        c->add_option("--plans", files.plans, "plans CSV")->check(CLI::ExistingFile);
-        c->add_option("--threads", threads, "threads for accumulation")->check(CLI::Range(1u, 256u));
+        c->add_option("PROGRAM", program_path, "the program (YAML)")->required();
+        c->add_option("--events", files.events, "events CSV")->required();
+        c->add_option("--partners", files.partners, "partners CSV");
+        c->add_option("--participants", files.participants, "participants CSV");
+        c->add_option("--products", files.products, "products CSV");
+        c->add_option("--plans", files.plans, "plans (targets) CSV");
+        c->add_option("--threads", threads, "threads: with N >= 2, one parses the events CSV ahead while N - 1 add "
+                                            "the previous chunk (results are identical for any N)")
+            ->check(CLI::Range(1u, 256u));
+        c->add_flag("--timings", show_timings, "print the time of each phase on stderr");
     };
     auto* run = app.add_subcommand("run", "run a program over events; print a summary or write payouts");
     add_data(run);
-    run->add_option("--out", out_path, "write payout lines to this CSV instead of printing a summary");
-    auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary");
+    run->add_option("--out", out_path, "write the payout lines to this CSV (\"-\": standard output) instead of printing a summary");
+    run->add_option("--traces", traces_path, "write one trace row per payout line to this CSV");
+    run->add_option("--statements", statements_path, "write the statement totals (beneficiary x period) to this CSV");
+    auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
     explain->add_option("--beneficiary", beneficiary, "partner or participant id")->required();
     auto* validate_cmd = app.add_subcommand("validate", "check a program; exit status 2 when it is invalid");
-    validate_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required()->check(CLI::ExistingFile);
+    validate_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required();
     auto* demo = app.add_subcommand("demo", "run the bundled example program on the bundled sample data");
-    demo->add_option("--threads", threads, "threads for accumulation")->check(CLI::Range(1u, 256u));
+    demo->add_option("--threads", threads, "threads, as for run")->check(CLI::Range(1u, 256u));
+    generate_options gen;
+    auto* generate_cmd = app.add_subcommand("generate", "write a synthetic data set for examples/programs/reseller.yaml");
+    generate_cmd->add_option("--events", gen.events, "number of events (sales and about 5% returns)")->required();
+    generate_cmd->add_option("--partners", gen.partners, "number of partners")->required()->check(CLI::Range(1u, 99999999u));
+    generate_cmd->add_option("--participants-per-partner", gen.participants_per_partner,
+                             "people per partner: a manager, then specialists")
+        ->capture_default_str()
+        ->check(CLI::Range(0u, 1000u));
+    generate_cmd->add_option("--products", gen.products, "number of products (the first 7 are those of examples/data)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 9999u));
+    generate_cmd->add_option("--seed", gen.seed, "random seed: the same options give the same files")->capture_default_str();
+    generate_cmd->add_option("--year", gen.year, "the program year (events span it and the year before)")
+        ->capture_default_str()
+        ->check(CLI::Range(1971, 9999));
+    generate_cmd->add_option("--out", gen.out, "output directory (created if missing)")->required();
+    generate_cmd->add_flag("--timings", show_timings, "print the time taken on stderr");
 
     CLI11_PARSE(app, argc, argv);
+
+    progress prog;
+    const auto start = clock_type::now();
+    auto report = [&](const error& e) {
+        prog.stop();
+        std::fflush(stdout);
+        fmt::print(stderr, "error: {}\n", e.what());
+    };
     try {
         if (*validate_cmd) {
             auto p = io::read_program_file(program_path);
-            fmt::print("{}: program \"{}\" is valid ({} rules)\n", program_path, p.name, p.rules.size());
+            std::size_t children = 0;
+            for (const auto& r : p.rules) children += r.children.size();
+            fmt::print("{}: program \"{}\" is valid ({} rules{}, {} {} to {})\n", program_path, p.name, p.rules.size(),
+                       children ? fmt::format(" and {} children", children) : "", p.currency_.code(), p.cal.from().to_string(),
+                       p.cal.to().to_string());
+            return 0;
+        }
+        if (*generate_cmd) {
+            auto s = generate(gen, prog);
+            prog.stop();
+            fmt::print("{}: events.csv ({} events: {} sales, {} returns; {} in {}), partners.csv ({}), participants.csv ({}), "
+                       "products.csv ({}), plans.csv ({})\n",
+                       gen.out, s.sales + s.returns, s.sales, s.returns, s.prior_year, gen.year - 1, gen.partners, s.participants,
+                       s.products, s.plans);
+            std::fflush(stdout);
+            if (show_timings) fmt::print(stderr, "timings: generate {:.3f} s for {} events\n", since(start), gen.events);
             return 0;
         }
         if (*demo) {
             fs::path ex = examples_dir();
             program_path = (ex / "programs" / "reseller.yaml").string();
             fs::path data = ex / "data";
-            files = {(data / "events.csv").string(), (data / "partners.csv").string(),
-                     (data / "participants.csv").string(), (data / "products.csv").string(), (data / "plans.csv").string()};
+            files = {(data / "events.csv").string(), (data / "partners.csv").string(), (data / "participants.csv").string(),
+                     (data / "products.csv").string(), (data / "plans.csv").string()};
             auto p = io::read_program_file(program_path);
             fmt::print("Running {} over {}\n", program_path, files.events);
-            auto r = run_program(p, files, false, threads);
-            print_statements(p, r);
+            timings t;
+            engine e = make_engine(p, files, false, prog, t);
+            add_events(e, files.events, threads, prog, t);
+            auto r = e.run({false, false, threads});
+            prog.stop();
+            print_statements(p, e.reference_data(), r);
             fmt::print("\n");
-            print_summary(r);
+            print_summary(p, r);
             return 0;
         }
+        if (*run) {  // before any work: outputs must be distinct, and only one may be standard output
+            std::vector<std::string> paths;
+            for (const auto* o : {&out_path, &traces_path, &statements_path})
+                if (!o->empty()) paths.push_back(*o);
+            for (std::size_t i = 0; i < paths.size(); ++i)
+                for (std::size_t j = i + 1; j < paths.size(); ++j)
+                    if (paths[i] == paths[j])
+                        throw input_error("incentives.output.file", paths[i] + ": named for two outputs (--out, --traces, --statements)");
+        }
+        timings t;
+        auto t0 = clock_type::now();
+        prog.phase("reading " + program_path);
         auto p = io::read_program_file(program_path);
+        t.program = since(t0);
+        const bool traces = *explain || !traces_path.empty();
+        engine e = make_engine(p, files, traces, prog, t);
+        if (*explain && beneficiary != "program" && !e.reference_data().partner_index(beneficiary) &&
+            !e.reference_data().participant_index(beneficiary)) {
+            std::string hint = e.reference_data().suggest_partner(beneficiary);
+            if (hint.empty()) hint = e.reference_data().suggest_participant(beneficiary);
+            throw input_error("incentives.input.unknown_beneficiary",
+                              "--beneficiary: \"" + beneficiary + "\" is neither a partner nor a participant" + hint);
+        }
+        add_events(e, files.events, threads, prog, t);
+        prog.phase("running the program");
+        t0 = clock_type::now();
+        auto r = e.run({traces, traces, threads});
+        t.run = since(t0);
         if (*run) {
-            auto r = run_program(p, files, false, threads);
-            if (out_path.empty()) print_summary(r);
-            else write_atomically(out_path, [&](std::ostream& o) { write_payouts(o, r); });
-            return 0;
+            t0 = clock_type::now();
+            prog.phase("writing");
+            output_set outs;
+            if (!out_path.empty()) write_payouts(outs.open(out_path), r);
+            if (!traces_path.empty()) write_traces(outs.open(traces_path), r);
+            if (!statements_path.empty()) write_statements(outs.open(statements_path), r);
+            prog.stop();
+            outs.commit();
+            t.write = since(t0);
+            if (out_path.empty()) print_summary(p, r);
+        } else {
+            prog.stop();
+            print_explanation(p, program_path, e.reference_data(), r, beneficiary);
         }
-        if (*explain) {
-            auto r = run_program(p, files, true, threads);
-            auto mine = r.for_beneficiary(beneficiary);
-            if (mine.empty()) fmt::print("no payout lines for \"{}\"\n", beneficiary);
-            for (const auto& l : mine) print_trace(l);
-            return 0;
-        }
+        if (show_timings) print_timings(t, since(start), r.events_seen);
+        return 0;
     } catch (const config_error& e) {
-        fmt::print(stderr, "error: {}\n", e.what());
+        report(e);
         return 2;
     } catch (const validation_error& e) {
-        fmt::print(stderr, "error: {}\n", e.what());
+        report(e);
         return 2;
     } catch (const error& e) {
-        fmt::print(stderr, "error: {}\n", e.what());
+        report(e);
+        return 1;
+    } catch (const std::bad_alloc&) {
+        prog.stop();
+        fmt::print(stderr, "error: out of memory\n");
         return 1;
     } catch (const std::exception& e) {
+        prog.stop();
         fmt::print(stderr, "error: {}\n", e.what());
         return 1;
     }
-    return 0;
 }

@@ -263,7 +263,7 @@ inline result engine::run(const run_options& o) const {
         d.why.rule = r.id;
         d.why.version = d.version ? l.version_from[d.version].to_string() : "";
         d.why.measure = detail::describe(r.measure_);
-        d.why.base = detail::trimmed(sale_measure * decimal(c.num).divide(decimal(c.den), 8, rounding_mode::half_even), l.base_scale);
+        d.why.base = detail::trimmed((sale_measure * decimal(c.num)).divide(decimal(c.den), l.measure_scale + 4, rounding_mode::half_even), l.base_scale);
         auto g = std::gcd(c.num, c.den);
         d.why.amount_before = amount;
         d.why.events = 1;

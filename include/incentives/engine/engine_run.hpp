@@ -83,8 +83,11 @@ inline void engine::add(const event_batch& in, unsigned threads) {
 
     // Register ids and sales; resolve returns to sale records.
     std::vector<std::uint32_t> sale_record(n, detail::no_sale);
-    st_.seen.reserve(st_.seen.size() + n);
-    st_.sales.reserve(st_.sales.size() + n);
+    // Grow geometrically: reserving exactly size + n on every batch would rehash and copy every time.
+    if (static_cast<double>(st_.seen.size() + n) >
+        static_cast<double>(st_.seen.bucket_count()) * static_cast<double>(st_.seen.max_load_factor()))
+        st_.seen.reserve(std::max(st_.seen.size() + n, 2 * st_.seen.size()));
+    if (st_.sales.size() + n > st_.sales.capacity()) st_.sales.reserve(std::max(st_.sales.size() + n, 2 * st_.sales.size()));
     for (std::size_t i = 0; i < n; ++i) {
         std::uint32_t rec = detail::no_sale;
         if (sale_kind && b.kind[i] == *sale_kind) {

@@ -1,0 +1,206 @@
+// Output files of the command line. Every file is written to PATH.partial and renamed to PATH only
+// when every output of the command is complete, so an error never leaves a half-written (or a
+// mix of old and new) output behind. "-" writes to standard output instead.
+#pragma once
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <incentives/engine/result.hpp>
+#include <incentives/errors.hpp>
+#include <incentives/rules/credit.hpp>
+
+namespace incentives::cli {
+
+[[noreturn]] inline void output_failure(const std::string& path, const char* what, int err) {
+    throw input_error("incentives.output.file", path + ": " + what + ": " + std::generic_category().message(err));
+}
+
+/// A buffered output file (or standard output for "-").
+class sink {
+public:
+    explicit sink(std::string path) : path_(std::move(path)) {
+        if (path_ == "-") return;
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        fs::path target = path_;
+        // A symbolic link is kept: the file it names is replaced (even when it does not exist yet).
+        for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
+            fs::path next = fs::read_symlink(target, ec);
+            if (ec) break;
+            target = next.is_absolute() ? next : target.parent_path() / next;
+        }
+        auto st = fs::status(target, ec);
+        if (fs::is_directory(st)) throw input_error("incentives.output.file", path_ + ": is a directory");
+        if (fs::exists(st) && !fs::is_regular_file(st)) {
+            // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written directly, never replaced.
+            file_ = std::fopen(path_.c_str(), "wb");
+            if (file_ == nullptr) output_failure(path_, "cannot write", errno);
+            return;
+        }
+        target_ = target.string();
+        tmp_ = target_ + ".partial";
+        file_ = std::fopen(tmp_.c_str(), "wb");
+        if (file_ == nullptr) output_failure(path_, "cannot write", errno);
+    }
+    sink(const sink&) = delete;
+    sink& operator=(const sink&) = delete;
+    ~sink() {
+        if (file_ != nullptr) std::fclose(file_);
+        if (!tmp_.empty() && !committed_) std::remove(tmp_.c_str());
+    }
+
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    fmt::memory_buffer& buffer() noexcept { return buf_; }
+    auto out() noexcept { return std::back_inserter(buf_); }
+    void append(std::string_view s) { buf_.append(s.data(), s.data() + s.size()); }
+    void put(char c) { buf_.push_back(c); }
+    /// Writes the buffer out once it is large (standard output is written at commit).
+    void maybe_flush() {
+        if (file_ != nullptr && buf_.size() >= (std::size_t{4} << 20)) flush();
+    }
+    /// Completes the partial file (still under its temporary name).
+    void finish() {
+        if (file_ == nullptr) return;
+        flush();
+        int rc = std::fclose(file_);
+        file_ = nullptr;
+        if (rc != 0) output_failure(path_, "cannot write", errno);
+    }
+    /// Renames the partial file to its path, or writes standard output.
+    void commit() {
+        if (path_ != "-" && tmp_.empty()) return;  // written directly
+        if (path_ == "-") {
+            if (std::fwrite(buf_.data(), 1, buf_.size(), stdout) != buf_.size() || std::fflush(stdout) != 0)
+                output_failure("standard output", "cannot write", errno);
+            buf_.clear();
+            return;
+        }
+        std::error_code ec;
+        std::filesystem::rename(tmp_, target_, ec);
+        if (ec) throw input_error("incentives.output.file", path_ + ": cannot rename " + tmp_ + ": " + ec.message());
+        committed_ = true;
+    }
+
+private:
+    void flush() {
+        if (buf_.size() > 0 && std::fwrite(buf_.data(), 1, buf_.size(), file_) != buf_.size())
+            output_failure(path_, "cannot write", errno);
+        buf_.clear();
+    }
+
+    std::string path_, target_, tmp_;  // the path given, the file it names, the partial file
+    std::FILE* file_ = nullptr;
+    fmt::memory_buffer buf_;
+    bool committed_ = false;
+};
+
+/// Several outputs completed together: commit() renames them all once each is written.
+class output_set {
+public:
+    sink& open(const std::string& path) { return *files_.emplace_back(std::make_unique<sink>(path)); }
+    void commit() {
+        for (auto& f : files_) f->finish();
+        for (auto& f : files_) f->commit();
+    }
+
+private:
+    std::vector<std::unique_ptr<sink>> files_;
+};
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+inline void csv_field(sink& s, std::string_view v) {
+    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+        s.append(v);
+        return;
+    }
+    s.put('"');
+    for (char c : v) {
+        if (c == '"') s.put('"');
+        s.put(c);
+    }
+    s.put('"');
+}
+
+inline void write_payouts(sink& s, const result& r) {
+    s.append("rule,beneficiary_type,beneficiary,partner,period,kind,currency,amount,reverses\n");
+    for (const auto& l : r.lines) {
+        csv_field(s, l.rule);
+        fmt::format_to(s.out(), ",{},", rules::to_string(l.beneficiary_type));
+        csv_field(s, l.beneficiary);
+        s.put(',');
+        csv_field(s, l.partner);
+        fmt::format_to(s.out(), ",{},{},{},{},", l.period, to_string(l.kind), l.currency, l.amount);
+        if (l.why) csv_field(s, l.why->reverses);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
+/// One row per payout line with its trace; steps are "what: before -> after" joined with " | ",
+/// event ids are joined with ";".
+inline void write_traces(sink& s, const result& r) {
+    s.append("rule,version,beneficiary,period,measure,base,baseline,tier,rate,amount_before,steps,note,events,event_ids,"
+             "beneficiary_type,kind,amount,reverses\n");
+    std::string joined;
+    for (const auto& l : r.lines) {
+        static const trace none{};
+        const trace& t = l.why ? *l.why : none;
+        csv_field(s, l.rule);
+        s.put(',');
+        csv_field(s, t.version);
+        s.put(',');
+        csv_field(s, l.beneficiary);
+        fmt::format_to(s.out(), ",{},", l.period);
+        csv_field(s, t.measure);
+        fmt::format_to(s.out(), ",{},", t.base);
+        if (t.baseline) fmt::format_to(s.out(), "{}", *t.baseline);
+        s.put(',');
+        csv_field(s, t.tier);
+        s.put(',');
+        if (t.rate) fmt::format_to(s.out(), "{}", *t.rate);
+        fmt::format_to(s.out(), ",{},", t.amount_before);
+        joined.clear();
+        for (std::size_t i = 0; i < t.steps.size(); ++i)
+            fmt::format_to(std::back_inserter(joined), "{}{}: {} -> {}", i ? " | " : "", t.steps[i].what, t.steps[i].before,
+                           t.steps[i].after);
+        csv_field(s, joined);
+        s.put(',');
+        csv_field(s, t.note);
+        fmt::format_to(s.out(), ",{},", t.events);
+        joined.clear();
+        for (std::size_t i = 0; i < t.event_ids.size(); ++i) {
+            if (i) joined += ';';
+            joined += t.event_ids[i];
+        }
+        csv_field(s, joined);
+        fmt::format_to(s.out(), ",{},{},{},", rules::to_string(l.beneficiary_type), to_string(l.kind), l.amount);
+        csv_field(s, t.reverses);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
+/// One row per beneficiary and period: the exact sum of its lines and the amount payable.
+inline void write_statements(sink& s, const result& r) {
+    s.append("beneficiary_type,beneficiary,partner,period,period_start,currency,exact,amount\n");
+    for (const auto& st : r.statements) {
+        fmt::format_to(s.out(), "{},", rules::to_string(st.beneficiary_type));
+        csv_field(s, st.beneficiary);
+        s.put(',');
+        csv_field(s, st.partner);
+        fmt::format_to(s.out(), ",{},{},{},{},{}\n", st.period, st.period_start.to_string(), st.currency, st.exact, st.amount);
+        s.maybe_flush();
+    }
+}
+
+}  // namespace incentives::cli

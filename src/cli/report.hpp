@@ -1,0 +1,156 @@
+// What the command line prints: the run summary, the statements of the demo and the explanation of
+// one beneficiary's lines.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <incentives/engine/catalog.hpp>
+#include <incentives/engine/result.hpp>
+#include <incentives/program.hpp>
+
+namespace incentives::cli {
+
+/// Sums by rule (program order) and period (in date order).
+inline void print_summary(const program& p, const result& r) {
+    fmt::print("{} ({}): {} events added ({} outside the program dates, {} duplicates ignored), {} payout lines\n\n", p.name,
+               p.currency_.code(), r.events_seen, r.events_outside_program, r.duplicates_ignored, r.lines.size());
+    struct cell {
+        std::string label;
+        std::size_t lines = 0;
+        decimal amount;
+    };
+    std::map<std::string, std::map<date, cell>> by_rule;
+    for (const auto& l : r.lines) {
+        auto& c = by_rule[l.rule][l.period_start];
+        c.label = l.period;
+        ++c.lines;
+        c.amount += l.amount;
+    }
+    fmt::print("{:<24} {:<10} {:>9} {:>18}\n", "rule", "period", "lines", "amount");
+    auto rule_ids = [&] {
+        std::vector<std::string> ids;
+        for (const auto& rule : p.rules) ids.push_back(rule.id);
+        return ids;
+    }();
+    for (const auto& id : rule_ids) {
+        auto it = by_rule.find(id);
+        if (it == by_rule.end()) {
+            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", id, "-", 0, "0");
+            continue;
+        }
+        std::size_t lines = 0;
+        decimal total;
+        for (const auto& [start, c] : it->second) {
+            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", id, c.label, c.lines, c.amount);
+            lines += c.lines;
+            total += c.amount;
+        }
+        if (it->second.size() > 1) fmt::print("{:<24} {:<10} {:>9} {:>18}\n", "", "all", lines, total);
+    }
+    decimal payable;
+    for (const auto& s : r.statements) payable += s.amount;
+    fmt::print("{:<35} {:>9} {:>18}\n", "total of the lines", r.lines.size(), r.total());
+    fmt::print("{:<35} {:>9} {:>18}  {}\n", "payable (statements)", r.statements.size(), payable, p.currency_.code());
+}
+
+/// A label for a beneficiary: "P01 (partner, Nordic Laptops AB)", "S01 (specialist at P01)".
+inline std::string describe_beneficiary(const catalog& cat, std::string_view id) {
+    if (auto i = cat.partner_index(id)) {
+        const auto& pa = cat.partners()[*i];
+        return fmt::format("{} (partner{}{})", id, pa.name.empty() ? "" : ", ", pa.name);
+    }
+    if (auto i = cat.participant_index(id)) {
+        const auto& pp = cat.participants()[*i];
+        return fmt::format("{} ({} at {})", id, pp.role.empty() ? "participant" : pp.role, pp.partner);
+    }
+    return std::string(id);
+}
+
+/// One statement per partner: its lines and the lines of its people, and the amounts payable from
+/// the statements (per beneficiary, and in all).
+inline void print_statements(const program& p, const catalog& cat, const result& r) {
+    std::map<std::string, std::vector<const payout_line*>> lines;
+    for (const auto& l : r.lines) lines[l.partner.empty() ? "(program)" : l.partner].push_back(&l);
+    std::map<std::string, std::map<std::string, decimal>> payable;  // partner -> beneficiary -> amount
+    for (const auto& s : r.statements) payable[s.partner.empty() ? "(program)" : s.partner][s.beneficiary] += s.amount;
+    for (const auto& [partner_id, mine] : lines) {
+        std::string name;
+        if (auto i = cat.partner_index(partner_id); i && !cat.partners()[*i].name.empty()) name = " " + cat.partners()[*i].name;
+        fmt::print("\nStatement for {}{} — {} ({})\n", partner_id, name, p.name, p.currency_.code());
+        fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", "rule", "beneficiary", "period", "kind", "amount");
+        for (const auto* l : mine)
+            fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", l->rule, l->beneficiary, l->period, to_string(l->kind), l->amount);
+        decimal total;
+        fmt::print("  payable\n");
+        const auto& owed = payable[partner_id];
+        auto show = [&](const std::string& who, const decimal& amount) {
+            fmt::print("    {:<64} {:>14}\n", describe_beneficiary(cat, who), amount);
+            total += amount;
+        };
+        if (auto it = owed.find(partner_id); it != owed.end()) show(it->first, it->second);  // the partner first
+        for (const auto& [who, amount] : owed)
+            if (who != partner_id) show(who, amount);
+        fmt::print("  {:<66} {:>14}\n", "total", total);
+    }
+}
+
+/// Every line of one beneficiary with its trace, its statements by period and their total.
+inline void print_explanation(const program& p, const std::string& program_path, const catalog& cat, const result& r,
+                              const std::string& who) {
+    fmt::print("Program:     {} ({}), {}\n", p.name, p.currency_.code(), program_path);
+    fmt::print("Beneficiary: {}\n", describe_beneficiary(cat, who));
+    std::vector<const payout_line*> mine;
+    for (const auto& l : r.lines)
+        if (l.beneficiary == who) mine.push_back(&l);
+    fmt::print("Lines:       {} of {} ({} events added)\n", mine.size(), r.lines.size(), r.events_seen);
+    for (const auto* lp : mine) {
+        const auto& l = *lp;
+        fmt::print("\n  {} {} {}: {} {}\n", l.rule, l.period, to_string(l.kind), l.amount, l.currency);
+        if (!l.why) continue;
+        const auto& t = *l.why;
+        if (!t.version.empty()) fmt::print("      version from {}\n", t.version);
+        if (!t.reverses.empty()) fmt::print("      reverses {}\n", t.reverses);
+        fmt::print("      measure {} = {}{}\n", t.measure, t.base, t.baseline ? fmt::format(" (baseline {})", *t.baseline) : "");
+        if (!t.tier.empty()) fmt::print("      tier {}\n", t.tier);
+        if (t.rate) fmt::print("      rate {} -> {}\n", *t.rate, t.amount_before);
+        else fmt::print("      amount before modifiers {}\n", t.amount_before);
+        for (const auto& s : t.steps) fmt::print("      {}: {} -> {}\n", s.what, s.before, s.after);
+        if (!t.note.empty()) fmt::print("      note: {}\n", t.note);
+        constexpr std::size_t shown = 20;
+        std::string ids;
+        for (std::size_t i = 0; i < t.event_ids.size() && i < shown; ++i) ids += (i ? ", " : ": ") + t.event_ids[i];
+        if (t.event_ids.size() > shown) ids += fmt::format(" and {} more", t.event_ids.size() - shown);
+        fmt::print("      {} contributing event{}{}\n", t.events, t.events == 1 ? "" : "s", ids);
+    }
+    decimal exact, total;
+    bool any = false;
+    for (const auto& s : r.statements) {
+        if (s.beneficiary != who) continue;
+        if (!any) fmt::print("\nStatement\n  {:<12} {:>18} {:>18}\n", "period", "sum of lines", "payable");
+        any = true;
+        fmt::print("  {:<12} {:>18} {:>18}\n", s.period, s.exact, s.amount);
+        exact += s.exact;
+        total += s.amount;
+    }
+    if (any) fmt::print("  {:<12} {:>18} {:>18} {}\n", "total", exact, total, p.currency_.code());
+    else fmt::print("\nNo payout lines for {}.\n", who);
+    // A partner's people are paid on their own lines: say who they are.
+    if (cat.partner_index(who)) {
+        std::map<std::string, decimal> people;
+        for (const auto& s : r.statements)
+            if (s.partner == who && s.beneficiary != who) people[s.beneficiary] += s.amount;
+        if (!people.empty()) {
+            fmt::print("\nPeople at {} with their own statements (explain them with --beneficiary ID):\n", who);
+            for (const auto& [id, amount] : people) fmt::print("  {:<40} {:>18}\n", describe_beneficiary(cat, id), amount);
+        }
+    }
+}
+
+}  // namespace incentives::cli
