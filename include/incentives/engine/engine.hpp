@@ -76,7 +76,7 @@ private:
     [[nodiscard]] const rules::rule& rule_of(const detail::leaf& l) const;
     [[nodiscard]] std::vector<std::optional<int128>> lookup_rates(const detail::leaf& l, const event_batch& b) const;
     void accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
-                    std::size_t to, std::vector<detail::leaf_acc>& acc, std::size_t& outside) const;
+                    std::size_t to, std::vector<detail::leaf_acc>& acc) const;
     template <class Modify, class LongLimits>
     [[nodiscard]] std::vector<detail::draft> leaf_drafts(std::uint32_t li, const run_options& o, Modify& modify,
                                                          LongLimits& long_limits) const;

@@ -22,8 +22,6 @@ inline void engine::add(const event_batch& in, unsigned threads) {
     if (dropped) {
         // Rare path: rebuild the batch without the repeats (returns to sales in this batch stay valid
         // because their sales are kept or were already registered).
-        std::vector<event> none;
-        (void)none;
         filtered = in;
         std::vector<std::size_t> keep;
         for (std::size_t i = 0; i < in.size(); ++i)
@@ -142,10 +140,9 @@ inline void engine::add(const event_batch& in, unsigned threads) {
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, n / 4096))));
     std::size_t outside = 0;
     if (threads == 1) {
-        accumulate(b, prep, 0, n, st_.acc, outside);
+        accumulate(b, prep, 0, n, st_.acc);
     } else {
         std::vector<std::vector<detail::leaf_acc>> part(threads);
-        std::vector<std::size_t> part_outside(threads, 0);
         std::vector<std::thread> pool;
         std::vector<std::exception_ptr> failures(threads);
         for (unsigned t = 0; t < threads; ++t) {
@@ -154,7 +151,7 @@ inline void engine::add(const event_batch& in, unsigned threads) {
                 part[t][li].groups.assign(leaves_[li].version_from.size(), std::vector<detail::group_acc>(leaves_[li].slots()));
             pool.emplace_back([&, t] {
                 try {
-                    accumulate(b, prep, n * t / threads, n * (t + 1) / threads, part[t], part_outside[t]);
+                    accumulate(b, prep, n * t / threads, n * (t + 1) / threads, part[t]);
                 } catch (...) {
                     failures[t] = std::current_exception();
                 }
@@ -164,7 +161,6 @@ inline void engine::add(const event_batch& in, unsigned threads) {
         for (auto& f : failures)
             if (f) std::rethrow_exception(f);
         for (unsigned t = 0; t < threads; ++t) {
-            outside += part_outside[t];
             for (std::size_t li = 0; li < leaves_.size(); ++li) merge(st_.acc[li], part[t][li], rule_of(leaves_[li]).id);
         }
     }
@@ -235,8 +231,7 @@ inline void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const 
 }
 
 inline void engine::accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
-                               std::size_t to, std::vector<detail::leaf_acc>& acc, std::size_t& outside) const {
-    (void)outside;
+                               std::size_t to, std::vector<detail::leaf_acc>& acc) const {
     const std::uint64_t id_base = st_.event_ids.size() - (retain_ids_ ? b.size() : 0);
     for (std::size_t li = 0; li < leaves_.size(); ++li) {
         const auto& l = leaves_[li];
