@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing incentives needs on Debian bookworm: the C++ dependencies from
-# Debian's packages and a Python virtual environment (.venv) with the test tools from PyPI.
+# Debian's packages, PostgreSQL (a contestant in bench/peers) and a Python virtual environment (.venv)
+# with the test tools from PyPI.
 # Idempotent: packages already present are not fetched again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debs=(build-essential cmake ninja-build python3-dev python3-venv
-      libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev libbenchmark-dev libcli11-dev)
+      libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev libbenchmark-dev libcli11-dev
+      postgresql)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

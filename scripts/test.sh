@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test run, as CI does it: set up, build with warnings as errors, run the C++ tests, install
-# and build the consumer package test, pip-install the Python package and run pytest, then run the
-# C++ tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# and build the consumer package test, pip-install the Python package and run pytest, check that every
+# implementation of the peer comparison (bench/peers) agrees to the cent on a small data set, then run
+# the C++ tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -26,6 +27,9 @@ cmake --build build/package
 step "Python package (pip install .) and pytest"
 .venv/bin/python -m pip install -q "$root"
 (cd "$root/tests/python" && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
+
+step "peer comparison smoke run"
+.venv/bin/python bench/peers/run.py --smoke --cli build/dev/src/incentives --peer build/dev/bench/incentives_peer
 
 step "C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset asan
