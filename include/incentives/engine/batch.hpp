@@ -15,6 +15,7 @@ struct event_batch {
     static constexpr int share_scale = 4;  ///< credit shares are units of 1/10000
 
     std::vector<std::string> ids;
+    std::vector<std::uint64_t> id_hash;    ///< detail::id_hash of each id (encode fills it; add computes it when empty)
     std::vector<std::uint32_t> kind;       ///< code in the engine's kind dictionary
     std::vector<std::int32_t> day;         ///< days since 1970-01-01
     std::vector<std::uint32_t> partner;    ///< catalog index
@@ -29,6 +30,9 @@ struct event_batch {
     /// batch; none for other events.
     std::vector<std::uint32_t> reference;
     std::size_t duplicates_ignored = 0;      ///< rows dropped by a duplicates: ignore policy
+    /// The state of the engine's id registry the ids were checked against (0: none). add() checks
+    /// the ids again only when the registry has changed since.
+    std::uint64_t checked_against = 0;
     /// Event attributes by name: a code per event in that name's dictionary (0: absent).
     std::map<std::string, std::vector<std::uint32_t>, std::less<>> attrs;
 

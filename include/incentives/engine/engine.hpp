@@ -75,8 +75,9 @@ private:
     void compile();
     [[nodiscard]] const rules::rule& rule_of(const detail::leaf& l) const;
     [[nodiscard]] std::vector<std::optional<int128>> lookup_rates(const detail::leaf& l, const event_batch& b) const;
+    /// Adds rows [from, to) into `acc`; with parts > 1, only the rows of partners p with p % parts == part.
     void accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
-                    std::size_t to, std::vector<detail::leaf_acc>& acc) const;
+                    std::size_t to, std::vector<detail::leaf_acc>& acc, unsigned part = 0, unsigned parts = 1) const;
     template <class Modify, class LongLimits>
     [[nodiscard]] std::vector<detail::draft> leaf_drafts(std::uint32_t li, const run_options& o, Modify& modify,
                                                          LongLimits& long_limits) const;

@@ -76,8 +76,9 @@ inline int128 base_of(rules::measure::kind_t kind, const prepared_leaf& pl, cons
     return 0;
 }
 
-/// Calls fn(key, measure units, second measure units) for every credit an event gives a leaf (no
-/// selection test). Events outside the program dates count only for baseline periods.
+/// Calls fn(version, slot, measure units, second measure units) for every credit an event gives a
+/// leaf (no selection test); the group's key is version * slots + slot. Events outside the program
+/// dates count only for baseline periods.
 template <class Fn>
 inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_leaf& pl, const event_batch& b,
                             std::size_t i, Fn&& fn) {
@@ -85,18 +86,18 @@ inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_
     if (p < l.period_lo || p > l.period_hi) return;
     if (p >= l.program_lo && (b.day[i] < l.first_day || b.day[i] > l.last_day)) return;
     auto pi = static_cast<std::uint64_t>(p - l.period_lo);
-    std::uint64_t base_key = static_cast<std::uint64_t>(l.version_of(b.day[i])) * l.slots() + pi;
+    const std::size_t version = l.version_of(b.day[i]);
     int128 base = base_of(r.measure_.kind, pl, b, i);
     int128 base2 = l.second ? base_of(l.second_kind, pl, b, i) : 0;
     constexpr int128 whole = 10000;
     switch (r.credit_.to) {
-        case rules::credit::to_t::partner: fn(base_key + b.partner[i] * l.periods, base * whole, base2 * whole); break;
-        case rules::credit::to_t::program: fn(base_key, base * whole, base2 * whole); break;
+        case rules::credit::to_t::partner: fn(version, pi + b.partner[i] * l.periods, base * whole, base2 * whole); break;
+        case rules::credit::to_t::program: fn(version, pi, base * whole, base2 * whole); break;
         case rules::credit::to_t::participant:
             for (std::uint32_t k = b.credit_begin[i]; k < b.credit_begin[i + 1]; ++k) {
                 std::uint32_t who = b.credit_participant[k];
                 if (l.role_ok[who])
-                    fn(base_key + static_cast<std::uint64_t>(who) * l.periods, base * b.credit_share[k],
+                    fn(version, pi + static_cast<std::uint64_t>(who) * l.periods, base * b.credit_share[k],
                        base2 * b.credit_share[k]);
             }
             break;
@@ -255,17 +256,31 @@ inline event_batch engine::encode(std::span<const event> events) const {
     auto& dicts = const_cast<detail::event_dictionaries&>(st_.dicts);
     event_batch b;
     const std::size_t rows = events.size();
+    for (auto* col : {&b.kind, &b.partner, &b.product, &b.category, &b.credit_begin, &b.reference}) col->reserve(rows + 1);
+    for (auto* col : {&b.quantity, &b.amount}) col->reserve(rows);
+    b.day.reserve(rows);
     b.ids.reserve(rows);
+    b.id_hash.reserve(rows);
     const int aplaces = prog_.amount_scale(), qplaces = prog_.quantity_places;
-    std::unordered_map<std::string_view, std::size_t> batch_ids;
-    struct batch_sale {
-        std::int64_t amount, quantity;
-        std::uint32_t row;
-    };
-    std::unordered_map<std::string_view, batch_sale> batch_sales;
+    // Ids of this batch by row, to find repeats inside the batch and the sales its returns refer to.
+    detail::id_index batch_ids;
+    batch_ids.reserve(rows);
+    auto batch_text = [&b](std::uint32_t row) { return std::string_view(b.ids[row]); };
+    std::vector<std::uint64_t> hashes(rows);
+    for (std::size_t r = 0; r < rows; ++r) hashes[r] = detail::id_hash(events[r].id);
+    constexpr std::size_t ahead = 16;  // rows between a prefetch and its probe
     std::unordered_map<std::string_view, std::pair<std::int64_t, std::int64_t>> returned;
+    // The last kind seen and each product's category, as codes (most rows repeat them).
+    std::string_view last_kind;
+    std::uint32_t last_kind_code = 0;
+    std::vector<std::uint32_t> product_category(cat_.products().size(), event_batch::none);
+    const std::uint32_t sale_code = dicts.kinds.intern("sale");
     for (std::size_t r = 0; r < rows; ++r) {
         const event& e = events[r];
+        if (r + ahead < rows) {
+            st_.ids.prefetch(hashes[r + ahead]);
+            batch_ids.prefetch(hashes[r + ahead]);
+        }
         auto where = [&](std::string_view field) {
             return "row " + std::to_string(r + 1) + (e.id.empty() ? std::string() : " (event \"" + e.id + "\")") +
                    ", field " + std::string(field) + ": ";
@@ -274,7 +289,8 @@ inline event_batch engine::encode(std::span<const event> events) const {
             throw input_error("incentives.input." + std::string(code), where(field) + what);
         };
         if (e.id.empty()) fail("missing_id", "id", "every event needs an id");
-        if (st_.seen.count(e.id) || batch_ids.count(e.id)) {
+        const std::uint64_t h = hashes[r];
+        if (st_.ids.find(h, e.id) != detail::id_registry::npos || batch_ids.find(h, e.id, batch_text) != detail::id_index::npos) {
             if (prog_.duplicates == duplicate_policy::ignore) {
                 ++b.duplicates_ignored;
                 continue;
@@ -290,6 +306,12 @@ inline event_batch engine::encode(std::span<const event> events) const {
                  "amount in " + e.currency + " but the program pays in " + std::string(prog_.currency_.code()) +
                      " (no silent conversion: convert with an explicit, dated exchange rate first)");
         auto scaled = [&](const decimal& d, int places, std::string_view field) -> std::int64_t {
+            if (d.scale() <= places) {  // the common case: no trailing digits to drop
+                int128 u = d.units();
+                if (__builtin_mul_overflow(u, detail::pow10(places - d.scale()), &u) || u > INT64_MAX || u < -INT64_MAX)
+                    fail("range", field, d.to_string() + " is too large");
+                return static_cast<std::int64_t>(u);
+            }
             decimal n = d.normalized();
             if (n.scale() > places)
                 fail("precision", field, d.to_string() + " has more than " + std::to_string(places) + " decimal places");
@@ -314,18 +336,20 @@ inline event_batch engine::encode(std::span<const event> events) const {
         if (is_return) {
             if (e.reference.empty()) fail("missing_reference", "reference", "a return must reference the sale it returns");
             std::int64_t sale_amount, sale_quantity, done_amount = 0, done_quantity = 0;
-            auto seen = st_.seen.find(e.reference);
-            if (seen != st_.seen.end() && seen->second != detail::no_sale) {
-                const auto& s = st_.sales[seen->second];
+            const std::uint64_t rh = detail::id_hash(e.reference);
+            const std::uint32_t seen = st_.ids.find(rh, e.reference);
+            const std::uint32_t row = seen == detail::id_registry::npos ? batch_ids.find(rh, e.reference, batch_text) : detail::id_index::npos;
+            if (seen != detail::id_registry::npos && st_.ids.sale(seen) != detail::no_sale) {
+                const auto& s = st_.sales[st_.ids.sale(seen)];
                 sale_amount = s.amount;
                 sale_quantity = s.quantity;
                 done_amount = s.returned_amount;
                 done_quantity = s.returned_quantity;
-                reference = seen->second;
-            } else if (auto bs = batch_sales.find(e.reference); bs != batch_sales.end()) {
-                sale_amount = bs->second.amount;
-                sale_quantity = bs->second.quantity;
-                reference = detail::batch_row_flag | bs->second.row;
+                reference = st_.ids.sale(seen);
+            } else if (row != detail::id_index::npos && b.kind[row] == sale_code) {
+                sale_amount = b.amount[row];
+                sale_quantity = b.quantity[row];
+                reference = detail::batch_row_flag | row;
             } else {
                 fail("unknown_sale", "reference", "the return references \"" + e.reference + "\", which is not a sale seen before");
             }
@@ -377,14 +401,22 @@ inline event_batch engine::encode(std::span<const event> events) const {
                 fail("attribute", name, "expected a number with at most 6 decimal places and below 10^12, got \"" + value + "\"");
         }
         // Every check passed: append the row.
-        batch_ids.emplace(e.id, r);
-        if (is_sale) batch_sales.emplace(e.id, batch_sale{amount, quantity, static_cast<std::uint32_t>(b.size())});
+        batch_ids.insert(h, static_cast<std::uint32_t>(b.size()));
         b.ids.push_back(e.id);
-        b.kind.push_back(dicts.kinds.intern(e.kind));
+        b.id_hash.push_back(h);
+        if (e.kind != last_kind) {
+            last_kind_code = dicts.kinds.intern(e.kind);
+            last_kind = e.kind;
+        }
+        b.kind.push_back(last_kind_code);
         b.day.push_back(e.on.days());
         b.partner.push_back(*partner);
         b.product.push_back(product);
-        b.category.push_back(dicts.categories.intern(category));
+        if (!e.category.empty() || product == event_batch::none) b.category.push_back(dicts.categories.intern(category));
+        else {
+            if (product_category[product] == event_batch::none) product_category[product] = dicts.categories.intern(category);
+            b.category.push_back(product_category[product]);
+        }
         b.quantity.push_back(quantity);
         b.amount.push_back(amount);
         b.credit_begin.push_back(static_cast<std::uint32_t>(b.credit_participant.size()));
@@ -396,6 +428,7 @@ inline event_batch engine::encode(std::span<const event> events) const {
         }
     }
     for (auto& [name, col] : b.attrs) col.resize(b.size(), 0);
+    b.checked_against = st_.stamp.value();
     return b;
 }
 

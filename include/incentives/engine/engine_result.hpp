@@ -20,10 +20,13 @@ struct draft {
     trace why;
     std::int32_t last_day = 0;
     bool clawback = false;
+    bool explain = true;  ///< build the trace's text (steps, notes): only when the run asks for traces
 };
 
-inline void step(draft& d, std::string what, const decimal& after) {
-    d.why.steps.push_back({std::move(what), d.amount, after});
+/// Moves a draft's amount to `after`, recording the step (described by what()) when it explains.
+template <class Describe>
+inline void step(draft& d, Describe&& what, const decimal& after) {
+    if (d.explain) d.why.steps.push_back({std::string(what()), d.amount, after});
     d.amount = after;
 }
 
@@ -82,36 +85,37 @@ inline result engine::run(const run_options& o) const {
                       const std::optional<rules::accelerator>& acc, const std::vector<rules::limit>& limits) {
         // A line that does not qualify pays zero: no accelerator or floor lifts it again.
         if (q.min_measure && m < *q.min_measure) {
-            detail::step(d, "below the qualification threshold " + q.min_measure->to_string(), zero);
+            detail::step(d, [&] { return "below the qualification threshold " + q.min_measure->to_string(); }, zero);
             return;
         }
         if (q.eligible) {
             auto pi = partner_index_of(r, d.beneficiary);
             if (pi && !detail::partner_matches(*q.eligible, cat_.partners()[*pi])) {
-                detail::step(d, "partner not eligible", zero);
+                detail::step(d, [] { return "partner not eligible"; }, zero);
                 return;
             }
         }
         if (acc) {
             auto target = plan_for(beneficiary_id(r, d.beneficiary), d.period, r.per);
             if (!target) {
-                d.why.note += (d.why.note.empty() ? "" : "; ") + std::string("no plan: accelerator not applied");
+                if (d.explain) d.why.note += (d.why.note.empty() ? "" : "; ") + std::string("no plan: accelerator not applied");
             } else {
                 const rules::accelerator::band* hit = nullptr;
                 for (const auto& band : acc->bands)
                     if (!(m < band.from * *target)) hit = &band;  // attainment m / target >= from, without dividing
                 decimal mult = hit ? hit->multiplier : decimal(1);
-                std::string att = detail::percent(m.divide(*target, 8, rounding_mode::half_even));
-                detail::step(d, "accelerator x" + mult.to_string() + " at " + att + " of plan " + target->to_string(),
-                             d.amount * mult);
+                detail::step(d, [&] {
+                    return "accelerator x" + mult.to_string() + " at " + detail::percent(m.divide(*target, 8, rounding_mode::half_even)) +
+                           " of plan " + target->to_string();
+                }, d.amount * mult);
             }
         }
         for (const auto& l : limits) {
             if (l.per && *l.per != r.per) continue;
             if (l.kind == rules::limit::kind_t::cap && l.amount < d.amount)
-                detail::step(d, "cap " + l.amount.to_string() + " per " + std::string(to_string(r.per)), l.amount);
+                detail::step(d, [&] { return "cap " + l.amount.to_string() + " per " + std::string(to_string(r.per)); }, l.amount);
             if (l.kind == rules::limit::kind_t::floor && d.amount < l.amount)
-                detail::step(d, "floor " + l.amount.to_string() + " per " + std::string(to_string(r.per)), l.amount);
+                detail::step(d, [&] { return "floor " + l.amount.to_string() + " per " + std::string(to_string(r.per)); }, l.amount);
         }
     };
 
@@ -133,8 +137,10 @@ inline result engine::run(const run_options& o) const {
                 decimal& u = used[{d.beneficiary, outer}];
                 decimal left = l.amount - u;
                 if (left < d.amount)
-                    detail::step(d, "cap " + l.amount.to_string() + " per " + std::string(to_string(*l.per)) + " (" +
-                                        u.to_string() + " already paid)", left);
+                    detail::step(d, [&] {
+                        return "cap " + l.amount.to_string() + " per " + std::string(to_string(*l.per)) + " (" + u.to_string() +
+                               " already paid)";
+                    }, left);
                 u += d.amount;
             }
         }
@@ -151,7 +157,7 @@ inline result engine::run(const run_options& o) const {
             for (auto* d : lines) weights.push_back(d->amount);
             auto parts = allocate(bud.amount.rescale(std::max(minor, bud.amount.scale()), rounding_mode::unnecessary), weights, minor);
             for (std::size_t i = 0; i < lines.size(); ++i)
-                if (!(parts[i] == lines[i]->amount)) detail::step(*lines[i], what, parts[i]);
+                if (!(parts[i] == lines[i]->amount)) detail::step(*lines[i], [&] { return what; }, parts[i]);
             return;
         }
         std::vector<draft*> order = lines;
@@ -164,20 +170,21 @@ inline result engine::run(const run_options& o) const {
         for (auto* d : order) {
             decimal pay = d->amount < left ? d->amount : left;
             if (bud.policy == rules::budget::policy_t::reject && pay < d->amount) pay = zero;
-            if (!(pay == d->amount)) detail::step(*d, what, pay);
+            if (!(pay == d->amount)) detail::step(*d, [&] { return what; }, pay);
             left -= pay;
         }
     };
 
     std::vector<draft> all;
-    std::map<std::pair<std::uint32_t, std::uint64_t>, std::pair<decimal, decimal>> paid;  // (leaf, key) -> amount, measure
+    std::map<std::pair<std::uint32_t, std::uint64_t>, decimal> paid;  // (leaf, key) -> amount, for clawbacks
     for (std::size_t t = 0; t < prog_.rules.size(); ++t) {
         const auto& top = prog_.rules[t];
         std::vector<draft> drafts;
         for (std::uint32_t li = 0; li < leaves_.size(); ++li) {
             if (leaves_[li].top != t) continue;
             auto mine = leaf_drafts(li, o, modify, long_limits);
-            for (auto& d : mine) drafts.push_back(std::move(d));
+            if (drafts.empty()) drafts = std::move(mine);
+            else drafts.insert(drafts.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
         }
         if (top.combine != rules::combinator::none) {
             // Combine the children per beneficiary and period.
@@ -186,6 +193,7 @@ inline result engine::run(const run_options& o) const {
             std::vector<draft> combined;
             for (auto& [k, parts] : groups) {
                 draft c;
+                c.explain = o.traces;
                 c.top = t;
                 c.leaf = parts.front()->leaf;
                 c.beneficiary = k.first;
@@ -198,12 +206,13 @@ inline result engine::run(const run_options& o) const {
                     if (top.combine != rules::combinator::max_of) c.why.events += p->why.events;
                     c.last_day = std::max(c.last_day, p->last_day);
                     bool take = top.combine != rules::combinator::max_of || first || c.amount < p->amount;
-                    c.why.steps.push_back({p->why.rule + (p->why.version.empty() ? "" : "@" + p->why.version) + " pays " +
-                                               p->amount.to_string(),
-                                           c.amount, top.combine == rules::combinator::max_of ? (take ? p->amount : c.amount)
-                                                                                              : c.amount + p->amount});
+                    decimal after = top.combine == rules::combinator::max_of ? (take ? p->amount : c.amount) : c.amount + p->amount;
+                    if (o.traces)
+                        c.why.steps.push_back({p->why.rule + (p->why.version.empty() ? "" : "@" + p->why.version) + " pays " +
+                                                   p->amount.to_string(),
+                                               c.amount, after});
                     if (top.combine == rules::combinator::max_of && take) c.why.events = p->why.events;
-                    c.amount = c.why.steps.back().after;
+                    c.amount = after;
                     if (o.event_ids)
                         c.why.event_ids.insert(c.why.event_ids.end(), p->why.event_ids.begin(), p->why.event_ids.end());
                     first = false;
@@ -221,22 +230,24 @@ inline result engine::run(const run_options& o) const {
             for (auto& d : drafts) {
                 decimal r = d.amount.rescale(minor, mode);
                 if (d.amount.scale() != minor || !(r == d.amount))
-                    detail::step(d, "round " + std::string(to_string(mode)) + " to " + std::to_string(minor) + " places", r);
+                    detail::step(d, [&] { return "round " + std::string(to_string(mode)) + " to " + std::to_string(minor) + " places"; }, r);
             }
         if (top.budget_) {
             std::vector<draft*> ptrs;
             for (auto& d : drafts) ptrs.push_back(&d);
             budget(ptrs, *top.budget_, "rule");
         }
-        for (auto& d : drafts) all.push_back(std::move(d));
+        if (all.empty()) all = std::move(drafts);
+        else all.insert(all.end(), std::make_move_iterator(drafts.begin()), std::make_move_iterator(drafts.end()));
     }
     if (prog_.budget_) {
         std::vector<draft*> ptrs;
         for (auto& d : all) ptrs.push_back(&d);
         budget(ptrs, *prog_.budget_, "program");
     }
-    for (const auto& d : all)
-        if (prog_.rules[d.top].combine == rules::combinator::none) paid[{d.leaf, d.key}] = {d.amount, d.why.base};
+    if (!st_.clawbacks.empty())
+        for (const auto& d : all)
+            if (prog_.rules[d.top].combine == rules::combinator::none) paid[{d.leaf, d.key}] = d.amount;
 
     // Clawbacks: a share of what the sale's group was paid, in the period of the return.
     for (const auto& c : st_.clawbacks) {
@@ -244,7 +255,7 @@ inline result engine::run(const run_options& o) const {
         if (it == paid.end()) continue;
         const auto& l = leaves_[c.leaf];
         const auto& r = rule_of(l);
-        const auto& [amount, measure] = it->second;
+        const decimal& amount = it->second;
         decimal group_measure = decimal::from_units(st_.acc[c.leaf].groups[c.key / l.slots()][c.key % l.slots()].measure,
                                                     l.measure_scale);
         if (group_measure.is_zero() || amount.is_zero()) continue;
@@ -275,16 +286,56 @@ inline result engine::run(const run_options& o) const {
         all.push_back(std::move(d));
     }
 
+    // Beneficiaries ranked once by (id, type), the order of lines and statements, so that sorting
+    // compares integers; only those with lines are ranked.
+    using to_t = rules::credit::to_t;
+    std::vector<std::uint32_t> partner_rank(cat_.partners().size(), 0), participant_rank(cat_.participants().size(), 0);
+    std::uint32_t program_rank = 0;
+    auto rank_slot = [&](to_t type, std::size_t b) -> std::uint32_t& {
+        return type == to_t::partner ? partner_rank[b] : type == to_t::participant ? participant_rank[b] : program_rank;
+    };
+    {
+        std::vector<std::pair<to_t, std::size_t>> who;
+        for (const auto& d : all) {
+            const auto& r = prog_.rules[d.top];
+            auto& mark = rank_slot(r.credit_.to, d.beneficiary);
+            if (mark == 0) {
+                mark = 1;
+                who.emplace_back(r.credit_.to, d.beneficiary);
+            }
+        }
+        auto id_of = [&](const std::pair<to_t, std::size_t>& w) -> std::string_view {
+            return w.first == to_t::partner       ? std::string_view(cat_.partners()[w.second].id)
+                   : w.first == to_t::participant ? std::string_view(cat_.participants()[w.second].id)
+                                                  : std::string_view("program");
+        };
+        std::sort(who.begin(), who.end(), [&](const auto& a, const auto& b) {
+            if (int c = id_of(a).compare(id_of(b))) return c < 0;
+            return a.first < b.first;
+        });
+        for (std::size_t k = 0; k < who.size(); ++k) rank_slot(who[k].first, who[k].second) = static_cast<std::uint32_t>(k);
+    }
+    // Period labels and dates, computed once per unit and period.
+    std::map<std::pair<period_unit, std::int32_t>, period> periods;
+    auto period_of = [&](period_unit unit, std::int32_t p) -> const period& {
+        auto [it, fresh] = periods.try_emplace({unit, p});
+        if (fresh) it->second = cal.period_at(p, unit);
+        return it->second;
+    };
+
     res.lines.reserve(all.size());
-    for (auto& d : all) {
+    std::vector<std::uint32_t> rank(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        auto& d = all[i];
         const auto& r = prog_.rules[d.top];
+        rank[i] = rank_slot(r.credit_.to, d.beneficiary);
         payout_line line;
         line.rule = r.id;
         line.beneficiary_type = r.credit_.to;
         line.beneficiary = beneficiary_id(r, d.beneficiary);
         auto pi = partner_index_of(r, d.beneficiary);
         line.partner = pi ? cat_.partners()[*pi].id : "";
-        auto per = cal.period_at(d.period, r.per);
+        const auto& per = period_of(r.per, d.period);
         line.period = per.label;
         line.period_start = per.from;
         line.kind = d.clawback ? payout_line::kind_t::clawback : payout_line::kind_t::accrual;
@@ -299,48 +350,44 @@ inline result engine::run(const run_options& o) const {
         }
         res.lines.push_back(std::move(line));
     }
-    // Sort by (rule in program order, beneficiary, period, kind, version, reversed sale) with keys
-    // computed once, then move each line once.
-    struct sort_key {
-        std::size_t rule;
-        const std::string* beneficiary;
-        date start;
-        payout_line::kind_t kind;
-        const std::string* version;
-        const std::string* reverses;
-        std::size_t at;
-    };
+    // Sort by (rule in program order, beneficiary, period, kind, version, reversed sale), then move
+    // each line once.
     static const std::string none;
-    std::vector<sort_key> keys;
-    keys.reserve(res.lines.size());
-    for (std::size_t i = 0; i < res.lines.size(); ++i) {
-        const auto& l = res.lines[i];
-        keys.push_back({all[i].top, &l.beneficiary, l.period_start, l.kind, l.why ? &l.why->version : &none,
-                        l.why ? &l.why->reverses : &none, i});
-    }
-    std::sort(keys.begin(), keys.end(), [](const sort_key& a, const sort_key& b) {
-        if (a.rule != b.rule) return a.rule < b.rule;
-        if (int c = a.beneficiary->compare(*b.beneficiary)) return c < 0;
-        if (a.start != b.start) return a.start < b.start;
-        if (a.kind != b.kind) return a.kind < b.kind;
-        if (int c = a.version->compare(*b.version)) return c < 0;
-        if (int c = a.reverses->compare(*b.reverses)) return c < 0;
-        return a.at < b.at;
+    auto version_of = [&](std::size_t i) -> const std::string& { return res.lines[i].why ? res.lines[i].why->version : none; };
+    auto reverses_of = [&](std::size_t i) -> const std::string& { return res.lines[i].why ? res.lines[i].why->reverses : none; };
+    std::vector<std::size_t> order(res.lines.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const auto &la = res.lines[a], &lb = res.lines[b];
+        if (all[a].top != all[b].top) return all[a].top < all[b].top;
+        if (rank[a] != rank[b]) return rank[a] < rank[b];
+        if (la.period_start != lb.period_start) return la.period_start < lb.period_start;
+        if (la.kind != lb.kind) return la.kind < lb.kind;
+        if (int c = version_of(a).compare(version_of(b))) return c < 0;
+        if (int c = reverses_of(a).compare(reverses_of(b))) return c < 0;
+        return a < b;
     });
+    // Statements: one per (beneficiary, period) over every rule, in the same beneficiary order.
+    std::vector<std::size_t> by_statement(order);
+    std::stable_sort(by_statement.begin(), by_statement.end(), [&](std::size_t a, std::size_t b) {
+        const auto &la = res.lines[a], &lb = res.lines[b];
+        if (rank[a] != rank[b]) return rank[a] < rank[b];
+        if (la.period_start != lb.period_start) return la.period_start < lb.period_start;
+        return la.period < lb.period;
+    });
+    for (std::size_t k = 0; k < by_statement.size(); ++k) {
+        const auto& l = res.lines[by_statement[k]];
+        if (k == 0 || rank[by_statement[k - 1]] != rank[by_statement[k]] || res.lines[by_statement[k - 1]].period_start != l.period_start ||
+            res.lines[by_statement[k - 1]].period != l.period)
+            res.statements.push_back({l.beneficiary_type, l.beneficiary, l.partner, l.period, l.period_start, l.currency, zero, zero});
+        res.statements.back().exact += l.amount;
+    }
+    for (auto& st : res.statements)
+        st.amount = prog_.rounding.point == rounding_policy::point_t::statement ? st.exact.rescale(minor, mode) : st.exact;
     std::vector<payout_line> sorted;
     sorted.reserve(res.lines.size());
-    for (const auto& k : keys) sorted.push_back(std::move(res.lines[k.at]));
+    for (auto i : order) sorted.push_back(std::move(res.lines[i]));
     res.lines = std::move(sorted);
-    std::map<std::tuple<std::string, rules::credit::to_t, date, std::string>, statement_total> totals;
-    for (const auto& l : res.lines) {
-        auto& st = totals[{l.beneficiary, l.beneficiary_type, l.period_start, l.period}];
-        if (st.beneficiary.empty()) st = {l.beneficiary_type, l.beneficiary, l.partner, l.period, l.period_start, l.currency, zero, zero};
-        st.exact += l.amount;
-    }
-    for (auto& [k, st] : totals) {
-        st.amount = prog_.rounding.point == rounding_policy::point_t::statement ? st.exact.rescale(minor, mode) : st.exact;
-        res.statements.push_back(std::move(st));
-    }
     return res;
 }
 
@@ -404,6 +451,10 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
     };
 
     std::vector<draft> out;
+    std::size_t groups = 0;
+    for (const auto& g : la.groups)
+        for (const auto& a : g) groups += a.count != 0;
+    out.reserve(groups);  // drafts are large: grow once
     for (std::size_t v = 0; v < la.groups.size(); ++v) {
         const auto& pay = v == 0 ? r.pay : r.versions[v - 1].pay;
         const auto& qualify = v == 0 ? r.qualify : r.versions[v - 1].qualify;
@@ -423,10 +474,13 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
             d.period = p;
             d.version = v;
             d.last_day = a.last_day;
+            d.explain = o.traces;
             trace& t = d.why;
-            t.rule = r.id;
-            t.version = v ? l.version_from[v].to_string() : "";
-            t.measure = detail::describe(r.measure_);
+            if (d.explain) {
+                t.rule = r.id;
+                t.version = v ? l.version_from[v].to_string() : "";
+                t.measure = detail::describe(r.measure_);
+            }
             t.events = static_cast<std::size_t>(a.count);
             if (auto it = ids.find(d.key); it != ids.end()) {
                 t.event_ids = it->second;
@@ -435,7 +489,7 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
             decimal raw = measure_at(v, slot, false);
             auto m = with_growth(r.measure_, raw, slot, b, t, false);
             decimal measure = m.value_or(decimal());
-            t.base = detail::trimmed(measure, l.base_scale);
+            if (d.explain) t.base = detail::trimmed(measure, l.base_scale);
             decimal amount;
             using kind = rules::schedule::kind_t;
             if (!m) {
@@ -461,7 +515,8 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
                         t.note = scratch.note;
                         no_tier_measure = true;
                     }
-                    t.steps.push_back({"tier measure " + detail::describe(*tt.on) + " = " + detail::trimmed(on, 0).to_string(), on, on});
+                    if (d.explain)
+                        t.steps.push_back({"tier measure " + detail::describe(*tt.on) + " = " + detail::trimmed(on, 0).to_string(), on, on});
                 }
                 std::optional<std::size_t> k;
                 for (std::size_t i = 0; i < tt.rows.size(); ++i)
@@ -469,14 +524,14 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
                 if (no_tier_measure) {
                     k.reset();
                 } else if (!k) {
-                    t.note = "below the first tier (from " + tt.rows.front().from.to_string() + ")";
+                    if (d.explain) t.note = "below the first tier (from " + tt.rows.front().from.to_string() + ")";
                 } else if (tt.rows[*k].to && !(on < *tt.rows[*k].to)) {
-                    t.note = "above the last tier (to " + tt.rows[*k].to->to_string() + ")";
+                    if (d.explain) t.note = "above the last tier (to " + tt.rows[*k].to->to_string() + ")";
                     k.reset();
                 }
                 if (k) {
                     const auto& row = tt.rows[*k];
-                    t.tier = row.name.empty() ? "tier " + std::to_string(*k + 1) : row.name;
+                    if (d.explain) t.tier = row.name.empty() ? "tier " + std::to_string(*k + 1) : row.name;
                     t.rate = row.value;
                     if (tt.basis == rules::tier_table::basis_t::retroactive) {
                         amount = tt.value == rules::tier_table::value_t::rate ? measure * row.value : row.value;
@@ -495,7 +550,7 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
                 t.rate = pay.value;
             }
             if (amount.signum() < 0) {
-                t.note = "a negative measure (" + measure.to_string() + ") pays nothing";
+                if (d.explain) t.note = "a negative measure (" + measure.to_string() + ") pays nothing";
                 amount = decimal();
             }
             if (amount.is_zero()) amount = decimal::from_units(0, prog_.currency_.minor_units());
@@ -506,7 +561,14 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
         }
     }
     // Longer-period caps, each version with its own limits over its own lines.
+    auto longer = [&](const std::vector<rules::limit>& limits) {
+        return std::any_of(limits.begin(), limits.end(), [&](const rules::limit& x) { return x.per && *x.per != r.per; });
+    };
+    bool any_longer = longer(r.limits);
+    for (const auto& v : r.versions) any_longer = any_longer || longer(v.limits);
+    if (!any_longer) return out;
     std::vector<draft> capped;
+    capped.reserve(out.size());
     for (std::size_t v = 0; v < la.groups.size(); ++v) {
         std::vector<draft> mine;
         for (auto& d : out)
@@ -543,7 +605,7 @@ struct state_io {
 
 inline std::string engine::snapshot() const {
     detail::bytes_out o;
-    o.str("incentives-snapshot-1");
+    o.str("incentives-snapshot-2");
     o.str(detail::state_io::fingerprint(*this));
     o.pod<std::uint8_t>(retain_ids_);
     detail::state_io::dict_out(o, st_.dicts.kinds);
@@ -553,22 +615,20 @@ inline std::string engine::snapshot() const {
         o.str(name);
         detail::state_io::dict_out(o, d);
     }
+    // Ids in the order they were taken in, each with its sale record.
+    o.pod<std::uint64_t>(st_.ids.size());
+    for (std::uint32_t k = 0; k < st_.ids.size(); ++k) {
+        o.str(st_.ids.text(k));
+        o.pod(st_.ids.sale(k));
+    }
     o.pod<std::uint64_t>(st_.sales.size());
     for (const auto& s : st_.sales) {
-        o.str(s.id);
+        o.pod(s.event);
         o.pod(s.day);
         o.pod(s.amount);
         o.pod(s.quantity);
         o.pod(s.returned_amount);
         o.pod(s.returned_quantity);
-    }
-    // Ids seen, sorted so that equal states give equal bytes.
-    std::vector<std::pair<std::string_view, std::uint32_t>> seen(st_.seen.begin(), st_.seen.end());
-    std::sort(seen.begin(), seen.end());
-    o.pod<std::uint64_t>(seen.size());
-    for (const auto& [id, rec] : seen) {
-        o.str(id);
-        o.pod(rec);
     }
     std::map<std::uint32_t, const std::vector<detail::contribution>*> contrib;
     for (const auto& [k, v] : st_.contributions) contrib[k] = &v;
@@ -607,7 +667,7 @@ inline std::string engine::snapshot() const {
 
 inline engine engine::restore(program prog, catalog cat, std::string_view bytes) {
     detail::bytes_in in(bytes);
-    if (in.str() != "incentives-snapshot-1") detail::bytes_in::corrupt();
+    if (in.str() != "incentives-snapshot-2") detail::bytes_in::corrupt();
     std::string fp = in.str();
     bool retain = in.pod<std::uint8_t>() != 0;
     engine e(std::move(prog), std::move(cat), retain);
@@ -622,10 +682,19 @@ inline engine engine::restore(program prog, catalog cat, std::string_view bytes)
         auto name = in.str();
         detail::state_io::dict_in(in, st.dicts.attrs[name]);
     }
+    auto ids = in.pod<std::uint64_t>();
+    st.ids.reserve(ids);
+    for (std::uint64_t i = 0; i < ids; ++i) {
+        auto id = in.str();
+        auto sale = in.pod<std::uint32_t>();
+        if (st.ids.find(id) != detail::id_registry::npos) detail::bytes_in::corrupt();
+        st.ids.add(detail::id_hash(id), id, sale);
+    }
     auto sales = in.pod<std::uint64_t>();
     for (std::uint64_t i = 0; i < sales; ++i) {
         detail::sale_record s;
-        s.id = in.str();
+        s.event = in.pod<std::uint32_t>();
+        if (s.event >= st.ids.size()) detail::bytes_in::corrupt();
         s.day = in.pod<std::int32_t>();
         s.amount = in.pod<std::int64_t>();
         s.quantity = in.pod<std::int64_t>();
@@ -633,12 +702,8 @@ inline engine engine::restore(program prog, catalog cat, std::string_view bytes)
         s.returned_quantity = in.pod<std::int64_t>();
         st.sales.push_back(std::move(s));
     }
-    auto seen = in.pod<std::uint64_t>();
-    st.seen.reserve(seen);
-    for (std::uint64_t i = 0; i < seen; ++i) {
-        auto id = in.str();
-        st.seen.emplace(std::move(id), in.pod<std::uint32_t>());
-    }
+    for (std::uint32_t k = 0; k < st.ids.size(); ++k)
+        if (st.ids.sale(k) != detail::no_sale && st.ids.sale(k) >= st.sales.size()) detail::bytes_in::corrupt();
     auto contrib = in.pod<std::uint64_t>();
     for (std::uint64_t i = 0; i < contrib; ++i) {
         auto k = in.pod<std::uint32_t>();
@@ -666,8 +731,8 @@ inline engine engine::restore(program prog, catalog cat, std::string_view bytes)
         la.distinct = in.pods<detail::key_code>();
         la.ids = in.pods<detail::key_code>();
     }
-    auto ids = in.pod<std::uint64_t>();
-    for (std::uint64_t i = 0; i < ids; ++i) st.event_ids.push_back(in.str());
+    auto retained = in.pod<std::uint64_t>();
+    for (std::uint64_t i = 0; i < retained; ++i) st.event_ids.push_back(in.str());
     for (auto& [name, values] : st.numeric) {
         if (in.str() != name) detail::bytes_in::corrupt();
         values = in.pods<std::int64_t>();

@@ -6,31 +6,44 @@
 namespace incentives {
 
 inline void engine::add(const event_batch& in, unsigned threads) {
-    // Events seen since the batch was encoded are duplicates too: drop or reject them first, so that
-    // nothing is applied when the batch fails.
+    // Ids taken in since the batch was encoded are duplicates too: drop or reject them first, so that
+    // nothing is applied when the batch fails. A batch encoded against the registry as it is now
+    // needs no second look.
     const event_batch* bp = &in;
     event_batch filtered;
     std::size_t dropped = 0;
-    for (std::size_t i = 0; i < in.size(); ++i)
-        if (st_.seen.count(in.ids[i])) {
-            if (prog_.duplicates == duplicate_policy::error)
-                throw input_error("incentives.input.duplicate_event",
-                                  "row " + std::to_string(i + 1) + " (event \"" + in.ids[i] + "\"), field id: duplicate event id \"" +
-                                      in.ids[i] + "\" (already added)");
-            ++dropped;
-        }
+    std::vector<std::uint64_t> computed;  // hashes of a batch built without them
+    const std::vector<std::uint64_t>* hashes = &in.id_hash;
+    if (in.id_hash.size() != in.size()) {
+        computed.resize(in.size());
+        for (std::size_t i = 0; i < in.size(); ++i) computed[i] = detail::id_hash(in.ids[i]);
+        hashes = &computed;
+    }
+    const std::vector<std::uint64_t>& in_hashes = *hashes;
+    auto taken = [&](std::size_t i) { return st_.ids.find(in_hashes[i], in.ids[i]) != detail::id_registry::npos; };
+    if (in.checked_against != st_.stamp.value())
+        for (std::size_t i = 0; i < in.size(); ++i)
+            if (taken(i)) {
+                if (prog_.duplicates == duplicate_policy::error)
+                    throw input_error("incentives.input.duplicate_event",
+                                      "row " + std::to_string(i + 1) + " (event \"" + in.ids[i] + "\"), field id: duplicate event id \"" +
+                                          in.ids[i] + "\" (already added)");
+                ++dropped;
+            }
     if (dropped) {
         // Rare path: rebuild the batch without the repeats (returns to sales in this batch stay valid
         // because their sales are kept or were already registered).
         filtered = in;
         std::vector<std::size_t> keep;
         for (std::size_t i = 0; i < in.size(); ++i)
-            if (!st_.seen.count(in.ids[i])) keep.push_back(i);
+            if (!taken(i)) keep.push_back(i);
         auto pick = [&](auto& col, const auto& src) {
             col.clear();
             for (auto i : keep) col.push_back(src[i]);
         };
         pick(filtered.ids, in.ids);
+        pick(filtered.id_hash, in_hashes);
+        hashes = &filtered.id_hash;
         pick(filtered.kind, in.kind);
         pick(filtered.day, in.day);
         pick(filtered.partner, in.partner);
@@ -46,7 +59,8 @@ inline void engine::add(const event_batch& in, unsigned threads) {
         for (auto& ref : filtered.reference) {
             if (ref == event_batch::none || !(ref & detail::batch_row_flag)) continue;
             std::uint32_t old = ref & ~detail::batch_row_flag;
-            ref = new_row[old] != event_batch::none ? (detail::batch_row_flag | new_row[old]) : st_.seen.at(in.ids[old]);
+            ref = new_row[old] != event_batch::none ? (detail::batch_row_flag | new_row[old])
+                                                     : st_.ids.sale(st_.ids.find(in_hashes[old], in.ids[old]));
         }
         for (auto& [name, col] : filtered.attrs) pick(col, in.attrs.at(name));
         filtered.credit_begin = {0};
@@ -81,21 +95,21 @@ inline void engine::add(const event_batch& in, unsigned threads) {
 
     // Register ids and sales; resolve returns to sale records.
     std::vector<std::uint32_t> sale_record(n, detail::no_sale);
-    // Grow geometrically: reserving exactly size + n on every batch would rehash and copy every time.
-    if (static_cast<double>(st_.seen.size() + n) >
-        static_cast<double>(st_.seen.bucket_count()) * static_cast<double>(st_.seen.max_load_factor()))
-        st_.seen.reserve(std::max(st_.seen.size() + n, 2 * st_.seen.size()));
+    st_.ids.reserve(n);
     if (st_.sales.size() + n > st_.sales.capacity()) st_.sales.reserve(std::max(st_.sales.size() + n, 2 * st_.sales.size()));
+    constexpr std::size_t ahead = 16;  // rows between a prefetch and its insert
     for (std::size_t i = 0; i < n; ++i) {
+        if (i + ahead < n) st_.ids.prefetch((*hashes)[i + ahead]);
         std::uint32_t rec = detail::no_sale;
         if (sale_kind && b.kind[i] == *sale_kind) {
             rec = static_cast<std::uint32_t>(st_.sales.size());
-            st_.sales.push_back({b.ids[i], b.day[i], b.amount[i], b.quantity[i], 0, 0});
+            st_.sales.push_back({static_cast<std::uint32_t>(st_.ids.size()), b.day[i], b.amount[i], b.quantity[i], 0, 0});
         }
         sale_record[i] = rec;
-        st_.seen.emplace(b.ids[i], rec);
+        st_.ids.add((*hashes)[i], b.ids[i], rec);
         if (retain_ids_) st_.event_ids.push_back(b.ids[i]);
     }
+    st_.stamp.renew();
     std::vector<std::uint32_t> returned_sale(n, detail::no_sale);
     for (std::size_t i = 0; i < n; ++i) {
         if (!return_kind || b.kind[i] != *return_kind) continue;
@@ -135,12 +149,31 @@ inline void engine::add(const event_batch& in, unsigned threads) {
             }
     }
 
-    // Accumulate, on `threads` threads over contiguous ranges, each into its own accumulators; the
-    // partial sums are then added in a fixed order (integer sums, so any order gives the same).
+    // Accumulate on `threads` threads. When every leaf credits partners or their people, the threads
+    // split the partners between them and add straight into the engine's accumulators: no two
+    // threads touch one group. Otherwise each thread takes a range of events into accumulators of
+    // its own, added up afterwards in a fixed order (integer sums: any order gives the same).
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, n / 4096))));
     std::size_t outside = 0;
+    const bool by_partner = !retain_ids_ && std::all_of(leaves_.begin(), leaves_.end(), [&](const detail::leaf& l) {
+        return !l.distinct && rule_of(l).credit_.to != rules::credit::to_t::program;
+    });
     if (threads == 1) {
         accumulate(b, prep, 0, n, st_.acc);
+    } else if (by_partner) {
+        std::vector<std::thread> pool;
+        std::vector<std::exception_ptr> failures(threads);
+        for (unsigned t = 0; t < threads; ++t)
+            pool.emplace_back([&, t] {
+                try {
+                    accumulate(b, prep, 0, n, st_.acc, t, threads);
+                } catch (...) {
+                    failures[t] = std::current_exception();
+                }
+            });
+        for (auto& th : pool) th.join();
+        for (auto& f : failures)
+            if (f) std::rethrow_exception(f);
     } else {
         std::vector<std::vector<detail::leaf_acc>> part(threads);
         std::vector<std::thread> pool;
@@ -231,7 +264,7 @@ inline void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const 
 }
 
 inline void engine::accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
-                               std::size_t to, std::vector<detail::leaf_acc>& acc) const {
+                               std::size_t to, std::vector<detail::leaf_acc>& acc, unsigned part, unsigned parts) const {
     const std::uint64_t id_base = st_.event_ids.size() - (retain_ids_ ? b.size() : 0);
     for (std::size_t li = 0; li < leaves_.size(); ++li) {
         const auto& l = leaves_[li];
@@ -240,10 +273,11 @@ inline void engine::accumulate(const event_batch& b, const std::vector<detail::p
         auto& la = acc[li];
         const rounding_mode mode = prog_.rounding.mode;
         for (std::size_t i = from; i < to; ++i) {
+            if (parts > 1 && b.partner[i] % parts != part) continue;  // another thread's partner
             if (!p.select(b, i)) continue;
-            detail::for_each_credit(l, r, p, b, i, [&](std::uint64_t key, int128 m, int128 m2) {
-                auto v = key / l.slots();
-                auto& a = la.groups[v][key % l.slots()];
+            detail::for_each_credit(l, r, p, b, i, [&](std::size_t v, std::uint64_t slot, int128 m, int128 m2) {
+                auto& a = la.groups[v][slot];
+                const std::uint64_t key = v * l.slots() + slot;
                 if (__builtin_add_overflow(a.measure, m, &a.measure) || __builtin_add_overflow(a.second, m2, &a.second))
                     detail::sum_overflow(r.id);
                 ++a.count;
@@ -283,8 +317,8 @@ inline void engine::record_clawbacks(const event_batch& b, const std::vector<det
         const auto& r = rule_of(l);
         for (std::size_t i = 0; i < b.size(); ++i)
             if (sale_record[i] != detail::no_sale && prep[li].select(b, i))
-                detail::for_each_credit(l, r, prep[li], b, i, [&](std::uint64_t key, int128 m, int128) {
-                    st_.contributions[sale_record[i]].push_back({static_cast<std::uint32_t>(li), key, m});
+                detail::for_each_credit(l, r, prep[li], b, i, [&](std::size_t v, std::uint64_t slot, int128 m, int128) {
+                    st_.contributions[sale_record[i]].push_back({static_cast<std::uint32_t>(li), v * l.slots() + slot, m});
                 });
     }
     for (std::size_t i = 0; i < b.size(); ++i) {
@@ -303,7 +337,7 @@ inline void engine::record_clawbacks(const event_batch& b, const std::vector<det
             std::int64_t den = by_quantity ? sale.quantity : sale.amount;
             if (den == 0) num = den = 1;
             if (num == 0) continue;
-            st_.clawbacks.push_back({c.leaf, c.key, c.measure, num, den, b.day[i], b.ids[i], sale.id});
+            st_.clawbacks.push_back({c.leaf, c.key, c.measure, num, den, b.day[i], b.ids[i], std::string(st_.ids.text(sale.event))});
         }
     }
 }

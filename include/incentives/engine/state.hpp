@@ -1,5 +1,5 @@
 // The engine's internal state: compiled leaf rules, their accumulators, the registry of events
-// seen and sales (for duplicates and clawbacks), and its byte serialisation for snapshots.
+// taken in and sales (for duplicates and clawbacks), and its byte serialisation for snapshots.
 #pragma once
 
 #include <climits>
@@ -13,6 +13,7 @@
 #include <incentives/calendar.hpp>
 #include <incentives/decimal.hpp>
 #include <incentives/engine/dictionary.hpp>
+#include <incentives/engine/id_registry.hpp>
 #include <incentives/engine/selection.hpp>
 #include <incentives/rules/measure.hpp>
 #include <incentives/rules/selection.hpp>
@@ -81,7 +82,7 @@ struct leaf_acc {
 };
 
 struct sale_record {
-    std::string id;
+    std::uint32_t event = 0;  ///< the sale's number in the id registry
     std::int32_t day = 0;
     std::int64_t amount = 0, quantity = 0;
     std::int64_t returned_amount = 0, returned_quantity = 0;
@@ -104,11 +105,10 @@ struct clawback_record {
     std::string return_id, sale_id;
 };
 
-inline constexpr std::uint32_t no_sale = 0xFFFFFFFFu;
-
 struct engine_state {
     event_dictionaries dicts;
-    std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> seen;  ///< id -> sale or no_sale
+    id_registry ids;          ///< every event id taken in, with its sale record
+    registry_stamp stamp;     ///< renewed whenever `ids` changes
     std::vector<sale_record> sales;
     std::unordered_map<std::uint32_t, std::vector<contribution>> contributions;  ///< by sale record
     std::vector<clawback_record> clawbacks;
