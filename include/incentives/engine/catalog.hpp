@@ -8,7 +8,7 @@
 #include <vector>
 
 #include <incentives/detail/suggest.hpp>
-#include <incentives/engine/dictionary.hpp>
+#include <incentives/engine/id_registry.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/model.hpp>
 
@@ -53,11 +53,15 @@ public:
     [[nodiscard]] const std::vector<product>& products() const noexcept { return products_; }
     [[nodiscard]] const std::vector<plan>& plans() const noexcept { return plans_; }
 
-    [[nodiscard]] std::optional<std::uint32_t> partner_index(std::string_view id) const { return find(partner_index_, id); }
-    [[nodiscard]] std::optional<std::uint32_t> participant_index(std::string_view id) const {
-        return find(participant_index_, id);
+    [[nodiscard]] std::optional<std::uint32_t> partner_index(std::string_view id) const {
+        return find(partner_index_, partners_, id, &partner::id);
     }
-    [[nodiscard]] std::optional<std::uint32_t> product_index(std::string_view sku) const { return find(product_index_, sku); }
+    [[nodiscard]] std::optional<std::uint32_t> participant_index(std::string_view id) const {
+        return find(participant_index_, participants_, id, &participant::id);
+    }
+    [[nodiscard]] std::optional<std::uint32_t> product_index(std::string_view sku) const {
+        return find(product_index_, products_, sku, &product::sku);
+    }
     /// The partner (index) a participant (index) works at.
     [[nodiscard]] std::uint32_t partner_of(std::uint32_t participant) const { return participant_partner_[participant]; }
 
@@ -69,24 +73,28 @@ public:
     [[nodiscard]] std::string suggest_product(std::string_view sku) const { return suggest(products_, sku, &product::sku); }
 
 private:
-    using index_map = std::unordered_map<std::string, std::uint32_t, detail::string_hash, std::equal_to<>>;
-
+    // Row numbers by id hash (a flat table: an event's lookups are on the hot path of encode).
     template <class T, class Key>
-    static void index(const std::vector<T>& rows, index_map& out, std::string_view table, Key key) {
+    static void index(const std::vector<T>& rows, detail::id_index& out, std::string_view table, Key key) {
         out.reserve(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const std::string& k = key(rows[i]);
             if (k.empty())
                 throw input_error("incentives.input.missing_id",
                                   std::string(table) + " row " + std::to_string(i + 1) + ": the id is empty");
-            if (!out.emplace(k, static_cast<std::uint32_t>(i)).second)
+            const std::uint64_t h = detail::id_hash(k);
+            if (out.find(h, k, [&](std::uint32_t j) { return std::string_view(key(rows[j])); }) != detail::id_index::npos)
                 throw input_error("incentives.input.duplicate_id", std::string(table) + " row " + std::to_string(i + 1) +
                                                                        ": duplicate id \"" + k + "\"");
+            out.insert(h, static_cast<std::uint32_t>(i));
         }
     }
-    static std::optional<std::uint32_t> find(const index_map& m, std::string_view id) {
-        if (auto it = m.find(id); it != m.end()) return it->second;
-        return std::nullopt;
+    template <class T>
+    static std::optional<std::uint32_t> find(const detail::id_index& ix, const std::vector<T>& rows, std::string_view id,
+                                             std::string T::*member) {
+        auto k = ix.find(detail::id_hash(id), id, [&](std::uint32_t j) { return std::string_view(rows[j].*member); });
+        if (k == detail::id_index::npos) return std::nullopt;
+        return k;
     }
     template <class T>
     static std::string suggest(const std::vector<T>& rows, std::string_view id, std::string T::*member) {
@@ -101,7 +109,7 @@ private:
     std::vector<participant> participants_;
     std::vector<product> products_;
     std::vector<plan> plans_;
-    index_map partner_index_, participant_index_, product_index_;
+    detail::id_index partner_index_, participant_index_, product_index_;
     std::vector<std::uint32_t> participant_partner_;
 };
 

@@ -266,9 +266,16 @@ inline event_batch engine::encode(std::span<const event> events) const {
     detail::id_index batch_ids;
     batch_ids.reserve(rows);
     auto batch_text = [&b](std::uint32_t row) { return std::string_view(b.ids[row]); };
+    // Each id is hashed `ahead` rows before its probes, and its slots prefetched then, so that the
+    // probes find them in cache (the rows are read once: they are large and memory-bound).
+    constexpr std::size_t ahead = 16;
     std::vector<std::uint64_t> hashes(rows);
-    for (std::size_t r = 0; r < rows; ++r) hashes[r] = detail::id_hash(events[r].id);
-    constexpr std::size_t ahead = 16;  // rows between a prefetch and its probe
+    auto hash_ahead = [&](std::size_t r) {
+        hashes[r] = detail::id_hash(events[r].id);
+        st_.ids.prefetch(hashes[r]);
+        batch_ids.prefetch(hashes[r]);
+    };
+    for (std::size_t r = 0; r < std::min(ahead, rows); ++r) hash_ahead(r);
     std::unordered_map<std::string_view, std::pair<std::int64_t, std::int64_t>> returned;
     // The last kind seen and each product's category, as codes (most rows repeat them).
     std::string_view last_kind;
@@ -277,10 +284,7 @@ inline event_batch engine::encode(std::span<const event> events) const {
     const std::uint32_t sale_code = dicts.kinds.intern("sale");
     for (std::size_t r = 0; r < rows; ++r) {
         const event& e = events[r];
-        if (r + ahead < rows) {
-            st_.ids.prefetch(hashes[r + ahead]);
-            batch_ids.prefetch(hashes[r + ahead]);
-        }
+        if (r + ahead < rows) hash_ahead(r + ahead);
         auto where = [&](std::string_view field) {
             return "row " + std::to_string(r + 1) + (e.id.empty() ? std::string() : " (event \"" + e.id + "\")") +
                    ", field " + std::string(field) + ": ";

@@ -323,21 +323,41 @@ inline result engine::run(const run_options& o) const {
         return it->second;
     };
 
-    res.lines.reserve(all.size());
+    // Sort by (rule in program order, beneficiary, period, kind, version, reversed sale), then build
+    // each line once, in that order.
     std::vector<std::uint32_t> rank(all.size());
+    std::vector<const period*> per(all.size());
     for (std::size_t i = 0; i < all.size(); ++i) {
+        const auto& r = prog_.rules[all[i].top];
+        rank[i] = rank_slot(r.credit_.to, all[i].beneficiary);
+        per[i] = &period_of(r.per, all[i].period);
+    }
+    static const std::string none;
+    auto version_of = [&](std::size_t i) -> const std::string& { return o.traces ? all[i].why.version : none; };
+    std::vector<std::size_t> order(all.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const auto &da = all[a], &db = all[b];
+        if (da.top != db.top) return da.top < db.top;
+        if (rank[a] != rank[b]) return rank[a] < rank[b];
+        if (per[a]->from != per[b]->from) return per[a]->from < per[b]->from;
+        if (da.clawback != db.clawback) return db.clawback;  // accruals first
+        if (int c = version_of(a).compare(version_of(b))) return c < 0;
+        if (int c = da.why.reverses.compare(db.why.reverses)) return c < 0;
+        return a < b;
+    });
+    res.lines.reserve(all.size());
+    for (auto i : order) {
         auto& d = all[i];
         const auto& r = prog_.rules[d.top];
-        rank[i] = rank_slot(r.credit_.to, d.beneficiary);
-        payout_line line;
+        payout_line& line = res.lines.emplace_back();
         line.rule = r.id;
         line.beneficiary_type = r.credit_.to;
         line.beneficiary = beneficiary_id(r, d.beneficiary);
         auto pi = partner_index_of(r, d.beneficiary);
-        line.partner = pi ? cat_.partners()[*pi].id : "";
-        const auto& per = period_of(r.per, d.period);
-        line.period = per.label;
-        line.period_start = per.from;
+        if (pi) line.partner = cat_.partners()[*pi].id;
+        line.period = per[i]->label;
+        line.period_start = per[i]->from;
         line.kind = d.clawback ? payout_line::kind_t::clawback : payout_line::kind_t::accrual;
         line.currency = std::string(prog_.currency_.code());
         // Written with at least the currency's minor units (20 EUR is 20.00), never fewer.
@@ -348,46 +368,29 @@ inline result engine::run(const run_options& o) const {
             line.why->rule = r.id;
             line.why->reverses = d.why.reverses;
         }
-        res.lines.push_back(std::move(line));
     }
-    // Sort by (rule in program order, beneficiary, period, kind, version, reversed sale), then move
-    // each line once.
-    static const std::string none;
-    auto version_of = [&](std::size_t i) -> const std::string& { return res.lines[i].why ? res.lines[i].why->version : none; };
-    auto reverses_of = [&](std::size_t i) -> const std::string& { return res.lines[i].why ? res.lines[i].why->reverses : none; };
-    std::vector<std::size_t> order(res.lines.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const auto &la = res.lines[a], &lb = res.lines[b];
-        if (all[a].top != all[b].top) return all[a].top < all[b].top;
-        if (rank[a] != rank[b]) return rank[a] < rank[b];
-        if (la.period_start != lb.period_start) return la.period_start < lb.period_start;
-        if (la.kind != lb.kind) return la.kind < lb.kind;
-        if (int c = version_of(a).compare(version_of(b))) return c < 0;
-        if (int c = reverses_of(a).compare(reverses_of(b))) return c < 0;
-        return a < b;
-    });
     // Statements: one per (beneficiary, period) over every rule, in the same beneficiary order.
-    std::vector<std::size_t> by_statement(order);
+    std::vector<std::size_t> by_statement(res.lines.size());
+    std::iota(by_statement.begin(), by_statement.end(), std::size_t{0});
+    auto rank_at = [&](std::size_t k) { return rank[order[k]]; };
+    auto same_statement = [&](std::size_t a, std::size_t b) {
+        const auto &la = res.lines[a], &lb = res.lines[b];
+        return rank_at(a) == rank_at(b) && la.period_start == lb.period_start && la.period == lb.period;
+    };
     std::stable_sort(by_statement.begin(), by_statement.end(), [&](std::size_t a, std::size_t b) {
         const auto &la = res.lines[a], &lb = res.lines[b];
-        if (rank[a] != rank[b]) return rank[a] < rank[b];
+        if (rank_at(a) != rank_at(b)) return rank_at(a) < rank_at(b);
         if (la.period_start != lb.period_start) return la.period_start < lb.period_start;
         return la.period < lb.period;
     });
     for (std::size_t k = 0; k < by_statement.size(); ++k) {
         const auto& l = res.lines[by_statement[k]];
-        if (k == 0 || rank[by_statement[k - 1]] != rank[by_statement[k]] || res.lines[by_statement[k - 1]].period_start != l.period_start ||
-            res.lines[by_statement[k - 1]].period != l.period)
+        if (k == 0 || !same_statement(by_statement[k - 1], by_statement[k]))
             res.statements.push_back({l.beneficiary_type, l.beneficiary, l.partner, l.period, l.period_start, l.currency, zero, zero});
         res.statements.back().exact += l.amount;
     }
     for (auto& st : res.statements)
         st.amount = prog_.rounding.point == rounding_policy::point_t::statement ? st.exact.rescale(minor, mode) : st.exact;
-    std::vector<payout_line> sorted;
-    sorted.reserve(res.lines.size());
-    for (auto i : order) sorted.push_back(std::move(res.lines[i]));
-    res.lines = std::move(sorted);
     return res;
 }
 

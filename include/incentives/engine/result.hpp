@@ -8,6 +8,7 @@
 #include <incentives/calendar.hpp>
 #include <incentives/currency.hpp>
 #include <incentives/decimal.hpp>
+#include <incentives/detail/boxed.hpp>
 #include <incentives/rules/credit.hpp>
 
 namespace incentives {
@@ -50,7 +51,7 @@ struct payout_line {
     kind_t kind = kind_t::accrual;
     std::string currency;
     decimal amount;
-    std::optional<trace> why;  ///< present when the run asked for traces
+    detail::boxed<trace> why;  ///< present when the run asked for traces (on the heap: lines stay small without)
     friend bool operator==(const payout_line&, const payout_line&) = default;
 };
 
