@@ -17,16 +17,18 @@ struct draft {
     std::int32_t period = 0;      ///< absolute period index in the rule's unit
     std::size_t version = 0;
     decimal amount;
-    trace why;
+    std::size_t events = 0;  ///< contributing events
+    std::string reverses;    ///< for a clawback: the sale it reverses
+    bool explain = true;     ///< the run asks for traces: `why` holds one
+    boxed<trace> why;        ///< the trace being built (on the heap, and only when explaining)
     std::int32_t last_day = 0;
     bool clawback = false;
-    bool explain = true;  ///< build the trace's text (steps, notes): only when the run asks for traces
 };
 
 /// Moves a draft's amount to `after`, recording the step (described by what()) when it explains.
 template <class Describe>
 inline void step(draft& d, Describe&& what, const decimal& after) {
-    if (d.explain) d.why.steps.push_back({std::string(what()), d.amount, after});
+    if (d.explain) d.why->steps.push_back({std::string(what()), d.amount, after});
     d.amount = after;
 }
 
@@ -98,7 +100,7 @@ inline result engine::run(const run_options& o) const {
         if (acc) {
             auto target = plan_for(beneficiary_id(r, d.beneficiary), d.period, r.per);
             if (!target) {
-                if (d.explain) d.why.note += (d.why.note.empty() ? "" : "; ") + std::string("no plan: accelerator not applied");
+                if (d.explain) d.why->note += (d.why->note.empty() ? "" : "; ") + std::string("no plan: accelerator not applied");
             } else {
                 const rules::accelerator::band* hit = nullptr;
                 for (const auto& band : acc->bands)
@@ -194,32 +196,37 @@ inline result engine::run(const run_options& o) const {
             for (auto& [k, parts] : groups) {
                 draft c;
                 c.explain = o.traces;
+                if (c.explain) {
+                    c.why.emplace().rule = top.id;
+                    c.why->measure = std::string(to_string(top.combine));
+                }
                 c.top = t;
                 c.leaf = parts.front()->leaf;
                 c.beneficiary = k.first;
                 c.period = k.second;
-                c.why.rule = top.id;
-                c.why.measure = std::string(to_string(top.combine));
                 bool first = true;
                 for (auto* p : parts) {
                     // sum_of counts every child's contributions; max_of those of the child that wins
-                    if (top.combine != rules::combinator::max_of) c.why.events += p->why.events;
+                    if (top.combine != rules::combinator::max_of) c.events += p->events;
                     c.last_day = std::max(c.last_day, p->last_day);
                     bool take = top.combine != rules::combinator::max_of || first || c.amount < p->amount;
                     decimal after = top.combine == rules::combinator::max_of ? (take ? p->amount : c.amount) : c.amount + p->amount;
-                    if (o.traces)
-                        c.why.steps.push_back({p->why.rule + (p->why.version.empty() ? "" : "@" + p->why.version) + " pays " +
-                                                   p->amount.to_string(),
-                                               c.amount, after});
-                    if (top.combine == rules::combinator::max_of && take) c.why.events = p->why.events;
+                    if (c.explain) {
+                        c.why->steps.push_back({p->why->rule + (p->why->version.empty() ? "" : "@" + p->why->version) + " pays " +
+                                                    p->amount.to_string(),
+                                                c.amount, after});
+                        if (o.event_ids)
+                            c.why->event_ids.insert(c.why->event_ids.end(), p->why->event_ids.begin(), p->why->event_ids.end());
+                    }
+                    if (top.combine == rules::combinator::max_of && take) c.events = p->events;
                     c.amount = after;
-                    if (o.event_ids)
-                        c.why.event_ids.insert(c.why.event_ids.end(), p->why.event_ids.begin(), p->why.event_ids.end());
                     first = false;
                 }
-                c.why.base = c.amount;
-                c.why.amount_before = c.amount;
-                std::sort(c.why.event_ids.begin(), c.why.event_ids.end());
+                if (c.explain) {
+                    c.why->base = c.amount;
+                    c.why->amount_before = c.amount;
+                    std::sort(c.why->event_ids.begin(), c.why->event_ids.end());
+                }
                 modify(c, top, c.amount, top.qualify, std::nullopt, top.limits);
                 combined.push_back(std::move(c));
             }
@@ -271,18 +278,23 @@ inline result engine::run(const run_options& o) const {
         d.clawback = true;
         d.amount = -reversed;
         d.last_day = c.day;
-        d.why.rule = r.id;
-        d.why.version = d.version ? l.version_from[d.version].to_string() : "";
-        d.why.measure = detail::describe(r.measure_);
-        d.why.base = detail::trimmed((sale_measure * decimal(c.num)).divide(decimal(c.den), l.measure_scale + 4, rounding_mode::half_even), l.base_scale);
-        auto g = std::gcd(c.num, c.den);
-        d.why.amount_before = amount;
-        d.why.events = 1;
-        d.why.reverses = c.sale_id;
-        d.why.note = "return " + c.return_id + " of sale " + c.sale_id + " within the " +
-                     std::to_string(r.clawback_->days) + "-day clawback window reverses " + std::to_string(c.num / g) + "/" +
-                     std::to_string(c.den / g) + " of the sale's share of a line of " + amount.to_string();
-        if (o.event_ids) d.why.event_ids = {c.return_id};
+        d.events = 1;
+        d.reverses = c.sale_id;
+        d.explain = o.traces;
+        if (d.explain) {
+            trace& t = d.why.emplace();
+            t.rule = r.id;
+            t.version = d.version ? l.version_from[d.version].to_string() : "";
+            t.measure = detail::describe(r.measure_);
+            t.base = detail::trimmed((sale_measure * decimal(c.num)).divide(decimal(c.den), l.measure_scale + 4, rounding_mode::half_even),
+                                     l.base_scale);
+            auto g = std::gcd(c.num, c.den);
+            t.amount_before = amount;
+            t.note = "return " + c.return_id + " of sale " + c.sale_id + " within the " + std::to_string(r.clawback_->days) +
+                     "-day clawback window reverses " + std::to_string(c.num / g) + "/" + std::to_string(c.den / g) +
+                     " of the sale's share of a line of " + amount.to_string();
+            if (o.event_ids) t.event_ids = {c.return_id};
+        }
         all.push_back(std::move(d));
     }
 
@@ -333,7 +345,7 @@ inline result engine::run(const run_options& o) const {
         per[i] = &period_of(r.per, all[i].period);
     }
     static const std::string none;
-    auto version_of = [&](std::size_t i) -> const std::string& { return o.traces ? all[i].why.version : none; };
+    auto version_of = [&](std::size_t i) -> const std::string& { return all[i].why ? all[i].why->version : none; };
     std::vector<std::size_t> order(all.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -343,7 +355,7 @@ inline result engine::run(const run_options& o) const {
         if (per[a]->from != per[b]->from) return per[a]->from < per[b]->from;
         if (da.clawback != db.clawback) return db.clawback;  // accruals first
         if (int c = version_of(a).compare(version_of(b))) return c < 0;
-        if (int c = da.why.reverses.compare(db.why.reverses)) return c < 0;
+        if (int c = da.reverses.compare(db.reverses)) return c < 0;
         return a < b;
     });
     res.lines.reserve(all.size());
@@ -362,11 +374,14 @@ inline result engine::run(const run_options& o) const {
         line.currency = std::string(prog_.currency_.code());
         // Written with at least the currency's minor units (20 EUR is 20.00), never fewer.
         line.amount = d.amount.scale() < minor ? d.amount.rescale(minor, rounding_mode::unnecessary) : d.amount;
-        if (o.traces) line.why = std::move(d.why);
-        else if (d.clawback) {  // keep the reference to the reversed sale even without traces
+        if (d.why) {
+            line.why = std::move(d.why);
+            line.why->events = d.events;
+            line.why->reverses = std::move(d.reverses);
+        } else if (d.clawback) {  // keep the reference to the reversed sale even without traces
             line.why.emplace();
             line.why->rule = r.id;
-            line.why->reverses = d.why.reverses;
+            line.why->reverses = std::move(d.reverses);
         }
     }
     // Statements: one per (beneficiary, period) over every rule, in the same beneficiary order.
@@ -454,6 +469,7 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
     };
 
     std::vector<draft> out;
+    trace quiet;
     std::size_t groups = 0;
     for (const auto& g : la.groups)
         for (const auto& a : g) groups += a.count != 0;
@@ -478,13 +494,13 @@ std::vector<detail::draft> engine::leaf_drafts(std::uint32_t li, const run_optio
             d.version = v;
             d.last_day = a.last_day;
             d.explain = o.traces;
-            trace& t = d.why;
+            trace& t = d.explain ? d.why.emplace() : quiet;  // `quiet` is written, never read
             if (d.explain) {
                 t.rule = r.id;
                 t.version = v ? l.version_from[v].to_string() : "";
                 t.measure = detail::describe(r.measure_);
             }
-            t.events = static_cast<std::size_t>(a.count);
+            d.events = static_cast<std::size_t>(a.count);
             if (auto it = ids.find(d.key); it != ids.end()) {
                 t.event_ids = it->second;
                 std::sort(t.event_ids.begin(), t.event_ids.end());
