@@ -93,33 +93,6 @@ inline void engine::add(const event_batch& in, unsigned threads) {
         }
     }
 
-    // Register ids and sales; resolve returns to sale records.
-    std::vector<std::uint32_t> sale_record(n, detail::no_sale);
-    st_.ids.reserve(n);
-    if (st_.sales.size() + n > st_.sales.capacity()) st_.sales.reserve(std::max(st_.sales.size() + n, 2 * st_.sales.size()));
-    constexpr std::size_t ahead = 16;  // rows between a prefetch and its insert
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i + ahead < n) st_.ids.prefetch((*hashes)[i + ahead]);
-        std::uint32_t rec = detail::no_sale;
-        if (sale_kind && b.kind[i] == *sale_kind) {
-            rec = static_cast<std::uint32_t>(st_.sales.size());
-            st_.sales.push_back({static_cast<std::uint32_t>(st_.ids.size()), b.day[i], b.amount[i], b.quantity[i], 0, 0});
-        }
-        sale_record[i] = rec;
-        st_.ids.add((*hashes)[i], b.ids[i], rec);
-        if (retain_ids_) st_.event_ids.push_back(b.ids[i]);
-    }
-    st_.stamp.renew();
-    std::vector<std::uint32_t> returned_sale(n, detail::no_sale);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!return_kind || b.kind[i] != *return_kind) continue;
-        std::uint32_t ref = b.reference[i];
-        std::uint32_t rec = (ref & detail::batch_row_flag) ? sale_record[ref & ~detail::batch_row_flag] : ref;
-        returned_sale[i] = rec;
-        st_.sales[rec].returned_amount += b.amount[i];
-        st_.sales[rec].returned_quantity += b.quantity[i];
-    }
-
     // Compile each leaf for this batch.
     std::vector<detail::prepared_leaf> prep(leaves_.size());
     std::int32_t min_day = n ? *std::min_element(b.day.begin(), b.day.end()) : 0;
@@ -149,54 +122,107 @@ inline void engine::add(const event_batch& in, unsigned threads) {
             }
     }
 
+    // Register ids and sales; resolve returns to sale records.
+    std::vector<std::uint32_t> sale_record(n, detail::no_sale);
+    std::vector<std::uint32_t> returned_sale(n, detail::no_sale);
+    auto register_batch = [&] {
+        st_.ids.reserve(n);
+        if (st_.sales.size() + n > st_.sales.capacity()) st_.sales.reserve(std::max(st_.sales.size() + n, 2 * st_.sales.size()));
+        constexpr std::size_t ahead = 16;  // rows between a prefetch and its insert
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i + ahead < n) st_.ids.prefetch((*hashes)[i + ahead]);
+            std::uint32_t rec = detail::no_sale;
+            if (sale_kind && b.kind[i] == *sale_kind) {
+                rec = static_cast<std::uint32_t>(st_.sales.size());
+                st_.sales.push_back({static_cast<std::uint32_t>(st_.ids.size()), b.day[i], b.amount[i], b.quantity[i], 0, 0});
+            }
+            sale_record[i] = rec;
+            st_.ids.add((*hashes)[i], b.ids[i], rec);
+            if (retain_ids_) st_.event_ids.push_back(b.ids[i]);
+        }
+        st_.stamp.renew();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!return_kind || b.kind[i] != *return_kind) continue;
+            std::uint32_t ref = b.reference[i];
+            std::uint32_t rec = (ref & detail::batch_row_flag) ? sale_record[ref & ~detail::batch_row_flag] : ref;
+            returned_sale[i] = rec;
+            st_.sales[rec].returned_amount += b.amount[i];
+            st_.sales[rec].returned_quantity += b.quantity[i];
+        }
+    };
+
     // Accumulate on `threads` threads. When every leaf credits partners or their people, the threads
     // split the partners between them and add straight into the engine's accumulators: no two
     // threads touch one group. Otherwise each thread takes a range of events into accumulators of
     // its own, added up afterwards in a fixed order (integer sums: any order gives the same).
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, n / 4096))));
     std::size_t outside = 0;
+    // With more than one thread, one registers the ids and sales while the others accumulate (the
+    // two touch different state; retained ids are numbered by registration, so they wait for it).
+    const bool overlap = threads > 1 && !retain_ids_;
+    std::thread registrar;
+    std::exception_ptr registrar_failure, accumulate_failure;
+    if (overlap) {
+        registrar = std::thread([&] {
+            try {
+                register_batch();
+            } catch (...) {
+                registrar_failure = std::current_exception();
+            }
+        });
+        --threads;
+    } else {
+        register_batch();
+    }
     const bool by_partner = !retain_ids_ && std::all_of(leaves_.begin(), leaves_.end(), [&](const detail::leaf& l) {
         return !l.distinct && rule_of(l).credit_.to != rules::credit::to_t::program;
     });
-    if (threads == 1) {
-        accumulate(b, prep, 0, n, st_.acc);
-    } else if (by_partner) {
-        std::vector<std::thread> pool;
-        std::vector<std::exception_ptr> failures(threads);
-        for (unsigned t = 0; t < threads; ++t)
-            pool.emplace_back([&, t] {
-                try {
-                    accumulate(b, prep, 0, n, st_.acc, t, threads);
-                } catch (...) {
-                    failures[t] = std::current_exception();
-                }
-            });
-        for (auto& th : pool) th.join();
-        for (auto& f : failures)
-            if (f) std::rethrow_exception(f);
-    } else {
-        std::vector<std::vector<detail::leaf_acc>> part(threads);
-        std::vector<std::thread> pool;
-        std::vector<std::exception_ptr> failures(threads);
-        for (unsigned t = 0; t < threads; ++t) {
-            part[t].resize(leaves_.size());
-            for (std::size_t li = 0; li < leaves_.size(); ++li)
-                part[t][li].groups.assign(leaves_[li].version_from.size(), std::vector<detail::group_acc>(leaves_[li].slots()));
-            pool.emplace_back([&, t] {
-                try {
-                    accumulate(b, prep, n * t / threads, n * (t + 1) / threads, part[t]);
-                } catch (...) {
-                    failures[t] = std::current_exception();
-                }
-            });
+    try {
+        if (threads == 1) {
+            accumulate(b, prep, 0, n, st_.acc);
+        } else if (by_partner) {
+            std::vector<std::thread> pool;
+            std::vector<std::exception_ptr> failures(threads);
+            for (unsigned t = 0; t < threads; ++t)
+                pool.emplace_back([&, t] {
+                    try {
+                        accumulate(b, prep, 0, n, st_.acc, t, threads);
+                    } catch (...) {
+                        failures[t] = std::current_exception();
+                    }
+                });
+            for (auto& th : pool) th.join();
+            for (auto& f : failures)
+                if (f) std::rethrow_exception(f);
+        } else {
+            std::vector<std::vector<detail::leaf_acc>> part(threads);
+            std::vector<std::thread> pool;
+            std::vector<std::exception_ptr> failures(threads);
+            for (unsigned t = 0; t < threads; ++t) {
+                part[t].resize(leaves_.size());
+                for (std::size_t li = 0; li < leaves_.size(); ++li)
+                    part[t][li].groups.assign(leaves_[li].version_from.size(), std::vector<detail::group_acc>(leaves_[li].slots()));
+                pool.emplace_back([&, t] {
+                    try {
+                        accumulate(b, prep, n * t / threads, n * (t + 1) / threads, part[t]);
+                    } catch (...) {
+                        failures[t] = std::current_exception();
+                    }
+                });
+            }
+            for (auto& th : pool) th.join();
+            for (auto& f : failures)
+                if (f) std::rethrow_exception(f);
+            for (unsigned t = 0; t < threads; ++t) {
+                for (std::size_t li = 0; li < leaves_.size(); ++li) merge(st_.acc[li], part[t][li], rule_of(leaves_[li]).id);
+            }
         }
-        for (auto& th : pool) th.join();
-        for (auto& f : failures)
-            if (f) std::rethrow_exception(f);
-        for (unsigned t = 0; t < threads; ++t) {
-            for (std::size_t li = 0; li < leaves_.size(); ++li) merge(st_.acc[li], part[t][li], rule_of(leaves_[li]).id);
-        }
+    } catch (...) {
+        accumulate_failure = std::current_exception();
     }
+    if (registrar.joinable()) registrar.join();
+    if (accumulate_failure) std::rethrow_exception(accumulate_failure);
+    if (registrar_failure) std::rethrow_exception(registrar_failure);
 
     record_clawbacks(b, prep, sale_record, returned_sale);
     st_.events += n;
@@ -266,11 +292,41 @@ inline void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const 
 inline void engine::accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
                                std::size_t to, std::vector<detail::leaf_acc>& acc, unsigned part, unsigned parts) const {
     const std::uint64_t id_base = st_.event_ids.size() - (retain_ids_ ? b.size() : 0);
+    std::vector<std::uint8_t> selected;
     for (std::size_t li = 0; li < leaves_.size(); ++li) {
         const auto& l = leaves_[li];
         const auto& r = rule_of(l);
         const auto& p = prep[li];
         auto& la = acc[li];
+        // The common shape — one version, credit to the partner, a sum of amounts or quantities, no
+        // per-event payout — takes a tight loop over a selection computed column by column.
+        const bool plain = l.version_from.size() == 1 && r.credit_.to == rules::credit::to_t::partner && !l.lookup &&
+                           !l.event_rounding && !l.distinct && !l.second && !retain_ids_ &&
+                           (r.measure_.kind == rules::measure::kind_t::amount || r.measure_.kind == rules::measure::kind_t::quantity ||
+                            r.measure_.kind == rules::measure::kind_t::count);
+        if (plain) {
+            selected.resize(to - from);
+            p.select.select_rows(b, from, to, selected.data());
+            auto& groups = la.groups[0];
+            const auto kind = r.measure_.kind;
+            for (std::size_t i = from; i < to; ++i) {
+                if (!selected[i - from]) continue;
+                if (parts > 1 && b.partner[i] % parts != part) continue;  // another thread's partner
+                const std::int32_t day = b.day[i];
+                const std::int32_t pd = p.period_of_day[static_cast<std::size_t>(day - p.min_day)];
+                if (pd < l.period_lo || pd > l.period_hi) continue;
+                if (pd >= l.program_lo && (day < l.first_day || day > l.last_day)) continue;
+                auto& a = groups[static_cast<std::size_t>(pd - l.period_lo) + b.partner[i] * l.periods];
+                const int128 m = (kind == rules::measure::kind_t::amount     ? static_cast<int128>(b.amount[i])
+                                  : kind == rules::measure::kind_t::quantity ? static_cast<int128>(b.quantity[i])
+                                                                             : int128{1}) *
+                                 10000;
+                if (__builtin_add_overflow(a.measure, m, &a.measure)) detail::sum_overflow(r.id);
+                ++a.count;
+                a.last_day = std::max(a.last_day, day);
+            }
+            continue;
+        }
         const rounding_mode mode = prog_.rounding.mode;
         for (std::size_t i = from; i < to; ++i) {
             if (parts > 1 && b.partner[i] % parts != part) continue;  // another thread's partner
