@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,16 @@ struct event_table {
 /// reports and totals).
 struct run_output {
     std::shared_ptr<const engine> eng;
-    result res;
+    result res;        ///< the lines without traces
+    bool event_ids = false;
+    mutable std::optional<result> with_traces;  ///< the same lines, in the same order, with traces
+
+    /// The result with a trace on every line, computed the first time it is asked for (traces cost
+    /// strings and decimals per line; payouts and totals do not need them).
+    [[nodiscard]] const result& traced() const {
+        if (!with_traces) with_traces = eng->run({.traces = true, .event_ids = event_ids, .threads = 1});
+        return *with_traces;
+    }
 
     [[nodiscard]] const program& prog() const { return eng->definition(); }
     [[nodiscard]] const catalog& cat() const { return eng->reference_data(); }

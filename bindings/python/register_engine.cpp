@@ -38,10 +38,10 @@ run_output run(const program& p, const event_table& events, const catalog& cat, 
     } catch (const input_error& e) {
         throw in_caller_rows(e, events);
     }
-    // Traces cost little (the engine builds them for every line anyway) and serve explain() and
-    // result.traces; event ids only when the engine retained them.
-    result res = eng->run({.traces = true, .event_ids = event_ids, .threads = threads});
-    return run_output{std::move(eng), std::move(res)};
+    // Without traces: they are built when result.traces, explain() or statement() first ask
+    // (run_output::traced), from the same engine, in the same line order.
+    result res = eng->run({.traces = false, .event_ids = false, .threads = threads});
+    return run_output{std::move(eng), std::move(res), event_ids, std::nullopt};
 }
 
 }  // namespace

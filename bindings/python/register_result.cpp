@@ -106,7 +106,7 @@ py::dict payout_columns(const run_output& run) {
 }
 
 py::dict trace_columns(const run_output& run) {
-    const auto& lines = run.res.lines;
+    const auto& lines = run.traced().lines;
     py::dict d;
     d["rule"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.rule; });
     d["beneficiary_type"] = texts(lines, [](const payout_line& l) { return beneficiary_type(l.beneficiary_type); });

@@ -50,7 +50,7 @@ std::string money_text(const decimal& d, const program& prog) {
 
 std::string explain_text(const run_output& run, const std::string& beneficiary) {
     const auto& cat = run.cat();
-    auto mine = run.res.for_beneficiary(beneficiary);
+    auto mine = run.traced().for_beneficiary(beneficiary);
     if (mine.empty()) {
         if (!cat.partner_index(beneficiary) && !cat.participant_index(beneficiary))
             unknown(cat, beneficiary, true, "explain");

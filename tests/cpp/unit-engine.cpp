@@ -621,3 +621,27 @@ TEST_CASE("selection column by column agrees with selection row by row") {
         if (c > 0) CHECK(chosen < b.size());  // the cases select something less than everything
     }
 }
+
+TEST_CASE("lines come in the same order with and without traces, versions in date order") {
+    // A version from 15 August splits P1's third quarter into two lines: the base part (1% of
+    // 1000.00 = 10.00) and the version's part (2% of 3000.00 = 60.00); the base comes first.
+    rules::rule r;
+    r.id = "v";
+    r.pay.value = d("0.01");
+    rules::rule::version v2;
+    v2.effective_from = date(2027, 8, 15);
+    v2.pay.value = d("0.02");
+    r.versions = {v2};
+    engine e(base_program({r}), small_catalog());
+    e.add(std::vector<event>{sale("late", date(2027, 8, 20), "P1", "K1", 1, "3000.00"),
+                             sale("early", date(2027, 8, 1), "P1", "K1", 1, "1000.00")});
+    auto plain = e.run();
+    auto traced = e.run({.traces = true});
+    REQUIRE(plain.lines.size() == 2);
+    REQUIRE(traced.lines.size() == 2);
+    CHECK(plain.lines[0].amount == decimal(10));
+    CHECK(plain.lines[1].amount == decimal(60));
+    for (std::size_t i = 0; i < 2; ++i) CHECK(plain.lines[i].amount == traced.lines[i].amount);
+    CHECK(traced.lines[0].why->version.empty());
+    CHECK(traced.lines[1].why->version == "2027-08-15");
+}

@@ -344,8 +344,6 @@ inline result engine::run(const run_options& o) const {
         rank[i] = rank_slot(r.credit_.to, all[i].beneficiary);
         per[i] = &period_of(r.per, all[i].period);
     }
-    static const std::string none;
-    auto version_of = [&](std::size_t i) -> const std::string& { return all[i].why ? all[i].why->version : none; };
     std::vector<std::size_t> order(all.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -354,7 +352,7 @@ inline result engine::run(const run_options& o) const {
         if (rank[a] != rank[b]) return rank[a] < rank[b];
         if (per[a]->from != per[b]->from) return per[a]->from < per[b]->from;
         if (da.clawback != db.clawback) return db.clawback;  // accruals first
-        if (int c = version_of(a).compare(version_of(b))) return c < 0;
+        if (da.version != db.version) return da.version < db.version;  // versions in date order, with or without traces
         if (int c = da.reverses.compare(db.reverses)) return c < 0;
         return a < b;
     });
