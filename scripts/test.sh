@@ -29,7 +29,7 @@ step "Python package (pip install .) and pytest"
 (cd "$root/tests/python" && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
 
 step "peer comparison smoke run"
-.venv/bin/python bench/peers/run.py --smoke --cli build/dev/src/incentives --peer build/dev/bench/incentives_peer
+INCENTIVES_PEER_REQUIRED=1 .venv/bin/python bench/peers/run.py --smoke --cli build/dev/src/incentives --peer build/dev/bench/incentives_peer
 
 step "C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset asan

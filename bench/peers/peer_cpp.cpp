@@ -13,6 +13,9 @@
 
 #include <fmt/format.h>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -25,6 +28,12 @@
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+/// Bytes the heap holds now (glibc): for the memory the batch and the engine's state take.
+double heap_mib() {
+    struct mallinfo2 m = mallinfo2();
+    return static_cast<double>(m.uordblks + m.hblkhd) / (1024.0 * 1024.0);
+}
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -68,12 +77,15 @@ int main(int argc, char** argv) try {
     const double load = seconds_since(t0);
 
     incentives::engine engine(std::move(program), std::move(catalog));
+    const double heap_engine = heap_mib();
     t0 = clock_type::now();
     incentives::event_batch batch = engine.encode(events);
     const double encode = seconds_since(t0);
+    const double heap_batch = heap_mib();
     t0 = clock_type::now();
     engine.add(batch, o.threads);
     const double add = seconds_since(t0);
+    const double heap_added = heap_mib();
     t0 = clock_type::now();
     incentives::result result = engine.run({.threads = o.threads});
     const double run = seconds_since(t0);
@@ -87,8 +99,13 @@ int main(int argc, char** argv) try {
         if (!f || std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0)
             throw std::runtime_error("cannot write " + o.out);
     }
-    fmt::print("{{\"events\": {}, \"lines\": {}, \"load_s\": {:.6f}, \"encode_s\": {:.6f}, \"add_s\": {:.6f}, \"run_s\": {:.6f}}}\n",
-               events.size(), result.lines.size(), load, encode, add, run);
+    // Memory per million events: the encoded batch, and what add() kept in the engine (id registry,
+    // sale records, accumulator growth).
+    const double millions = static_cast<double>(std::max<std::size_t>(events.size(), 1)) / 1e6;
+    fmt::print("{{\"events\": {}, \"lines\": {}, \"load_s\": {:.6f}, \"encode_s\": {:.6f}, \"add_s\": {:.6f}, \"run_s\": {:.6f}, "
+               "\"batch_mib_per_m\": {:.1f}, \"engine_mib_per_m\": {:.1f}}}\n",
+               events.size(), result.lines.size(), load, encode, add, run, (heap_batch - heap_engine) / millions,
+               (heap_added - heap_batch) / millions);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
