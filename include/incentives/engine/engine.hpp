@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <numeric>
 #include <cstdint>
@@ -54,13 +55,14 @@ public:
     [[nodiscard]] const catalog& reference_data() const noexcept { return cat_; }
 
     /// Checks and encodes events into a batch; throws input_error naming the row and field of the
-    /// first bad event. Nothing is added to the engine.
-    [[nodiscard]] event_batch encode(std::span<const event> events) const;
+    /// first bad event. Nothing is added to the engine. With threads > 1, a second thread looks up
+    /// ids and catalog keys ahead of the checks (the batch is the same).
+    [[nodiscard]] event_batch encode(std::span<const event> events, unsigned threads = 1) const;
 
     /// Adds an encoded batch. Either the whole batch is added or, on an error, nothing is.
     void add(const event_batch& batch, unsigned threads = 1);
     /// encode() then add().
-    void add(std::span<const event> events, unsigned threads = 1) { add(encode(events), threads); }
+    void add(std::span<const event> events, unsigned threads = 1) { add(encode(events, threads), threads); }
 
     /// The payout lines for everything added so far.
     [[nodiscard]] result run(const run_options& options = {}) const;
