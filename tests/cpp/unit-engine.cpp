@@ -407,6 +407,12 @@ TEST_CASE("a snapshot for another program is refused") {
     other.name = "other";
     CHECK_THROWS_AS((void)engine::restore(other, small_catalog(), e.snapshot()), input_error);
     CHECK_THROWS_AS((void)engine::restore(base_program({tiered_rebate()}), small_catalog(), "garbage"), input_error);
+    // A snapshot of the previous format (ids keyed differently) is refused with the reason.
+    std::string old = e.snapshot();
+    const std::string v2 = "incentives-snapshot-2", v1 = "incentives-snapshot-1";
+    old.replace(old.find(v2), v2.size(), v1);
+    CHECK_THROWS_WITH_AS((void)engine::restore(base_program({tiered_rebate()}), small_catalog(), old),
+                         doctest::Contains("format 1"), input_error);
 }
 
 TEST_CASE("regression: a line below the threshold stays at zero even with a floor") {

@@ -684,7 +684,12 @@ inline std::string engine::snapshot() const {
 
 inline engine engine::restore(program prog, catalog cat, std::string_view bytes) {
     detail::bytes_in in(bytes);
-    if (in.str() != "incentives-snapshot-2") detail::bytes_in::corrupt();
+    const std::string format = in.str();
+    if (format == "incentives-snapshot-1")
+        throw input_error("incentives.input.snapshot",
+                          "the snapshot is in format 1, written by an older version of incentives; this version reads "
+                          "format 2 (add the events to a new engine to rebuild the state)");
+    if (format != "incentives-snapshot-2") detail::bytes_in::corrupt();
     std::string fp = in.str();
     bool retain = in.pod<std::uint8_t>() != 0;
     engine e(std::move(prog), std::move(cat), retain);
