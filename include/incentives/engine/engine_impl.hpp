@@ -398,8 +398,10 @@ inline event_batch engine::encode(std::span<const event> events, unsigned thread
                 const auto& s = st_.sales[st_.ids.sale(seen)];
                 sale_amount = s.amount;
                 sale_quantity = s.quantity;
-                done_amount = s.returned_amount;
-                done_quantity = s.returned_quantity;
+                if (auto done = st_.returned.find(st_.ids.sale(seen)); done != st_.returned.end()) {
+                    done_amount = done->second.amount;
+                    done_quantity = done->second.quantity;
+                }
                 reference = st_.ids.sale(seen);
             } else if (row != detail::id_index::npos && b.kind[row] == sale_code) {
                 sale_amount = b.amount[row];

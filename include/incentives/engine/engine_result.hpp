@@ -644,8 +644,9 @@ inline std::string engine::snapshot() const {
         o.pod(s.day);
         o.pod(s.amount);
         o.pod(s.quantity);
-        o.pod(s.returned_amount);
-        o.pod(s.returned_quantity);
+        auto done = st_.returned.find(static_cast<std::uint32_t>(&s - st_.sales.data()));
+        o.pod(done == st_.returned.end() ? std::int64_t{0} : done->second.amount);
+        o.pod(done == st_.returned.end() ? std::int64_t{0} : done->second.quantity);
     }
     std::map<std::uint32_t, const std::vector<detail::contribution>*> contrib;
     for (const auto& [k, v] : st_.contributions) contrib[k] = &v;
@@ -720,9 +721,9 @@ inline engine engine::restore(program prog, catalog cat, std::string_view bytes)
         s.day = in.pod<std::int32_t>();
         s.amount = in.pod<std::int64_t>();
         s.quantity = in.pod<std::int64_t>();
-        s.returned_amount = in.pod<std::int64_t>();
-        s.returned_quantity = in.pod<std::int64_t>();
-        st.sales.push_back(std::move(s));
+        detail::returned_part done{in.pod<std::int64_t>(), in.pod<std::int64_t>()};
+        if (done.amount != 0 || done.quantity != 0) st.returned[static_cast<std::uint32_t>(i)] = done;
+        st.sales.push_back(s);
     }
     for (std::uint32_t k = 0; k < st.ids.size(); ++k)
         if (st.ids.sale(k) != detail::no_sale && st.ids.sale(k) >= st.sales.size()) detail::bytes_in::corrupt();

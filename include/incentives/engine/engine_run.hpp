@@ -134,7 +134,7 @@ inline void engine::add(const event_batch& in, unsigned threads) {
             std::uint32_t rec = detail::no_sale;
             if (sale_kind && b.kind[i] == *sale_kind) {
                 rec = static_cast<std::uint32_t>(st_.sales.size());
-                st_.sales.push_back({static_cast<std::uint32_t>(st_.ids.size()), b.day[i], b.amount[i], b.quantity[i], 0, 0});
+                st_.sales.push_back({static_cast<std::uint32_t>(st_.ids.size()), b.day[i], b.amount[i], b.quantity[i]});
             }
             sale_record[i] = rec;
             st_.ids.add((*hashes)[i], b.ids[i], rec);
@@ -146,8 +146,9 @@ inline void engine::add(const event_batch& in, unsigned threads) {
             std::uint32_t ref = b.reference[i];
             std::uint32_t rec = (ref & detail::batch_row_flag) ? sale_record[ref & ~detail::batch_row_flag] : ref;
             returned_sale[i] = rec;
-            st_.sales[rec].returned_amount += b.amount[i];
-            st_.sales[rec].returned_quantity += b.quantity[i];
+            auto& done = st_.returned[rec];
+            done.amount += b.amount[i];
+            done.quantity += b.quantity[i];
         }
     };
 

@@ -27,8 +27,9 @@ namespace incentives::detail {
     return h;
 }
 
-/// Numbers (0, 1, 2, ...) of distinct ids by their hash. It stores only hashes and numbers; the
-/// caller says what text a number stands for, which settles hash collisions.
+/// Numbers (0, 1, 2, ...) of distinct ids by their hash. A slot is 8 bytes: the hash's upper 32
+/// bits (which also pick the slot, so the table grows without rehashing any id) and the number. The
+/// caller says what text a number stands for, which settles ids whose upper bits agree.
 class id_index {
 public:
     static constexpr std::uint32_t npos = 0xFFFFFFFFu;
@@ -41,40 +42,44 @@ public:
     }
     /// Starts a fetch of the slot of `h` into the cache (bulk probes overlap their memory latency).
     void prefetch(std::uint64_t h) const noexcept {
-        if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+        if (!slots_.empty()) __builtin_prefetch(&slots_[tag(h) & mask_]);
     }
     /// The number of the id with hash `h` and text `id`, or npos; text_of(number) gives a number's text.
     template <class TextOf>
     [[nodiscard]] std::uint32_t find(std::uint64_t h, std::string_view id, const TextOf& text_of) const {
         if (slots_.empty()) return npos;
-        for (std::size_t s = h & mask_;; s = (s + 1) & mask_) {
+        const std::uint32_t t = tag(h);
+        for (std::size_t s = t & mask_;; s = (s + 1) & mask_) {
             const slot& x = slots_[s];
             if (x.number == npos) return npos;
-            if (x.hash == h && text_of(x.number) == id) return x.number;
+            if (x.tag == t && text_of(x.number) == id) return x.number;
         }
     }
     /// Adds a number for hash `h` (the caller has checked that its id is new).
     void insert(std::uint64_t h, std::uint32_t number) {
         if ((count_ + 1) * 8 > slots_.size() * 5) rebuild(std::max<std::size_t>(16, slots_.size() * 2));
-        std::size_t s = h & mask_;
+        std::size_t s = tag(h) & mask_;
         while (slots_[s].number != npos) s = (s + 1) & mask_;
-        slots_[s] = {h, number};
+        slots_[s] = {tag(h), number};
         ++count_;
     }
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
 private:
     struct slot {
-        std::uint64_t hash = 0;
+        std::uint32_t tag = 0;
         std::uint32_t number = npos;
     };
+    static std::uint32_t tag(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h >> 32); }
     void rebuild(std::size_t capacity) {
+        if (capacity > (std::size_t{1} << 32))
+            throw calculation_error("incentives.calculation.capacity", "an id table holds at most 2,684,354,560 ids (2^32 slots at most 5/8 full)");
         std::vector<slot> old(capacity);
         old.swap(slots_);
         mask_ = capacity - 1;
         for (const slot& x : old) {
             if (x.number == npos) continue;
-            std::size_t s = x.hash & mask_;
+            std::size_t s = x.tag & mask_;
             while (slots_[s].number != npos) s = (s + 1) & mask_;
             slots_[s] = x;
         }

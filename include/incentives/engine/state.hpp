@@ -81,11 +81,16 @@ struct leaf_acc {
     std::vector<key_code> ids;
 };
 
+/// A sale, kept for the returns that may follow it (24 bytes: one per sale taken in).
 struct sale_record {
     std::uint32_t event = 0;  ///< the sale's number in the id registry
     std::int32_t day = 0;
     std::int64_t amount = 0, quantity = 0;
-    std::int64_t returned_amount = 0, returned_quantity = 0;
+};
+
+/// What has been returned of one sale so far (few sales have returns: kept aside, by sale record).
+struct returned_part {
+    std::int64_t amount = 0, quantity = 0;
 };
 
 /// What one sale added to one group of a leaf with clawback.
@@ -110,6 +115,7 @@ struct engine_state {
     id_registry ids;          ///< every event id taken in, with its sale record
     registry_stamp stamp;     ///< renewed whenever `ids` changes
     std::vector<sale_record> sales;
+    std::unordered_map<std::uint32_t, returned_part> returned;  ///< by sale record
     std::unordered_map<std::uint32_t, std::vector<contribution>> contributions;  ///< by sale record
     std::vector<clawback_record> clawbacks;
     std::vector<leaf_acc> acc;  ///< per leaf
