@@ -79,7 +79,7 @@ int main(int argc, char** argv) try {
     incentives::engine engine(std::move(program), std::move(catalog));
     const double heap_engine = heap_mib();
     t0 = clock_type::now();
-    incentives::event_batch batch = engine.encode(events, o.threads);
+    incentives::event_batch batch = engine.encode(events);
     const double encode = seconds_since(t0);
     const double heap_batch = heap_mib();
     t0 = clock_type::now();

@@ -651,37 +651,3 @@ TEST_CASE("lines come in the same order with and without traces, versions in dat
     CHECK(traced.lines[0].why->version.empty());
     CHECK(traced.lines[1].why->version == "2027-08-15");
 }
-
-TEST_CASE("encode on two threads gives the batch and the first error of one thread") {
-    // 10,000 events: enough for the look-ups to run ahead on a second thread (chunks of 4,096).
-    const auto cat = small_catalog();
-    const engine e(rich_program(), cat);
-    auto ev = random_events(5, 10000);
-    const event_batch one = e.encode(ev, 1), two = e.encode(ev, 2);
-    CHECK(two.ids == one.ids);
-    CHECK(two.id_hash == one.id_hash);
-    CHECK(two.partner == one.partner);
-    CHECK(two.product == one.product);
-    CHECK(two.amount == one.amount);
-    CHECK(two.reference == one.reference);
-    CHECK(two.credit_participant == one.credit_participant);
-
-    auto message = [&](const std::vector<event>& rows, unsigned threads) {
-        try {
-            (void)e.encode(rows, threads);
-        } catch (const input_error& x) {
-            return std::string(x.what());
-        }
-        return std::string("no error");
-    };
-    // An unknown partner far into the batch (looked up by the second thread), then a repeated id
-    // before it: each time the first bad row is reported, the same way on one and two threads.
-    auto bad = ev;
-    bad[9000].partner = "P9";
-    CHECK(message(bad, 2) == message(bad, 1));
-    CHECK(message(bad, 2).find("row 9001") != std::string::npos);
-    CHECK(message(bad, 2).find("unknown partner \"P9\"") != std::string::npos);
-    bad[8000].id = bad[7999].id;
-    CHECK(message(bad, 2) == message(bad, 1));
-    CHECK(message(bad, 2).find("row 8001") != std::string::npos);
-}

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <numeric>
 #include <cstdint>
@@ -55,14 +54,13 @@ public:
     [[nodiscard]] const catalog& reference_data() const noexcept { return cat_; }
 
     /// Checks and encodes events into a batch; throws input_error naming the row and field of the
-    /// first bad event. Nothing is added to the engine. With threads > 1, a second thread looks up
-    /// ids and catalog keys ahead of the checks (the batch is the same).
-    [[nodiscard]] event_batch encode(std::span<const event> events, unsigned threads = 1) const;
+    /// first bad event. Nothing is added to the engine.
+    [[nodiscard]] event_batch encode(std::span<const event> events) const;
 
     /// Adds an encoded batch. Either the whole batch is added or, on an error, nothing is.
     void add(const event_batch& batch, unsigned threads = 1);
     /// encode() then add().
-    void add(std::span<const event> events, unsigned threads = 1) { add(encode(events, threads), threads); }
+    void add(std::span<const event> events, unsigned threads = 1) { add(encode(events), threads); }
 
     /// The payout lines for everything added so far.
     [[nodiscard]] result run(const run_options& options = {}) const;

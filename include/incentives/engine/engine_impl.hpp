@@ -104,45 +104,6 @@ inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_
     }
 }
 
-/// Runs fn(0), fn(1), ... fn(rows - 1) ahead of a consumer. With chunk > 0, a thread of its own does
-/// them in order, chunk by chunk, and wait_for(r) blocks until fn(r) is done; with chunk == 0,
-/// wait_for(r) calls fn(r) itself (calls must then come in row order). Stops and joins on
-/// destruction, also when the consumer leaves by an exception.
-class run_ahead {
-public:
-    template <class Fn>
-    run_ahead(std::size_t rows, std::size_t chunk, Fn& fn) : rows_(rows), inline_([&fn](std::size_t r) { fn(r); }) {
-        if (chunk == 0 || rows < 2 * chunk) return;
-        worker_ = std::thread([this, chunk, &fn] {
-            for (std::size_t r = 0; r < rows_ && !stop_.load(std::memory_order_relaxed);) {
-                std::size_t end = std::min(rows_, r + chunk);
-                for (; r < end; ++r) fn(r);
-                done_.store(end, std::memory_order_release);
-            }
-        });
-    }
-    run_ahead(const run_ahead&) = delete;
-    run_ahead& operator=(const run_ahead&) = delete;
-    ~run_ahead() {
-        stop_.store(true, std::memory_order_relaxed);
-        if (worker_.joinable()) worker_.join();
-    }
-    void wait_for(std::size_t r) {
-        if (!worker_.joinable()) {
-            inline_(r);
-            return;
-        }
-        while (done_.load(std::memory_order_acquire) <= r) std::this_thread::yield();
-    }
-
-private:
-    std::size_t rows_;
-    std::function<void(std::size_t)> inline_;
-    std::atomic<std::size_t> done_{0};
-    std::atomic<bool> stop_{false};
-    std::thread worker_;
-};
-
 }  // namespace detail
 
 inline engine::engine(program prog, catalog cat, bool retain_event_ids)
@@ -290,7 +251,7 @@ inline void engine::compile() {
         st_.acc[i].groups.assign(leaves_[i].version_from.size(), std::vector<detail::group_acc>(leaves_[i].slots()));
 }
 
-inline event_batch engine::encode(std::span<const event> events, unsigned threads) const {
+inline event_batch engine::encode(std::span<const event> events) const {
     // Dictionaries only grow, and growing them changes no result, so encode stays logically const.
     auto& dicts = const_cast<detail::event_dictionaries&>(st_.dicts);
     event_batch b;
@@ -305,27 +266,16 @@ inline event_batch engine::encode(std::span<const event> events, unsigned thread
     detail::id_index batch_ids;
     batch_ids.reserve(rows);
     auto batch_text = [&b](std::uint32_t row) { return std::string_view(b.ids[row]); };
-    // What needs no shared state — each id's hash, the partner's and the product's catalog index — is
-    // looked up ahead of the checks: by a second thread running ahead in chunks when there is one,
-    // otherwise `ahead` rows before the row is checked. Either way the registry and batch slots of an
-    // id are prefetched `ahead` rows before their probes.
+    // Each id is hashed `ahead` rows before its probes, and its slots prefetched then, so that the
+    // probes find them in cache (the rows are read once: they are large and memory-bound).
     constexpr std::size_t ahead = 16;
-    constexpr std::uint32_t missing = event_batch::none - 1;  // not in the catalog
     std::vector<std::uint64_t> hashes(rows);
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> found(rows);  // (partner, product) indexes
-    auto look_up = [&](std::size_t r) {
-        const event& e = events[r];
-        hashes[r] = detail::id_hash(e.id);
-        found[r].first = cat_.partner_index(e.partner).value_or(missing);
-        found[r].second = e.sku.empty() ? event_batch::none : cat_.product_index(e.sku).value_or(missing);
-    };
-    detail::run_ahead lookups(rows, threads > 1 ? 4096 : 0, look_up);
-    auto prefetch = [&](std::size_t r) {
-        lookups.wait_for(r);
+    auto hash_ahead = [&](std::size_t r) {
+        hashes[r] = detail::id_hash(events[r].id);
         st_.ids.prefetch(hashes[r]);
         batch_ids.prefetch(hashes[r]);
     };
-    for (std::size_t r = 0; r < std::min(ahead, rows); ++r) prefetch(r);
+    for (std::size_t r = 0; r < std::min(ahead, rows); ++r) hash_ahead(r);
     std::unordered_map<std::string_view, std::pair<std::int64_t, std::int64_t>> returned;
     // The last kind seen and each product's category, as codes (most rows repeat them).
     std::string_view last_kind;
@@ -334,7 +284,7 @@ inline event_batch engine::encode(std::span<const event> events, unsigned thread
     const std::uint32_t sale_code = dicts.kinds.intern("sale");
     for (std::size_t r = 0; r < rows; ++r) {
         const event& e = events[r];
-        if (r + ahead < rows) prefetch(r + ahead);
+        if (r + ahead < rows) hash_ahead(r + ahead);
         auto where = [&](std::string_view field) {
             return "row " + std::to_string(r + 1) + (e.id.empty() ? std::string() : " (event \"" + e.id + "\")") +
                    ", field " + std::string(field) + ": ";
@@ -353,8 +303,7 @@ inline event_batch engine::encode(std::span<const event> events, unsigned thread
                                               "\" (already seen; declare duplicates: ignore to skip repeats — they are never paid twice)");
         }
         if (e.kind.empty()) fail("missing_kind", "kind", "every event needs a kind (sale, return, ...)");
-        std::optional<std::uint32_t> partner;
-        if (found[r].first != missing) partner = found[r].first;
+        auto partner = cat_.partner_index(e.partner);
         if (!partner) fail("unknown_partner", "partner", "unknown partner \"" + e.partner + "\"" + cat_.suggest_partner(e.partner));
         if (!e.currency.empty() && e.currency != prog_.currency_.code())
             fail("currency", "currency",
@@ -421,8 +370,7 @@ inline event_batch engine::encode(std::span<const event> events, unsigned thread
         std::uint32_t product = event_batch::none;
         std::string_view category = e.category;
         if (!e.sku.empty()) {
-            std::optional<std::uint32_t> pi;
-            if (found[r].second != missing) pi = found[r].second;
+            auto pi = cat_.product_index(e.sku);
             if (!pi) fail("unknown_product", "sku", "unknown product \"" + e.sku + "\"" + cat_.suggest_product(e.sku));
             product = *pi;
             if (category.empty()) category = cat_.products()[*pi].category;
