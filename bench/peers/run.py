@@ -192,7 +192,20 @@ def check_agreement(reference: tuple[str, dict], label: str, totals: dict[str, D
 
 def parse_count(text: str) -> int:
     scale = {"k": 1_000, "M": 1_000_000}.get(text[-1:], 1)
-    return int(text[:-1] if scale > 1 else text) * scale
+    digits = text[:-1] if scale > 1 else text
+    if not digits.isdigit() or int(digits) == 0:
+        raise SystemExit(f'--sizes: "{text}" is not a count (expected e.g. 20000, 10k or 1M)')
+    return int(digits) * scale
+
+
+def parse_sizes(text: str) -> list[tuple[int, int]]:
+    sizes = []
+    for item in text.split(","):
+        parts = item.split(":")
+        if len(parts) != 2:
+            raise SystemExit(f'--sizes: "{item}" is not events:partners (expected e.g. 1M:10k)')
+        sizes.append((parse_count(parts[0]), parse_count(parts[1])))
+    return sizes
 
 
 def count_label(n: int) -> str:
@@ -338,7 +351,9 @@ def main() -> int:
     unknown = set(keys) - {c.key for c in CONTESTANTS}
     if unknown:
         sys.exit(f"unknown implementation(s) {', '.join(sorted(unknown))}: use {', '.join(c.key for c in CONTESTANTS)}")
-    sizes = [SMOKE_SIZE] if a.smoke else [tuple(parse_count(x) for x in s.split(":")) for s in a.sizes.split(",")]
+    sizes = [SMOKE_SIZE] if a.smoke else parse_sizes(a.sizes)
+    if not a.smoke and not all(t.isdigit() and int(t) > 0 for t in a.threads.split(",")):
+        sys.exit(f'--threads: "{a.threads}" is not a list of thread counts (expected e.g. 1,2)')
     thread_counts = [1] if a.smoke else [int(t) for t in a.threads.split(",")]
     ctx = Context(cli=a.cli.resolve(), peer=a.peer.resolve(), smoke=a.smoke)
     m = machine()
