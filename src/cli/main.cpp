@@ -11,11 +11,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "event_chunks.hpp"
 #include "generate.hpp"
@@ -131,7 +133,8 @@ int main(int argc, char** argv) {
                "read or is invalid. See docs/cli.md.");
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, beneficiary;
-    unsigned threads = 1;
+    // Every core by default: the result does not depend on the thread count, only the time does.
+    unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
     auto add_data = [&](CLI::App* c) {
         c->add_option("PROGRAM", program_path, "the program (YAML)")->required();
@@ -140,9 +143,10 @@ int main(int argc, char** argv) {
         c->add_option("--participants", files.participants, "participants CSV");
         c->add_option("--products", files.products, "products CSV");
         c->add_option("--plans", files.plans, "plans (targets) CSV");
-        c->add_option("--threads", threads, "threads: with N >= 2, one parses the events CSV ahead while N - 1 add "
-                                            "the previous chunk (results are identical for any N)")
-            ->check(CLI::Range(1u, 256u));
+        c->add_option("--threads", threads, "threads (default: every core): with N >= 2, one parses the events CSV "
+                                            "ahead while N - 1 add the previous chunk (results are identical for any N)")
+            ->check(CLI::Range(1u, 256u))
+            ->capture_default_str();
         c->add_flag("--timings", show_timings, "print the time of each phase on stderr");
     };
     auto* run = app.add_subcommand("run", "run a program over events; print a summary or write payouts");
