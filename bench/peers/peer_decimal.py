@@ -9,13 +9,13 @@ Writing TOTALS.csv is not timed. The last stdout line is the timing as JSON.
 """
 from __future__ import annotations
 
-import argparse
 import csv
-import json
 import sys
 import time
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+
+import contestant
 
 CENT = Decimal("0.01")
 CAP = Decimal("4000.00")
@@ -60,19 +60,8 @@ def partner_totals(header: list[str], rows: list[list[str]]) -> dict[str, Decima
     return totals
 
 
-def write_totals(path: Path, totals: dict[str, Decimal]) -> None:
-    with open(path, "w", newline="") as f:
-        f.write("partner,total\n")
-        for p in sorted(totals):
-            f.write(f"{p},{totals[p]:f}\n")
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
+    a = contestant.arguments(__doc__)
 
     t0 = time.perf_counter()
     header, rows = read_rows(a.data / "events.csv")
@@ -80,9 +69,8 @@ def main() -> None:
     t0 = time.perf_counter()
     totals = partner_totals(header, rows)
     seconds = time.perf_counter() - t0
-    write_totals(a.out, totals)
-    print(json.dumps({"seconds": seconds, "load_s": load_s, "threads": 1,
-                      "version": f"Python {sys.version.split()[0]}"}))
+    contestant.write_totals(a.out, totals.items())
+    contestant.report(seconds, load_s, 1, f"Python {sys.version.split()[0]}")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,13 @@ query rounds half-even explicitly with floor and exact DECIMAL products (see rou
 """
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+
+import contestant
 
 EVENT_COLUMNS = {"id": "VARCHAR", "kind": "VARCHAR", "date": "DATE", "partner": "VARCHAR",
                  "sku": "VARCHAR", "quantity": "INTEGER", "amount": "DECIMAL(18,2)"}
@@ -65,18 +65,8 @@ def partner_totals(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Decimal]]:
     return rows
 
 
-def write_totals(path: Path, rows: list[tuple[str, Decimal]]) -> None:
-    with open(path, "w") as f:
-        f.write("partner,total\n")
-        f.writelines(f"{p},{t:f}\n" for p, t in rows)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
+    a = contestant.arguments(__doc__)
 
     t0 = time.perf_counter()
     con = duckdb.connect()
@@ -86,9 +76,8 @@ def main() -> None:
     t0 = time.perf_counter()
     rows = partner_totals(con)
     seconds = time.perf_counter() - t0
-    write_totals(a.out, rows)
-    print(json.dumps({"seconds": seconds, "load_s": load_s, "threads": a.threads,
-                      "version": f"DuckDB {duckdb.__version__}"}))
+    contestant.write_totals(a.out, rows)
+    contestant.report(seconds, load_s, a.threads, f"DuckDB {duckdb.__version__}")
 
 
 if __name__ == "__main__":

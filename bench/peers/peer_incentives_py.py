@@ -11,14 +11,13 @@ The last stdout line is the timing as JSON.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from pathlib import Path
 
 import incentives
 import pandas as pd
 
+import contestant
 from peer_pandas import read_events
 
 PROGRAM = Path(__file__).with_name("program.yaml")
@@ -28,19 +27,8 @@ def read_reference(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def write_totals(path: Path, result: incentives.Result) -> None:
-    totals = result.totals(by="beneficiary").sort_values("beneficiary")
-    with open(path, "w") as f:
-        f.write("partner,total\n")
-        f.writelines(f"{p},{t:f}\n" for p, t in zip(totals["beneficiary"], totals["amount"]))
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
+    a = contestant.arguments(__doc__)
 
     t0 = time.perf_counter()
     program = incentives.Program.from_yaml(PROGRAM)
@@ -51,9 +39,9 @@ def main() -> None:
     t0 = time.perf_counter()
     result = program.run(events, partners=partners, products=products, threads=a.threads, amount_scale=2)
     seconds = time.perf_counter() - t0
-    write_totals(a.out, result)
-    print(json.dumps({"seconds": seconds, "load_s": load_s, "threads": a.threads,
-                      "version": f"incentives {getattr(incentives, '__version__', '?')} (Python)"}))
+    totals = result.totals(by="beneficiary")
+    contestant.write_totals(a.out, zip(totals["beneficiary"], totals["amount"]))
+    contestant.report(seconds, load_s, a.threads, f"incentives {getattr(incentives, '__version__', '?')} (Python)")
 
 
 if __name__ == "__main__":

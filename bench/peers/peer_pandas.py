@@ -10,13 +10,13 @@ timed. The last stdout line is the timing as JSON.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+import contestant
 
 GOLD_CENTS, SILVER_CENTS = 15_000_000, 5_000_000    # tier bounds, each in the higher tier
 RATE_PER_MILLE = (35, 20, 10)                       # 3.5%, 2%, 1%
@@ -70,17 +70,8 @@ def text_from_cents(cents: np.ndarray) -> list[str]:
     return [f"{s}{w}.{p:02d}" for s, w, p in zip(sign, whole, part)]
 
 
-def write_totals(path: Path, totals: pd.Series) -> None:
-    totals = totals.sort_index()
-    pd.DataFrame({"partner": totals.index, "total": text_from_cents(totals.to_numpy())}).to_csv(path, index=False)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
+    a = contestant.arguments(__doc__)
 
     t0 = time.perf_counter()
     events = read_events(a.data / "events.csv")
@@ -88,9 +79,8 @@ def main() -> None:
     t0 = time.perf_counter()
     totals = partner_totals(events)
     seconds = time.perf_counter() - t0
-    write_totals(a.out, totals)
-    print(json.dumps({"seconds": seconds, "load_s": load_s, "threads": 1,
-                      "version": f"pandas {pd.__version__}, numpy {np.__version__}"}))
+    contestant.write_totals(a.out, zip(totals.index, text_from_cents(totals.to_numpy())))
+    contestant.report(seconds, load_s, 1, f"pandas {pd.__version__}, numpy {np.__version__}")
 
 
 if __name__ == "__main__":

@@ -18,10 +18,8 @@ floor on exact numerics (see round_half_even_sql).
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import glob
-import json
 import os
 import shutil
 import signal
@@ -35,6 +33,8 @@ from pathlib import Path
 from typing import Iterator
 
 import psycopg
+
+import contestant
 
 SERVER_SETTINGS = {"listen_addresses": "127.0.0.1", "fsync": "off", "synchronous_commit": "off",
                    "full_page_writes": "off", "shared_buffers": "1GB", "work_mem": "256MB",
@@ -144,18 +144,8 @@ def partner_totals(conn: psycopg.Connection) -> list[tuple[str, Decimal]]:
     return rows
 
 
-def write_totals(path: Path, rows: list[tuple[str, Decimal]]) -> None:
-    with open(path, "w") as f:
-        f.write("partner,total\n")
-        f.writelines(f"{p},{t:f}\n" for p, t in rows)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
+    a = contestant.arguments(__doc__)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))   # stop the server too
 
     with server(a.threads) as dsn, psycopg.connect(dsn, autocommit=True) as conn:
@@ -166,9 +156,8 @@ def main() -> None:
         rows = partner_totals(conn)
         seconds = time.perf_counter() - t0
         version = conn.execute("SHOW server_version").fetchone()[0]
-    write_totals(a.out, rows)
-    print(json.dumps({"seconds": seconds, "load_s": load_s, "threads": a.threads,
-                      "version": f"PostgreSQL {version}"}))
+    contestant.write_totals(a.out, rows)
+    contestant.report(seconds, load_s, a.threads, f"PostgreSQL {version}")
 
 
 if __name__ == "__main__":

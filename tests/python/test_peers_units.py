@@ -17,6 +17,8 @@ PEERS = Path(__file__).resolve().parents[2] / "bench" / "peers"
 
 
 def peer_module(name):
+    if str(PEERS) not in sys.path:  # the peers import their shared helper, contestant.py
+        sys.path.insert(0, str(PEERS))
     spec = importlib.util.spec_from_file_location(name, PEERS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
