@@ -7,7 +7,7 @@ import argparse
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 def arguments(doc: str) -> argparse.Namespace:
@@ -28,3 +28,30 @@ def write_totals(path: Path, totals: Iterable[tuple[str, Decimal | str]]) -> Non
 def report(seconds: float, load_s: float, threads: int, version: str) -> None:
     """The timing line: `seconds` is what the table reports, `load_s` what it leaves out."""
     print(json.dumps({"seconds": seconds, "load_s": load_s, "threads": threads, "version": version}))
+
+
+def totals_query(quarter: str, round_half_even_sql: Callable[[str], str]) -> str:
+    """The SQL of the program, the same for every database but for its quarter-of-a-date expression
+    and its half-even rounding (`round()` rounds ties away from zero in DuckDB and PostgreSQL).
+
+    Per partner and quarter: the volume V and the X200 units. `cents` is V x rate in cents (V x 3.5
+    for 3.5%), exact; the rebate is it rounded half-even, capped at 4,000.00. Quarters without X200
+    sales get a spiff of 0, which the totals ignore."""
+    return f"""
+WITH per_quarter AS (
+    SELECT partner, {quarter} AS q, sum(amount) AS volume,
+           sum(CASE WHEN sku = 'X200' THEN quantity ELSE 0 END) AS x200_units
+    FROM events
+    WHERE kind = 'sale' AND date BETWEEN DATE '2027-01-01' AND DATE '2027-12-31'
+    GROUP BY partner, q
+), priced AS (
+    SELECT partner, x200_units,
+           volume * CASE WHEN volume >= 150000 THEN 3.5 WHEN volume >= 50000 THEN 2 ELSE 1 END AS cents
+    FROM per_quarter
+)
+SELECT partner,
+       sum(least({round_half_even_sql("cents")} * 0.01, 4000.00) + x200_units * 40.00) AS total
+FROM priced
+GROUP BY partner
+ORDER BY partner
+"""

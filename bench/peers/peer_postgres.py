@@ -52,27 +52,8 @@ def round_half_even_sql(x: str) -> str:
             f" OR ({x} - floor({x}) = 0.5 AND mod(floor({x}), 2) <> 0) THEN 1 ELSE 0 END)")
 
 
-# Per partner and quarter: the volume V and the X200 units. `cents` is V x rate in cents (V x 3.5
-# for 3.5%), an exact numeric; the rebate is it rounded half-even, capped at 4,000.00. Quarters
-# without X200 sales get a spiff of 0, which the totals ignore.
-QUERY = f"""
-WITH per_quarter AS (
-    SELECT partner, extract(quarter FROM date) AS q, sum(amount) AS volume,
-           sum(CASE WHEN sku = 'X200' THEN quantity ELSE 0 END) AS x200_units
-    FROM events
-    WHERE kind = 'sale' AND date BETWEEN DATE '2027-01-01' AND DATE '2027-12-31'
-    GROUP BY partner, q
-), priced AS (
-    SELECT partner, x200_units,
-           volume * CASE WHEN volume >= 150000 THEN 3.5 WHEN volume >= 50000 THEN 2 ELSE 1 END AS cents
-    FROM per_quarter
-)
-SELECT partner,
-       sum(least({round_half_even_sql("cents")} * 0.01, 4000.00) + x200_units * 40.00) AS total
-FROM priced
-GROUP BY partner
-ORDER BY partner
-"""
+# The partner totals (contestant.totals_query), with PostgreSQL's extract().
+QUERY = contestant.totals_query("extract(quarter FROM date)", round_half_even_sql)
 
 
 def _bin_dir() -> Path:
