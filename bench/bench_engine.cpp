@@ -48,9 +48,12 @@
 
 #include <incentives/engine/engine.hpp>
 
+#include "process_memory.hpp"
+
 namespace {
 
 using namespace incentives;
+using namespace incentives::bench;
 using rules::field;
 using rules::selector;
 
@@ -70,27 +73,6 @@ constexpr std::uint32_t batch_row_flag = 0x80000000u;  // a return whose sale is
 std::string partner_id(std::size_t k) { return fmt::format("P{:06}", k); }
 std::string participant_id(std::size_t k) { return fmt::format("U{:07}", k); }
 std::string sku(std::size_t k) { return fmt::format("SKU{:02}", k); }
-
-/// The resident set size of this process, in bytes (VmRSS of /proc/self/status).
-std::int64_t rss_bytes() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10) * 1024;
-    return 0;
-}
-
-/// RSS after returning the free heap to the system, so that deltas are what is live.
-std::int64_t settled_rss() {
-    malloc_trim(0);
-    return rss_bytes();
-}
-
-/// Bytes allocated and not yet freed (all malloc arenas, including mmapped blocks).
-std::int64_t heap_bytes() {
-    struct mallinfo2 m = mallinfo2();
-    return static_cast<std::int64_t>(m.uordblks + m.hblkhd);
-}
 
 constexpr double mib = 1024.0 * 1024.0;
 

@@ -86,9 +86,12 @@
 #include <incentives/engine/engine.hpp>
 #include <incentives/io/yaml.hpp>
 
+#include "process_memory.hpp"
+
 namespace {
 
 using namespace incentives;
+using namespace incentives::bench;
 
 constexpr std::uint64_t seed = 20270105;
 
@@ -327,38 +330,6 @@ std::vector<event> rows_of(const event_batch& b, std::size_t n, const catalog& c
 
 // --- memory --------------------------------------------------------------------------------------
 
-std::int64_t status_bytes(const char* key) {  // a "kB" line of /proc/self/status
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    const std::size_t len = std::char_traits<char>::length(key);
-    while (std::getline(in, line))
-        if (line.compare(0, len, key) == 0) return std::strtoll(line.c_str() + len, nullptr, 10) * 1024;
-    return 0;
-}
-std::int64_t rss_bytes() { return status_bytes("VmRSS:"); }
-std::int64_t peak_bytes() { return status_bytes("VmHWM:"); }
-
-std::int64_t settled_rss() {
-    malloc_trim(0);
-    return rss_bytes();
-}
-
-/// Resets VmHWM to the current RSS (Linux: clear_refs 5); false when the kernel refuses.
-bool reset_peak() {
-    std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
-    if (!f) return false;
-    bool ok = std::fputs("5", f) >= 0;
-    return std::fclose(f) == 0 && ok;
-}
-
-std::int64_t mem_available() {
-    std::ifstream in("/proc/meminfo");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("MemAvailable:", 0) == 0) return std::strtoll(line.c_str() + 13, nullptr, 10) * 1024;
-    return 0;
-}
-
 /// User and system CPU time of the process (all threads) and its minor page faults so far.
 struct usage {
     double user = 0, sys = 0, faults = 0;
@@ -557,13 +528,8 @@ int register_all() {
                 benchmark::AddCustomContext("cpu_model", line.substr(line.find(':') + 2));
                 break;
             }
-        std::ifstream mem("/proc/meminfo");
-        while (std::getline(mem, line))
-            if (line.rfind("MemTotal:", 0) == 0) {
-                benchmark::AddCustomContext(
-                    "mem_total_GiB", fmt::format("{:.1f}", static_cast<double>(std::strtoll(line.c_str() + 9, nullptr, 10)) / mib));
-                break;
-            }
+        benchmark::AddCustomContext(
+            "mem_total_GiB", fmt::format("{:.1f}", static_cast<double>(bench::proc_kib_bytes("/proc/meminfo", "MemTotal:")) / (mib * 1024)));
     }
     constexpr std::int64_t base_n = 10'000'000, base_partners = 10'000, base_rules = 2, base_threads = 1;
     std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>> points;

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include <malloc.h>
+#include "../process_memory.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -29,11 +29,8 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-/// Bytes the heap holds now (glibc): for the memory the batch and the engine's state take.
-double heap_mib() {
-    struct mallinfo2 m = mallinfo2();
-    return static_cast<double>(m.uordblks + m.hblkhd) / (1024.0 * 1024.0);
-}
+/// Bytes the heap holds now: for the memory the batch and the engine's state take.
+double heap_mib() { return static_cast<double>(incentives::bench::heap_bytes()) / (1024.0 * 1024.0); }
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
