@@ -1,7 +1,7 @@
 # Installs the headers and an exported incentives:: package for find_package(incentives).
 include(CMakePackageConfigHelpers)
 
-set(_targets incentives)
+set(_targets incentives incentives_header_only)
 if(TARGET incentives_io)
   list(APPEND _targets incentives_io)
 endif()

@@ -102,6 +102,7 @@ py::dict payout_columns(const run_output& run) {
     if (run.prog().rounding.point != rounding_policy::point_t::statement)
         d["amount_minor"] = integers(lines, [&](const payout_line& l) { return minor_units(l.amount, minor); });
     d["reverses"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).reverses; });
+    d["returned_by"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).returned_by; });
     return d;
 }
 
@@ -128,6 +129,7 @@ py::dict trace_columns(const run_output& run) {
     for (std::size_t i = 0; i < lines.size(); ++i) ids[i] = py::cast(why(lines[i]).event_ids);
     d["event_ids"] = ids;
     d["reverses"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).reverses; });
+    d["returned_by"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).returned_by; });
     return d;
 }
 

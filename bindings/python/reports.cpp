@@ -25,7 +25,7 @@ std::string line_trace(const payout_line& l) {
     else s += fmt::format("      amount {}\n", t.amount_before.to_string());
     for (const auto& step : t.steps) s += fmt::format("      {}: {} -> {}\n", step.what, step.before.to_string(), step.after.to_string());
     if (!t.note.empty()) s += fmt::format("      note: {}\n", t.note);
-    if (!t.reverses.empty()) s += fmt::format("      reverses {}\n", t.reverses);
+    if (!t.reverses.empty()) s += fmt::format("      reverses {} (returned by {})\n", t.reverses, t.returned_by);
     s += fmt::format("      {} contributing event(s){}\n", t.events,
                      t.event_ids.empty() ? std::string() : ": " + fmt::format("{}", fmt::join(t.event_ids, ", ")));
     return s;

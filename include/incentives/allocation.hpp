@@ -20,7 +20,7 @@ namespace detail {
 }
 
 /// allocate_units in 128-bit arithmetic: false (and `parts` untouched) when an aligned weight, the
-/// weight sum or a product |total| x weight does not fit, so that the caller takes the cpp_int path.
+/// weight sum or a product |total| x weight does not fit, so that the caller takes the wide path.
 /// The rule and the tie-break are the same; `scale` is the largest scale of the weights.
 [[nodiscard]] inline bool allocate_units_narrow(int128 total, std::span<const decimal> weights, int scale,
                                                 std::vector<int128>& parts) {
@@ -105,33 +105,15 @@ namespace detail {
     }
     std::vector<int128> parts;
     if (allocate_units_narrow(total, weights, scale, parts)) return parts;
-    // Wide path: cpp_int throughout.
-    std::vector<big_int> w(weights.size());
-    big_int sum = 0;
+    // Wide path: cpp_int throughout (detail/wide-inl.hpp).
+    std::vector<int128> units(weights.size());
+    std::vector<int> shifts(weights.size());
     for (std::size_t i = 0; i < weights.size(); ++i) {
-        w[i] = to_big(weights[i].units()) * big_pow10(scale - weights[i].scale());
-        sum += w[i];
+        units[i] = weights[i].units();
+        shifts[i] = scale - weights[i].scale();
     }
-    if (sum == 0) allocation_weights_all_zero();
-    bool negative = total < 0;
-    big_int whole = to_big(negative ? -total : total);
     parts.assign(weights.size(), 0);
-    std::vector<big_int> remainder(weights.size());
-    big_int given = 0;
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-        big_int q;
-        boost::multiprecision::divide_qr(big_int(whole * w[i]), sum, q, remainder[i]);
-        (void)from_big(q, parts[i]);  // q <= whole, so it fits
-        given += q;
-    }
-    std::vector<std::size_t> order(weights.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
-    auto left = static_cast<std::size_t>(whole - given);  // fewer than weights.size()
-    for (std::size_t k = 0; k < left; ++k) ++parts[order[k]];
-    if (negative)
-        for (auto& p : parts) p = -p;
+    if (!allocate_units_wide(total, units, shifts, parts)) allocation_weights_all_zero();
     return parts;
 }
 

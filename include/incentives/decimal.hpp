@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
-#include <boost/multiprecision/cpp_int.hpp>
 #include <fmt/format.h>
 
+#include <incentives/detail/wide.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/rounding.hpp>
 
@@ -117,28 +117,7 @@ inline constexpr std::size_t decimal_text_capacity = 48;
     return std::string_view(buf, static_cast<std::size_t>(out - buf));
 }
 
-using big_int = boost::multiprecision::cpp_int;
-
-[[nodiscard]] inline big_int to_big(int128 v) {
-    big_int b = static_cast<std::uint64_t>(static_cast<uint128>(v < 0 ? -v : v) >> 64);
-    b <<= 64;
-    b += static_cast<std::uint64_t>(static_cast<uint128>(v < 0 ? -v : v));
-    return v < 0 ? big_int(-b) : b;
-}
-
-/// Narrows a wide integer back to int128; false when it does not fit the decimal range.
-[[nodiscard]] inline bool from_big(const big_int& b, int128& out) {
-    static const big_int limit = to_big(int128_max);
-    if (b > limit || b < -limit) return false;
-    big_int m = abs(b);
-    auto lo = static_cast<std::uint64_t>(m & 0xFFFFFFFFFFFFFFFFull);
-    auto hi = static_cast<std::uint64_t>(m >> 64);
-    auto u = (static_cast<uint128>(hi) << 64) | lo;
-    out = b < 0 ? -static_cast<int128>(u) : static_cast<int128>(u);
-    return true;
-}
-
-/// num / den rounded by `mode`; den != 0. Works for int128 and big_int alike.
+/// num / den rounded by `mode`; den != 0. Works for any signed integer type.
 template <class Int>
 [[nodiscard]] Int divide_rounded(const Int& num, const Int& den, rounding_mode mode, bool& inexact) {
     Int q = num / den;  // truncates toward zero
@@ -215,34 +194,6 @@ template <int K>
                                               num < 0, mode, inexact);
     }
     return divide_rounded(num, pow10(k), mode, inexact);
-}
-
-/// num / den rounded by `mode` for wide operands (one divide_qr); the same result as divide_rounded.
-[[nodiscard]] inline big_int divide_rounded_wide(const big_int& num, const big_int& den, rounding_mode mode,
-                                                 bool& inexact) {
-    big_int q, r;
-    boost::multiprecision::divide_qr(num, den, q, r);
-    inexact = r != 0;
-    if (!inexact) return q;
-    bool negative = (num < 0) != (den < 0);
-    if (r < 0) r = -r;
-    big_int other = den < 0 ? big_int(-den) : den;
-    other -= r;
-    int cmp_half = r.compare(other);
-    bool odd = boost::multiprecision::bit_test(q < 0 ? big_int(-q) : q, 0);
-    if (round_away(mode, negative, odd, cmp_half < 0 ? -1 : (cmp_half == 0 ? 0 : 1), true)) q += negative ? -1 : 1;
-    return q;
-}
-
-/// 10^n as a big_int, n in 0..80 from a table built once.
-[[nodiscard]] inline const big_int& big_pow10(int n) {
-    static const std::array<big_int, 81> table = [] {
-        std::array<big_int, 81> t;
-        t[0] = 1;
-        for (std::size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
-        return t;
-    }();
-    return table[static_cast<std::size_t>(n)];
 }
 
 /// Divides v by the largest 10^t with t <= limit that divides it, and returns t (v == 0: limit).
@@ -465,7 +416,7 @@ private:
 
     /// divide() when units x 10^e does not fit an int128. Trailing zeros of the divisor (or, when the
     /// divisor is the one scaled up, of the dividend) cancel against 10^e first; the value is the same,
-    /// and usually the int128 path then applies. Otherwise the division is done in cpp_int.
+    /// and usually the int128 path then applies. Otherwise the division is done wide (detail::wide_divide).
     [[gnu::noinline]] static decimal divide_wide(const decimal& a, const decimal& b, int places, rounding_mode mode) {
         int e = places + b.scale_ - a.scale_;
         int128 num = a.units_, den = b.units_;
@@ -478,11 +429,8 @@ private:
         int128 sn = num, sd = den;
         if (detail::scale_for_division(sn, sd, e)) {
             q = detail::divide_rounded(sn, sd, mode, inexact);
-        } else {
-            detail::big_int bn = detail::to_big(num), bd = detail::to_big(den);
-            (e >= 0 ? bn : bd) *= detail::big_pow10(e >= 0 ? e : -e);
-            if (!detail::from_big(detail::divide_rounded_wide(bn, bd, mode, inexact), q))
-                division_overflow(a, b, places);
+        } else if (!detail::wide_divide(num, den, e, mode, q, inexact)) {
+            division_overflow(a, b, places);
         }
         if (inexact && mode == rounding_mode::unnecessary) a.rounding_needed(places);
         return decimal(q, places, unchecked{});
@@ -501,12 +449,7 @@ private:
             if (scale > max_scale) multiplication_overflow(a, b);
             return decimal(u, scale, unchecked{});
         }
-        detail::big_int p = detail::to_big(a.units_) * detail::to_big(b.units_);
-        while (scale > 0 && (scale > max_scale || !detail::from_big(p, u)) && p % 10 == 0) {
-            p /= 10;
-            --scale;
-        }
-        if (scale > max_scale || !detail::from_big(p, u)) multiplication_overflow(a, b);
+        if (!detail::wide_multiply(a.units_, b.units_, max_scale, scale, u)) multiplication_overflow(a, b);
         return decimal(u, scale, unchecked{});
     }
 
@@ -536,17 +479,10 @@ private:
         if (na.scale_ != a.scale_ || nb.scale_ != b.scale_) return add(na, nb, subtract);
         // The exact sum in a wide integer: it may still fit although an operand did not at the
         // common scale (2^127 + 2 at one place, minus (2^127 - 1) at one place, is 0.3).
-        int scale = a.scale_ > b.scale_ ? a.scale_ : b.scale_;
-        detail::big_int x = detail::to_big(a.units_), y = detail::to_big(b.units_);
-        x *= boost::multiprecision::pow(detail::big_int(10), static_cast<unsigned>(scale - a.scale_));
-        y *= boost::multiprecision::pow(detail::big_int(10), static_cast<unsigned>(scale - b.scale_));
-        detail::big_int sum = subtract ? detail::big_int(x - y) : detail::big_int(x + y);
-        int128 u;
-        while (!detail::from_big(sum, u) && scale > 0 && sum % 10 == 0) {
-            sum /= 10;
-            --scale;
-        }
-        if (!detail::from_big(sum, u)) addition_overflow(a, b, subtract);
+        int128 u = 0;
+        int scale = 0;
+        if (!detail::wide_add(a.units_, a.scale_, b.units_, b.scale_, subtract, u, scale))
+            addition_overflow(a, b, subtract);
         return decimal(u, scale, unchecked{});
     }
 

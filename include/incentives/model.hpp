@@ -71,4 +71,22 @@ struct event {
     attributes attrs;
 };
 
+/// The value of a partner or product field by name ("segment", "tier", an attribute...).
+[[nodiscard]] inline std::string_view partner_field(const partner& p, std::string_view name) {
+    if (name == "id") return p.id;
+    if (name == "name") return p.name;
+    if (name == "segment") return p.segment;
+    if (name == "group") return p.group;
+    if (name == "region") return p.region;
+    if (name == "tier") return p.tier;
+    auto it = p.attrs.find(name);
+    return it == p.attrs.end() ? std::string_view() : std::string_view(it->second);
+}
+[[nodiscard]] inline std::string_view product_field(const product& p, std::string_view name) {
+    if (name == "sku") return p.sku;
+    if (name == "category") return p.category;
+    auto it = p.attrs.find(name);
+    return it == p.attrs.end() ? std::string_view() : std::string_view(it->second);
+}
+
 }  // namespace incentives

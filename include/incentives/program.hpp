@@ -123,6 +123,21 @@ inline void validate_version_parts(const program& p, const std::string& path, co
         if (looks_back(on) && (r.per == period_unit::custom || r.per == period_unit::program))
             invalid(p, path + ".tiers.on", "growth: growth over a prior period needs month, quarter, half or year periods");
     }
+    if (pay.kind == kind::per_unit && r.measure_.kind != mk::quantity)
+        invalid(p, path, "schedule: per_unit pays on the quantity measure (this rule measures " +
+                             std::string(rules::to_string(r.measure_.kind)) + ")");
+    if (pay.kind == kind::per_event && r.measure_.kind != mk::count)
+        invalid(p, path, "schedule: per_event pays on the count measure (this rule measures " +
+                             std::string(rules::to_string(r.measure_.kind)) + ")");
+    // A schedule pays what the program owes, never a charge: negative values are refused here
+    // rather than paid as zero.
+    if (pay.kind != kind::tiers && pay.kind != kind::lookup && pay.value.signum() < 0)
+        invalid(p, path, "schedule_value: a " + std::string(rules::to_string(pay.kind)) + " of " + pay.value.to_string() +
+                             " is negative; a schedule pays amounts of zero or more (a return reverses a sale through clawback)");
+    for (const auto& [k, v] : pay.lookup_.rates)
+        if (v.signum() < 0) invalid(p, path + ".lookup", "schedule_value: a lookup rate is negative (" + v.to_string() + ")");
+    if (pay.lookup_.fallback && pay.lookup_.fallback->signum() < 0)
+        invalid(p, path + ".lookup", "schedule_value: the lookup fallback is negative (" + pay.lookup_.fallback->to_string() + ")");
     if (pay.kind == kind::lookup && r.measure_.over)
         invalid(p, path + ".lookup", "lookup: a lookup table pays per event, so its measure cannot be a growth");
     if (qualify.eligible) {
@@ -147,6 +162,10 @@ inline void validate_version_parts(const program& p, const std::string& path, co
                         "accelerator: bands must be in increasing order of attainment");
         if (r.credit_.to == rules::credit::to_t::program)
             invalid(p, path + ".accelerator", "accelerator: plans are per partner or participant, not per program");
+        for (std::size_t i = 0; i < acc->bands.size(); ++i)
+            if (acc->bands[i].multiplier.signum() < 0)
+                invalid(p, path + ".accelerator.bands[" + std::to_string(i) + "]",
+                        "accelerator: a negative multiplier (" + acc->bands[i].multiplier.to_string() + ")");
     }
     for (std::size_t i = 0; i < limits.size(); ++i) {
         const auto& l = limits[i];
@@ -184,6 +203,9 @@ inline void validate_rule(const program& p, const std::string& path, const rules
             if (c.clawback_ || c.budget_) invalid(p, at, "combinator: a child rule cannot have its own clawback or budget");
         }
     }
+    using mk = rules::measure::kind_t;
+    if ((r.measure_.kind == mk::attribute || r.measure_.kind == mk::distinct) && r.measure_.attribute.empty())
+        invalid(p, path + ".measure", "measure: a " + std::string(rules::to_string(r.measure_.kind)) + " measure needs an attribute name");
     if (r.combine == rules::combinator::none) {
         validate_version_parts(p, path, r.pay, r.qualify, r.accelerate, r.limits, r);
     } else if (r.qualify.eligible) {

@@ -45,18 +45,15 @@ inline std::size_t leading_number(std::string_view s, std::uint64_t& n) {
     return ec == std::errc() ? static_cast<std::size_t>(end - s.data()) : 0;
 }
 
-/// An engine error about "row N" of a batch that started after `rows_before` rows of `path`,
-/// restated as "PATH: row N+rows_before ...".
-[[noreturn]] inline void rethrow_in_file(const input_error& e, std::string_view path, std::uint64_t rows_before) {
+/// An engine error about "row N" of a batch whose row N is data row `rows[N - 1]` of `path`, restated
+/// as "PATH: row ROWS[N-1] ..." (for batches that are not a contiguous run of the file's rows).
+[[noreturn]] inline void rethrow_in_file(const input_error& e, std::string_view path, const std::vector<std::uint64_t>& rows) {
     std::string_view msg = message_of(e);
     std::uint64_t row = 0;
     std::size_t digits = msg.substr(0, 4) == "row " ? leading_number(msg.substr(4), row) : 0;
-    std::string text(path);
-    if (digits > 0)
-        text.append(": row ").append(std::to_string(row + rows_before)).append(msg.substr(4 + digits));
-    else
-        text.append(": ").append(msg);
-    throw input_error(e.code(), text);
+    if (digits > 0 && row >= 1 && row <= rows.size())
+        throw input_error(e.code(), std::string(path) + ": row " + std::to_string(rows[row - 1]) + std::string(msg.substr(4 + digits)));
+    throw input_error(e.code(), std::string(path) + ": " + std::string(msg));
 }
 
 /// One chunk of events with its place in the file.

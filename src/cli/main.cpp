@@ -81,32 +81,55 @@ engine make_engine(const program& p, const data_files& f, bool retain_ids, progr
     }
 }
 
-/// Streams the events CSV into the engine chunk by chunk.
+/// Streams the events CSV into the engine chunk by chunk. Returns are held back and added after the
+/// last chunk, so that a return may come before its sale anywhere in the file (the result does not
+/// depend on the order events are added in); errors keep the file's row numbers.
 void add_events(engine& e, const std::string& events, unsigned threads, progress& prog, timings& t) {
     event_chunks src(events, chunk_bytes());
     prog.phase("reading and adding " + fs::path(events).filename().string(), src.size(), true);
     // With several threads, one parses the CSV ahead while the others encode and accumulate.
     const unsigned add_threads = threads > 1 ? threads - 1 : 1;
     std::uint64_t added = 0;
+    std::vector<event> returns;
+    std::vector<std::uint64_t> return_rows, rows;
+    auto add = [&](std::vector<event>& batch, const std::vector<std::uint64_t>& file_rows) {
+        try {
+            auto t1 = clock_type::now();
+            event_batch b = e.encode(batch);
+            t.encode += since(t1);
+            batch = {};  // the rows are no longer needed
+            auto t2 = clock_type::now();
+            e.add(b, add_threads);
+            t.accumulate += since(t2);
+            added += b.size();
+        } catch (const input_error& err) {
+            rethrow_in_file(err, src.path(), file_rows);
+        }
+    };
     for_each_chunk(
         src, threads > 1,
         [&](event_chunk& c) {
-            try {
-                auto t1 = clock_type::now();
-                event_batch b = e.encode(c.events);
-                t.encode += since(t1);
-                c.events = {};  // the rows are no longer needed
-                auto t2 = clock_type::now();
-                e.add(b, add_threads);
-                t.accumulate += since(t2);
-                added += b.size();
-            } catch (const input_error& err) {
-                rethrow_in_file(err, src.path(), c.rows_before);
+            rows.clear();
+            std::size_t kept = 0;
+            for (std::size_t i = 0; i < c.events.size(); ++i) {
+                const std::uint64_t row = c.rows_before + i + 1;
+                if (c.events[i].kind == "return") {
+                    returns.push_back(std::move(c.events[i]));
+                    return_rows.push_back(row);
+                    continue;
+                }
+                if (kept != i) c.events[kept] = std::move(c.events[i]);
+                ++kept;
+                rows.push_back(row);
             }
+            c.events.resize(kept);
+            add(c.events, rows);
             prog.set(c.bytes_done);
             prog.set_count(added, "events");
         },
         t.read);
+    if (!returns.empty()) add(returns, return_rows);
+    prog.set_count(added, "events");
 }
 
 void print_timings(const timings& t, double total, std::uint64_t events) {

@@ -132,7 +132,7 @@ inline void csv_field(sink& s, std::string_view v) {
 }
 
 inline void write_payouts(sink& s, const result& r) {
-    s.append("rule,beneficiary_type,beneficiary,partner,period,kind,currency,amount,reverses\n");
+    s.append("rule,beneficiary_type,beneficiary,partner,period,kind,currency,amount,reverses,returned_by\n");
     for (const auto& l : r.lines) {
         csv_field(s, l.rule);
         fmt::format_to(s.out(), ",{},", rules::to_string(l.beneficiary_type));
@@ -141,6 +141,8 @@ inline void write_payouts(sink& s, const result& r) {
         csv_field(s, l.partner);
         fmt::format_to(s.out(), ",{},{},{},{},", l.period, to_string(l.kind), l.currency, l.amount);
         if (l.why) csv_field(s, l.why->reverses);
+        s.put(',');
+        if (l.why) csv_field(s, l.why->returned_by);
         s.put('\n');
         s.maybe_flush();
     }
@@ -150,7 +152,7 @@ inline void write_payouts(sink& s, const result& r) {
 /// event ids are joined with ";".
 inline void write_traces(sink& s, const result& r) {
     s.append("rule,version,beneficiary,period,measure,base,baseline,tier,rate,amount_before,steps,note,events,event_ids,"
-             "beneficiary_type,kind,amount,reverses\n");
+             "beneficiary_type,kind,amount,reverses,returned_by\n");
     std::string joined;
     for (const auto& l : r.lines) {
         static const trace none{};
@@ -185,6 +187,8 @@ inline void write_traces(sink& s, const result& r) {
         csv_field(s, joined);
         fmt::format_to(s.out(), ",{},{},{},", rules::to_string(l.beneficiary_type), to_string(l.kind), l.amount);
         csv_field(s, t.reverses);
+        s.put(',');
+        csv_field(s, t.returned_by);
         s.put('\n');
         s.maybe_flush();
     }

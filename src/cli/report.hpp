@@ -116,7 +116,7 @@ inline void print_explanation(const program& p, const std::string& program_path,
         if (!l.why) continue;
         const auto& t = *l.why;
         if (!t.version.empty()) fmt::print("      version from {}\n", t.version);
-        if (!t.reverses.empty()) fmt::print("      reverses {}\n", t.reverses);
+        if (!t.reverses.empty()) fmt::print("      reverses {} (returned by {})\n", t.reverses, t.returned_by);
         fmt::print("      measure {} = {}{}\n", t.measure, t.base, t.baseline ? fmt::format(" (baseline {})", *t.baseline) : "");
         if (!t.tier.empty()) fmt::print("      tier {}\n", t.tier);
         if (t.rate) fmt::print("      rate {} -> {}\n", *t.rate, t.amount_before);

@@ -293,7 +293,7 @@ def test_payouts_are_exact(base):
     p = base.payouts
     assert list(p.columns) == [
         "rule", "beneficiary_type", "beneficiary", "partner", "period", "period_start", "kind", "currency",
-        "amount", "amount_minor", "reverses",
+        "amount", "amount_minor", "reverses", "returned_by",
     ]
     assert all(isinstance(a, decimal.Decimal) for a in p["amount"])
     assert p["amount_minor"].dtype == np.int64

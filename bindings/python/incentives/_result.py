@@ -46,7 +46,7 @@ class Result:
         """One row per payout line: rule, beneficiary_type (partner, participant, program),
         beneficiary, partner, period (label, e.g. 2027-Q2), period_start, kind (accrual, clawback),
         currency, amount (decimal.Decimal), amount_minor (int64), reverses (the sale a clawback
-        reverses). Sorted by rule (program order), beneficiary, period, then accruals first."""
+        reverses), returned_by (the return that caused it). Sorted by rule (program order), beneficiary, period, then accruals first."""
         return self._table("payouts", self._impl.payout_columns)
 
     @property
@@ -55,7 +55,7 @@ class Result:
         beneficiary_type, beneficiary, period, kind, amount, version (effective date of the version
         that paid, or ""), measure, base, baseline, tier, rate, amount_before (the schedule's amount,
         before modifiers), steps (text: "what: before -> after; ..."), note, events (the number of
-        contributing events), event_ids (a list; filled when the run had ``traces=True``), reverses."""
+        contributing events), event_ids (a list; filled when the run had ``traces=True``), reverses, returned_by."""
         return self._table("traces", self._impl.trace_columns)
 
     @property

@@ -9,10 +9,11 @@
 
 namespace incentives {
 
-/// Events in columns, encoded against an engine's dictionaries (see engine::encode).
+/// Events in columns, encoded against an engine's dictionaries (see engine::encode). Participant
+/// credit is a list of weights per event; a person's part is its weight over the event's total.
 struct event_batch {
     static constexpr std::uint32_t none = 0xFFFFFFFFu;
-    static constexpr int share_scale = 4;  ///< credit shares are units of 1/10000
+    static constexpr int share_scale = 4;  ///< measures of split credit are kept at 4 more places than the column
 
     std::vector<std::string> ids;
     std::vector<std::uint64_t> id_hash;    ///< detail::id_hash of each id (encode fills it; add computes it when empty)
@@ -25,7 +26,7 @@ struct event_batch {
     std::vector<std::int64_t> amount;      ///< units at the program's amount places
     std::vector<std::uint32_t> credit_begin{0};  ///< offsets into the two columns below (size() + 1)
     std::vector<std::uint32_t> credit_participant;
-    std::vector<std::int32_t> credit_share;
+    std::vector<std::int64_t> credit_share;  ///< weights (rules::split_credit)
     /// For returns: the sale's record in the engine, or (top bit set) the row of a sale in this
     /// batch; none for other events.
     std::vector<std::uint32_t> reference;

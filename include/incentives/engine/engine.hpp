@@ -1,38 +1,38 @@
-// The engine: feeds events into a program's accumulators (in batches, incrementally, on several
-// threads) and computes payout lines with traces from them. Accumulators hold exact integer sums,
-// so the result does not depend on event order, batch split or thread count.
+// The engine: a program run over events in stages.
+//
+//   compile     program + catalog -> compiled plan (leaf rules, periods, scales)   engine/compile.hpp
+//   intake      rows -> checked columnar batch, id registry                        engine/intake.hpp
+//   accumulate  batch -> exact measures per rule, beneficiary, period, version     engine/accumulate.hpp
+//   settle      measures -> lines: schedule, modifiers, combinators, longer caps,  engine/settle.hpp
+//               rounding, budgets, clawbacks, traces, statements
+//   snapshot    the state as bytes, and back                                       engine/snapshot.hpp
+//
+// The measures are exact integer sums, so the result does not depend on event order, batch split or
+// thread count. Settling is const: it can run again under a variant of the program (other rates,
+// tiers, caps, budgets, rounding) without taking the events in again.
 #pragma once
 
-#include <algorithm>
-#include <functional>
-#include <numeric>
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
-#include <thread>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
-#include <fmt/format.h>
-
-#include <incentives/allocation.hpp>
 #include <incentives/engine/batch.hpp>
 #include <incentives/engine/catalog.hpp>
+#include <incentives/engine/measures.hpp>
+#include <incentives/engine/plan.hpp>
 #include <incentives/engine/result.hpp>
-#include <incentives/engine/selection.hpp>
 #include <incentives/engine/state.hpp>
+#include <incentives/model.hpp>
+#include <incentives/program.hpp>
 
 namespace incentives::detail {
 struct prepared_leaf;
 struct state_io;
-struct draft;
-}
-#include <incentives/model.hpp>
-#include <incentives/program.hpp>
+class settlement;
+}  // namespace incentives::detail
 
 namespace incentives {
 
@@ -44,26 +44,37 @@ struct run_options {
 };
 
 /// Runs a validated program over events. Thread-compatible: one writer at a time, const reads.
+/// The program and the catalog are immutable and shared: copying an engine copies neither.
 class engine {
 public:
     /// Validates the program against the catalog. `retain_event_ids` keeps the ids of the events
     /// behind every group, for traces that list them.
     engine(program prog, catalog cat, bool retain_event_ids = false);
+    engine(std::shared_ptr<const program> prog, std::shared_ptr<const catalog> cat, bool retain_event_ids = false);
 
-    [[nodiscard]] const program& definition() const noexcept { return prog_; }
-    [[nodiscard]] const catalog& reference_data() const noexcept { return cat_; }
+    [[nodiscard]] const program& definition() const noexcept { return *prog_; }
+    [[nodiscard]] const catalog& reference_data() const noexcept { return *cat_; }
 
-    /// Checks and encodes events into a batch; throws input_error naming the row and field of the
-    /// first bad event. Nothing is added to the engine.
+    /// Intake: checks and encodes events into a batch; throws input_error naming the row and field of
+    /// the first bad event. Nothing is added to the engine. A return may come before its sale.
     [[nodiscard]] event_batch encode(std::span<const event> events) const;
 
-    /// Adds an encoded batch. Either the whole batch is added or, on an error, nothing is.
+    /// Accumulate: adds an encoded batch. Either the whole batch is added or, on an error, nothing is.
     void add(const event_batch& batch, unsigned threads = 1);
     /// encode() then add().
     void add(std::span<const event> events, unsigned threads = 1) { add(encode(events), threads); }
 
-    /// The payout lines for everything added so far.
+    /// Settle: the payout lines for everything added so far.
     [[nodiscard]] result run(const run_options& options = {}) const;
+    /// Settle under a variant of the program: the same rules (ids, selection, measure, credit, period,
+    /// versions' dates, clawback windows) with anything else changed — rates, tiers, thresholds,
+    /// accelerators, caps, floors, budgets, rounding mode. The measures are reused, not recomputed.
+    /// Throws validation_error (code incentives.validation.variant) naming what the variant changes
+    /// that would need the events again.
+    [[nodiscard]] result run(const program& variant, const run_options& options = {}) const;
+
+    /// The accumulated measures, one row per rule, beneficiary, period and version with events.
+    [[nodiscard]] std::vector<measure_row> measures() const;
 
     /// The engine's state as bytes; restore() on the same program and catalog continues from it.
     [[nodiscard]] std::string snapshot() const;
@@ -72,26 +83,29 @@ public:
 
 private:
     friend struct detail::state_io;
+    friend class detail::settlement;
     void compile();
     [[nodiscard]] const rules::rule& rule_of(const detail::leaf& l) const;
     [[nodiscard]] std::vector<std::optional<int128>> lookup_rates(const detail::leaf& l, const event_batch& b) const;
     /// Adds rows [from, to) into `acc`; with parts > 1, only the rows of partners p with p % parts == part.
     void accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
                     std::size_t to, std::vector<detail::leaf_acc>& acc, unsigned part = 0, unsigned parts = 1) const;
-    template <class Modify, class LongLimits>
-    [[nodiscard]] std::vector<detail::draft> leaf_drafts(std::uint32_t li, const run_options& o, Modify& modify,
-                                                         LongLimits& long_limits) const;
     static void merge(detail::leaf_acc& into, detail::leaf_acc& from, const std::string& rule);
     void record_clawbacks(const event_batch& b, const std::vector<detail::prepared_leaf>& prep,
                           const std::vector<std::uint32_t>& sale_record, const std::vector<std::uint32_t>& returned_sale);
 
-    program prog_;
-    catalog cat_;
+    std::shared_ptr<const program> prog_;
+    std::shared_ptr<const catalog> cat_;
     bool retain_ids_ = false;
-    std::vector<detail::leaf> leaves_;                 // compiled leaf rules (children included)
-    detail::engine_state st_;                          // everything that changes as events arrive
+    std::vector<detail::leaf> leaves_;  // the compiled plan: leaf rules (children included)
+    detail::engine_state st_;           // what intake keeps: dictionaries, ids, sales, returns
+    detail::measure_store ms_;          // what accumulation produces: the measures, clawback records
 };
 
 }  // namespace incentives
 
-#include <incentives/engine/engine_impl.hpp>
+#include <incentives/engine/compile.hpp>
+#include <incentives/engine/intake.hpp>
+#include <incentives/engine/accumulate.hpp>
+#include <incentives/engine/settle.hpp>
+#include <incentives/engine/snapshot.hpp>

@@ -35,7 +35,8 @@ struct trace {
     std::string note;             ///< why a line pays zero, or other remarks
     std::size_t events = 0;       ///< number of contributing events
     std::vector<std::string> event_ids;  ///< when asked for
-    std::string reverses;         ///< for a clawback: the sale it reverses (and the return that caused it)
+    std::string reverses;         ///< for a clawback: the sale it reverses
+    std::string returned_by;      ///< for a clawback: the return that caused it
     friend bool operator==(const trace&, const trace&) = default;
 };
 

@@ -2,7 +2,11 @@
 // shares (optionally only some roles), or the program as a whole.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
+
+#include <incentives/decimal.hpp>
 #include <vector>
 
 namespace incentives::rules {
@@ -18,6 +22,48 @@ struct credit {
 [[nodiscard]] inline std::string_view to_string(credit::to_t t) noexcept {
     constexpr std::string_view names[] = {"partner", "participant", "program"};
     return names[static_cast<int>(t)];
+}
+
+/// Limits of split credit: a share has at most this many places, a weight (and an event's total of
+/// weights) is at most this large, so that a split is exact in 128-bit arithmetic.
+inline constexpr int max_share_places = 9;
+inline constexpr std::int64_t max_share_weight = 1000000000;
+
+/// Splits `total` units among people by their weights, exactly: each gets floor(total x weight /
+/// sum), and the units left over go one each to the largest remainders, ties to the person listed
+/// first. The parts add up to `total` whatever the weights (1:1:1 splits 100 into 34, 33, 33);
+/// with no weights (or a zero sum) nothing is given.
+/// A negative total splits as its magnitude, negated. `out` has one place per weight.
+inline void split_credit(int128 total, std::span<const std::int64_t> weights, std::span<int128> out) {
+    int128 sum = 0;
+    for (auto w : weights) sum += w;
+    if (sum <= 0) {  // no one to split among (weights are validated positive): nothing is given
+        for (auto& o : out) o = 0;
+        return;
+    }
+    const bool negative = total < 0;
+    const int128 t = negative ? -total : total;
+    int128 given = 0;
+    for (std::size_t k = 0; k < weights.size(); ++k) {
+        out[k] = t * weights[k] / sum;
+        given += out[k];
+    }
+    for (int128 left = t - given; left > 0; --left) {
+        std::size_t best = 0;
+        int128 best_rem = -1;
+        for (std::size_t k = 0; k < weights.size(); ++k) {
+            // remainder of person k, less what they already got back: compare t*w mod sum, skipping
+            // those already topped up (their part exceeds floor)
+            int128 rem = t * weights[k] - out[k] * sum;
+            if (rem > best_rem) {
+                best_rem = rem;
+                best = k;
+            }
+        }
+        out[best] += 1;
+    }
+    if (negative)
+        for (std::size_t k = 0; k < weights.size(); ++k) out[k] = -out[k];
 }
 
 }  // namespace incentives::rules

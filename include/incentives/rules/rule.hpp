@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <incentives/calendar.hpp>
+#include <incentives/rules/combinator.hpp>
 #include <incentives/rules/credit.hpp>
 #include <incentives/rules/measure.hpp>
 #include <incentives/rules/modifiers.hpp>
@@ -16,20 +17,8 @@
 
 namespace incentives::rules {
 
-/// How a composite rule combines its children for each beneficiary and period.
-enum class combinator : unsigned char {
-    none,      ///< a leaf rule
-    sum_of,    ///< the children's amounts added
-    max_of,    ///< the largest child amount
-    first_of,  ///< each event counts for the first child that selects it
-};
-
-[[nodiscard]] inline std::string_view to_string(combinator c) noexcept {
-    constexpr std::string_view names[] = {"none", "sum_of", "max_of", "first_of"};
-    return names[static_cast<int>(c)];
-}
-
-/// A rule, immutable once built; children and versions are shared on copy.
+/// A rule: a value (children and versions are copied with it). Programs share their rules: an engine
+/// or a program copy holds them behind a shared pointer, never copying a rule.
 struct rule {
     std::string id;
     std::string label;  ///< free text: "rebate", "spiff"...

@@ -9,31 +9,10 @@
 
 #include <incentives/decimal.hpp>
 #include <incentives/rules/measure.hpp>
+#include <incentives/rules/tiers.hpp>
 #include <incentives/rules/selection.hpp>
 
 namespace incentives::rules {
-
-/// One row of a tier table: the band [from, next row's from) pays `value` (a rate, or a fixed amount).
-struct tier {
-    decimal from;
-    std::optional<decimal> to;  ///< optional explicit upper bound; must equal the next row's from
-    decimal value;
-    std::string name;  ///< e.g. "gold"
-    friend bool operator==(const tier&, const tier&) = default;
-};
-
-/// A tier table. Retroactive: the whole measure at the value of the tier reached. Marginal: each band
-/// of the measure at its own value. Bounds are half-open [from, to): validated for order, gaps and
-/// overlaps when the program is built.
-struct tier_table {
-    enum class basis_t : unsigned char { retroactive, marginal };
-    enum class value_t : unsigned char { rate, amount };  ///< a rate on the measure, or a fixed payout
-    basis_t basis = basis_t::retroactive;
-    value_t value = value_t::rate;
-    std::optional<measure> on;  ///< what selects the tier, when not the rule's measure (e.g. growth %)
-    std::vector<tier> rows;
-    friend bool operator==(const tier_table&, const tier_table&) = default;
-};
 
 /// A rate looked up per event by the values of some fields (e.g. product category x partner tier).
 struct lookup_table {
@@ -63,6 +42,14 @@ struct schedule {
     /// Whether the payout is a sum of per-event amounts (so rounding per event line is meaningful).
     [[nodiscard]] bool is_linear() const noexcept { return kind != kind_t::tiers && kind != kind_t::fixed; }
 };
+
+/// What a schedule of a simple kind pays on a measure: rate, per_unit, per_event and multiple pay
+/// measure x value; fixed pays its value once for a measure above zero. Tier tables pay through
+/// apply_tiers, lookup tables per event (the engine sums them as events arrive).
+[[nodiscard]] inline decimal apply_simple(const schedule& s, const decimal& measure) {
+    if (s.kind == schedule::kind_t::fixed) return measure.signum() > 0 ? s.value : decimal();
+    return measure * s.value;
+}
 
 [[nodiscard]] inline std::string_view to_string(schedule::kind_t k) noexcept {
     constexpr std::string_view names[] = {"rate", "per_unit", "per_event", "fixed", "multiple", "tiers", "lookup"};

@@ -59,6 +59,24 @@ public:
     [[nodiscard]] static selector negate(selector child) { return node(op::negate, {std::move(child)}); }
 
     [[nodiscard]] op kind() const noexcept { return op_; }
+
+    /// Whether a field's text value passes this `in` or `range` leaf (a range needs a number: an
+    /// empty or non-numeric value fails it).
+    [[nodiscard]] bool accepts(std::string_view value) const {
+        if (op_ == op::in) {
+            for (const auto& v : values_)
+                if (v == value) return true;
+            return false;
+        }
+        if (value.empty()) return false;
+        decimal x;
+        try {
+            x = decimal::parse(value);
+        } catch (const error&) {
+            return false;  // the engine checks numeric event attributes on input: this is a catalog value
+        }
+        return (!min_ || !(x < *min_)) && (!max_ || x < *max_);
+    }
     [[nodiscard]] const rules::field& target() const noexcept { return field_; }
     [[nodiscard]] const std::vector<std::string>& values() const noexcept { return values_; }
     [[nodiscard]] const std::optional<decimal>& min() const noexcept { return min_; }

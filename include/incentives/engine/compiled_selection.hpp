@@ -22,24 +22,6 @@ struct event_dictionaries {
     std::map<std::string, dictionary, std::less<>> attrs;
 };
 
-/// The value of a partner or product field by name ("segment", "tier", an attribute...).
-inline std::string_view partner_field(const partner& p, std::string_view name) {
-    if (name == "id") return p.id;
-    if (name == "name") return p.name;
-    if (name == "segment") return p.segment;
-    if (name == "group") return p.group;
-    if (name == "region") return p.region;
-    if (name == "tier") return p.tier;
-    auto it = p.attrs.find(name);
-    return it == p.attrs.end() ? std::string_view() : std::string_view(it->second);
-}
-inline std::string_view product_field(const product& p, std::string_view name) {
-    if (name == "sku") return p.sku;
-    if (name == "category") return p.category;
-    auto it = p.attrs.find(name);
-    return it == p.attrs.end() ? std::string_view() : std::string_view(it->second);
-}
-
 /// Whether a selector says anything about the event kind (if not, the rule selects sales).
 inline bool mentions_kind(const rules::selector& s) {
     if (s.kind() == rules::selector::op::in || s.kind() == rules::selector::op::range)
@@ -47,23 +29,6 @@ inline bool mentions_kind(const rules::selector& s) {
     for (const auto& c : s.children())
         if (mentions_kind(c)) return true;
     return false;
-}
-
-/// Whether a text value passes an `in` or `range` leaf.
-inline bool leaf_accepts(const rules::selector& s, std::string_view value) {
-    if (s.kind() == rules::selector::op::in) {
-        for (const auto& v : s.values())
-            if (v == value) return true;
-        return false;
-    }
-    if (value.empty()) return false;
-    decimal x;
-    try {
-        x = decimal::parse(value);
-    } catch (const error&) {
-        return false;  // engine checks numeric attributes on input, so this is a catalog value
-    }
-    return (!s.min() || !(x < *s.min())) && (!s.max() || x < *s.max());
 }
 
 /// A selector compiled for one batch.
@@ -170,7 +135,7 @@ public:
         const auto& f = s.target();
         auto mask_over = [&](std::size_t n, auto value_of) {
             c.mask_.assign(n, 0);
-            for (std::size_t k = 0; k < n; ++k) c.mask_[k] = leaf_accepts(s, value_of(k)) ? 1 : 0;
+            for (std::size_t k = 0; k < n; ++k) c.mask_[k] = s.accepts(value_of(k)) ? 1 : 0;
         };
         if (f.of == rules::field::scope::partner) {
             c.src_ = source::partner;

@@ -1,9 +1,102 @@
-// Implementation of incentives::engine: adding batches (accumulation, clawback bookkeeping).
+// Stage 3, accumulate: a checked batch adds exact integer sums into the measure store — per leaf
+// rule, beneficiary, period and version — and registers its ids, sales and returns (with the
+// clawback records of returns inside a window). On several threads, partners are split between the
+// threads, or each takes a range of events into sums of its own, added up in a fixed order.
 #pragma once
 
-#include <incentives/engine/engine.hpp>
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <thread>
+
+#include <incentives/engine/intake.hpp>
 
 namespace incentives {
+
+namespace detail {
+
+/// Per-batch, per-leaf compiled pieces shared by the accumulation threads.
+struct prepared_leaf {
+    compiled_selector select;
+    std::int32_t min_day = 0;
+    std::vector<std::int32_t> period_of_day;      // index by day - min_day
+    std::vector<std::optional<int128>> rate;      // lookup: per event, at the leaf's rate scale
+    std::vector<std::pair<int128, int>> value;    // event rounding: per version, schedule value units and scale
+    const std::vector<std::int64_t>* numeric = nullptr;  // attribute measure: value per code
+    const std::vector<std::uint32_t>* column = nullptr;  // attribute or distinct column
+};
+
+[[noreturn]] inline void sum_overflow(const std::string& rule) {
+    throw calculation_error("incentives.calculation.overflow", "accumulated measure of rule \"" + rule + "\" overflows");
+}
+
+/// The measured column of an event, before credit shares (scale: the leaf's base scale).
+inline int128 base_of(rules::measure::kind_t kind, const prepared_leaf& pl, const event_batch& b, std::size_t i) {
+    switch (kind) {
+        case rules::measure::kind_t::amount: return b.amount[i];
+        case rules::measure::kind_t::quantity: return b.quantity[i];
+        case rules::measure::kind_t::count: return 1;
+        case rules::measure::kind_t::attribute: return pl.column ? (*pl.numeric)[(*pl.column)[i]] : 0;
+        case rules::measure::kind_t::distinct: return 0;
+    }
+    return 0;
+}
+
+/// Calls fn(version, slot, measure units, second measure units) for every credit an event gives a
+/// leaf (no selection test); the group's key is version * slots + slot. Events outside the program
+/// dates count only for baseline periods.
+template <class Fn>
+inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_leaf& pl, const event_batch& b,
+                            std::size_t i, Fn&& fn) {
+    std::int32_t p = pl.period_of_day[static_cast<std::size_t>(b.day[i] - pl.min_day)];
+    if (p < l.period_lo || p > l.period_hi) return;
+    if (p >= l.program_lo && (b.day[i] < l.first_day || b.day[i] > l.last_day)) return;
+    auto pi = static_cast<std::uint64_t>(p - l.period_lo);
+    const std::size_t version = l.version_of(b.day[i]);
+    int128 base = base_of(r.measure_.kind, pl, b, i);
+    int128 base2 = l.second ? base_of(l.second_kind, pl, b, i) : 0;
+    constexpr int128 whole = 10000;
+    switch (r.credit_.to) {
+        case rules::credit::to_t::partner: fn(version, pi + b.partner[i] * l.periods, base * whole, base2 * whole); break;
+        case rules::credit::to_t::program: fn(version, pi, base * whole, base2 * whole); break;
+        case rules::credit::to_t::participant: {
+            // What the sale measures is split among its people exactly (rules::split_credit): their
+            // parts add up to the sale's measure, so their lines add up to what the sale earns.
+            const std::uint32_t first = b.credit_begin[i], n = b.credit_begin[i + 1] - first;
+            if (n == 0) break;  // a sale without people credits no one
+            std::span<const std::int64_t> weights(b.credit_share.data() + first, n);
+            std::int64_t total = 0;
+            for (auto w : weights) total += w;
+            constexpr std::uint32_t small = 16;
+            int128 parts[small], parts2[small];
+            std::vector<int128> many, many2;
+            std::span<int128> m(parts, n), m2(parts2, n);
+            if (n > small) {
+                many.resize(n);
+                many2.resize(n);
+                m = many;
+                m2 = many2;
+            }
+            if (total == whole) {  // shares with at most four places: exact as they are
+                for (std::uint32_t k = 0; k < n; ++k) {
+                    m[k] = base * weights[k];
+                    m2[k] = base2 * weights[k];
+                }
+            } else {
+                rules::split_credit(base * whole, weights, m);
+                if (l.second) rules::split_credit(base2 * whole, weights, m2);
+                else std::fill(m2.begin(), m2.end(), int128{0});
+            }
+            for (std::uint32_t k = 0; k < n; ++k) {
+                std::uint32_t who = b.credit_participant[first + k];
+                if (l.role_ok[who]) fn(version, pi + static_cast<std::uint64_t>(who) * l.periods, m[k], m2[k]);
+            }
+            break;
+        }
+    }
+}
+
+}  // namespace detail
 
 inline void engine::add(const event_batch& in, unsigned threads) {
     // Ids taken in since the batch was encoded are duplicates too: drop or reject them first, so that
@@ -24,7 +117,7 @@ inline void engine::add(const event_batch& in, unsigned threads) {
     if (in.checked_against != st_.stamp.value())
         for (std::size_t i = 0; i < in.size(); ++i)
             if (taken(i)) {
-                if (prog_.duplicates == duplicate_policy::error)
+                if (prog_->duplicates == duplicate_policy::error)
                     throw input_error("incentives.input.duplicate_event",
                                       "row " + std::to_string(i + 1) + " (event \"" + in.ids[i] + "\"), field id: duplicate event id \"" +
                                           in.ids[i] + "\" (already added)");
@@ -102,11 +195,11 @@ inline void engine::add(const event_batch& in, unsigned threads) {
         const auto& l = leaves_[li];
         const auto& r = rule_of(l);
         auto& p = prep[li];
-        p.select = detail::compiled_selector::compile(l.select, cat_, st_.dicts, b, prog_.amount_scale(), prog_.quantity_places);
+        p.select = detail::compiled_selector::compile(l.select, *cat_, st_.dicts, b, prog_->amount_scale(), prog_->quantity_places);
         p.min_day = min_day;
         auto& table = tables[l.unit];
         if (table.empty() && n)
-            for (std::int32_t d = min_day; d <= max_day; ++d) table.push_back(prog_.cal.index_of(date(d), l.unit));
+            for (std::int32_t d = min_day; d <= max_day; ++d) table.push_back(prog_->cal.index_of(date(d), l.unit));
         p.period_of_day = table;
         if (!r.measure_.attribute.empty()) {
             auto col = b.attrs.find(r.measure_.attribute);
@@ -134,7 +227,7 @@ inline void engine::add(const event_batch& in, unsigned threads) {
             std::uint32_t rec = detail::no_sale;
             if (sale_kind && b.kind[i] == *sale_kind) {
                 rec = static_cast<std::uint32_t>(st_.sales.size());
-                st_.sales.push_back({static_cast<std::uint32_t>(st_.ids.size()), b.day[i], b.amount[i], b.quantity[i]});
+                st_.sales.push_back({static_cast<std::uint32_t>(st_.ids.size()), b.day[i], b.amount[i], b.quantity[i], b.partner[i]});
             }
             sale_record[i] = rec;
             st_.ids.add((*hashes)[i], b.ids[i], rec);
@@ -180,14 +273,14 @@ inline void engine::add(const event_batch& in, unsigned threads) {
     });
     try {
         if (threads == 1) {
-            accumulate(b, prep, 0, n, st_.acc);
+            accumulate(b, prep, 0, n, ms_.acc);
         } else if (by_partner) {
             std::vector<std::thread> pool;
             std::vector<std::exception_ptr> failures(threads);
             for (unsigned t = 0; t < threads; ++t)
                 pool.emplace_back([&, t] {
                     try {
-                        accumulate(b, prep, 0, n, st_.acc, t, threads);
+                        accumulate(b, prep, 0, n, ms_.acc, t, threads);
                     } catch (...) {
                         failures[t] = std::current_exception();
                     }
@@ -215,7 +308,7 @@ inline void engine::add(const event_batch& in, unsigned threads) {
             for (auto& f : failures)
                 if (f) std::rethrow_exception(f);
             for (unsigned t = 0; t < threads; ++t) {
-                for (std::size_t li = 0; li < leaves_.size(); ++li) merge(st_.acc[li], part[t][li], rule_of(leaves_[li]).id);
+                for (std::size_t li = 0; li < leaves_.size(); ++li) merge(ms_.acc[li], part[t][li], rule_of(leaves_[li]).id);
             }
         }
     } catch (...) {
@@ -229,12 +322,12 @@ inline void engine::add(const event_batch& in, unsigned threads) {
     st_.events += n;
     st_.duplicates_ignored += b.duplicates_ignored + dropped;
     for (std::size_t i = 0; i < n; ++i)
-        if (!prog_.cal.contains(date(b.day[i]))) ++outside;
+        if (!prog_->cal.contains(date(b.day[i]))) ++outside;
     st_.outside += outside;
 }
 
 inline const rules::rule& engine::rule_of(const detail::leaf& l) const {
-    const auto& top = prog_.rules[l.top];
+    const auto& top = prog_->rules[l.top];
     return l.child < 0 ? top : top.children[static_cast<std::size_t>(l.child)];
 }
 
@@ -253,10 +346,10 @@ inline std::vector<std::optional<int128>> engine::lookup_rates(const detail::lea
         for (std::size_t k = 0; k < keys.size(); ++k) {
             const auto& f = keys[k];
             std::string_view v;
-            if (f.of == rules::field::scope::partner) v = detail::partner_field(cat_.partners()[b.partner[i]], f.name);
+            if (f.of == rules::field::scope::partner) v = partner_field(cat_->partners()[b.partner[i]], f.name);
             else if (f.of == rules::field::scope::product || f.name == "sku")
                 v = b.product[i] == event_batch::none ? std::string_view()
-                    : detail::product_field(cat_.products()[b.product[i]], f.of == rules::field::scope::product ? f.name : "sku");
+                    : product_field(cat_->products()[b.product[i]], f.of == rules::field::scope::product ? f.name : "sku");
             else if (f.name == "kind") v = st_.dicts.kinds[b.kind[i]];
             else if (f.name == "category") v = st_.dicts.categories[b.category[i]];
             else if (auto col = b.attrs.find(f.name); col != b.attrs.end()) v = st_.dicts.attrs.at(f.name)[col->second[i]];
@@ -328,7 +421,7 @@ inline void engine::accumulate(const event_batch& b, const std::vector<detail::p
             }
             continue;
         }
-        const rounding_mode mode = prog_.rounding.mode;
+        const rounding_mode mode = prog_->rounding.mode;
         for (std::size_t i = from; i < to; ++i) {
             if (parts > 1 && b.partner[i] % parts != part) continue;  // another thread's partner
             if (!p.select(b, i)) continue;
@@ -394,11 +487,9 @@ inline void engine::record_clawbacks(const event_batch& b, const std::vector<det
             std::int64_t den = by_quantity ? sale.quantity : sale.amount;
             if (den == 0) num = den = 1;
             if (num == 0) continue;
-            st_.clawbacks.push_back({c.leaf, c.key, c.measure, num, den, b.day[i], b.ids[i], std::string(st_.ids.text(sale.event))});
+            ms_.clawbacks.push_back({c.leaf, c.key, c.measure, num, den, b.day[i], b.ids[i], std::string(st_.ids.text(sale.event))});
         }
     }
 }
 
 }  // namespace incentives
-
-#include <incentives/engine/engine_result.hpp>

@@ -1,0 +1,256 @@
+// Stage 5, snapshot: the engine's state (dictionaries, ids, sales, returns, the measure store) as
+// bytes, and an engine restored from them for the same program and catalog.
+#pragma once
+
+#include <cstring>
+#include <map>
+#include <string>
+
+#include <incentives/engine/engine.hpp>
+
+namespace incentives {
+
+namespace detail {
+
+/// Byte writer and reader for snapshots (little-endian, length-prefixed strings).
+class bytes_out {
+public:
+    template <class T>
+    void pod(const T& v) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    void str(std::string_view s) {
+        pod<std::uint64_t>(s.size());
+        out_.append(s);
+    }
+    template <class T>
+    void pods(const std::vector<T>& v) {
+        pod<std::uint64_t>(v.size());
+        if (!v.empty()) out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+    }
+    [[nodiscard]] std::string take() { return std::move(out_); }
+
+private:
+    std::string out_;
+};
+
+class bytes_in {
+public:
+    explicit bytes_in(std::string_view in) : in_(in) {}
+    template <class T>
+    T pod() {
+        T v;
+        need(sizeof v);
+        std::memcpy(&v, in_.data() + pos_, sizeof v);
+        pos_ += sizeof v;
+        return v;
+    }
+    std::string str() {
+        auto n = pod<std::uint64_t>();
+        need(n);
+        std::string s(in_.substr(pos_, n));
+        pos_ += n;
+        return s;
+    }
+    template <class T>
+    std::vector<T> pods() {
+        auto n = pod<std::uint64_t>();
+        if (n > in_.size() / sizeof(T) + 1) corrupt();
+        need(n * sizeof(T));
+        std::vector<T> v(n);
+        if (n) std::memcpy(v.data(), in_.data() + pos_, n * sizeof(T));
+        pos_ += n * sizeof(T);
+        return v;
+    }
+    [[nodiscard]] bool done() const noexcept { return pos_ == in_.size(); }
+    [[noreturn]] static void corrupt() {
+        throw input_error("incentives.input.snapshot", "the snapshot is truncated or corrupt");
+    }
+
+private:
+    void need(std::size_t n) const {
+        if (n > in_.size() - pos_) corrupt();
+    }
+    std::string_view in_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace detail
+
+namespace detail {
+
+struct state_io {
+    static std::string fingerprint(const engine& e) {
+        std::string f = e.prog_->name + "|" + std::to_string(e.cat_->partners().size()) + "|" +
+                        std::to_string(e.cat_->participants().size()) + "|" + std::to_string(e.cat_->products().size());
+        for (const auto& l : e.leaves_) f += "|" + e.rule_of(l).id + ":" + std::to_string(l.slots()) + "x" + std::to_string(l.version_from.size());
+        return f;
+    }
+    static void dict_out(bytes_out& o, const dictionary& d) {
+        o.pod<std::uint64_t>(d.size());
+        for (const auto& v : d.values()) o.str(v);
+    }
+    static void dict_in(bytes_in& in, dictionary& d) {
+        auto n = in.pod<std::uint64_t>();
+        for (std::uint64_t i = 0; i < n; ++i) {
+            auto code = d.intern(in.str());
+            if (code != i) bytes_in::corrupt();
+        }
+    }
+};
+
+}  // namespace detail
+
+inline std::string engine::snapshot() const {
+    detail::bytes_out o;
+    o.str("incentives-snapshot-3");
+    o.str(detail::state_io::fingerprint(*this));
+    o.pod<std::uint8_t>(retain_ids_);
+    detail::state_io::dict_out(o, st_.dicts.kinds);
+    detail::state_io::dict_out(o, st_.dicts.categories);
+    o.pod<std::uint64_t>(st_.dicts.attrs.size());
+    for (const auto& [name, d] : st_.dicts.attrs) {
+        o.str(name);
+        detail::state_io::dict_out(o, d);
+    }
+    // Ids in the order they were taken in, each with its sale record.
+    o.pod<std::uint64_t>(st_.ids.size());
+    for (std::uint32_t k = 0; k < st_.ids.size(); ++k) {
+        o.str(st_.ids.text(k));
+        o.pod(st_.ids.sale(k));
+    }
+    o.pod<std::uint64_t>(st_.sales.size());
+    for (const auto& s : st_.sales) {
+        o.pod(s.event);
+        o.pod(s.day);
+        o.pod(s.amount);
+        o.pod(s.quantity);
+        o.pod(s.partner);
+        auto done = st_.returned.find(static_cast<std::uint32_t>(&s - st_.sales.data()));
+        o.pod(done == st_.returned.end() ? std::int64_t{0} : done->second.amount);
+        o.pod(done == st_.returned.end() ? std::int64_t{0} : done->second.quantity);
+    }
+    std::map<std::uint32_t, const std::vector<detail::contribution>*> contrib;
+    for (const auto& [k, v] : st_.contributions) contrib[k] = &v;
+    o.pod<std::uint64_t>(contrib.size());
+    for (const auto& [k, v] : contrib) {
+        o.pod(k);
+        o.pods(*v);
+    }
+    o.pod<std::uint64_t>(ms_.clawbacks.size());
+    for (const auto& c : ms_.clawbacks) {
+        o.pod(c.leaf);
+        o.pod(c.key);
+        o.pod(c.sale_measure);
+        o.pod(c.num);
+        o.pod(c.den);
+        o.pod(c.day);
+        o.str(c.return_id);
+        o.str(c.sale_id);
+    }
+    for (const auto& la : ms_.acc) {
+        for (const auto& g : la.groups) o.pods(g);
+        o.pods(la.distinct);
+        o.pods(la.ids);
+    }
+    o.pod<std::uint64_t>(st_.event_ids.size());
+    for (const auto& id : st_.event_ids) o.str(id);
+    for (const auto& [name, values] : st_.numeric) {
+        o.str(name);
+        o.pods(values);
+    }
+    o.pod(st_.events);
+    o.pod(st_.duplicates_ignored);
+    o.pod(st_.outside);
+    return o.take();
+}
+
+inline engine engine::restore(program prog, catalog cat, std::string_view bytes) {
+    detail::bytes_in in(bytes);
+    const std::string format = in.str();
+    if (format == "incentives-snapshot-1" || format == "incentives-snapshot-2")
+        throw input_error("incentives.input.snapshot",
+                          "the snapshot is in format " + format.substr(format.size() - 1) +
+                              ", written by an older version of incentives; this version reads format 3 (add the events "
+                              "to a new engine to rebuild the state)");
+    if (format != "incentives-snapshot-3") detail::bytes_in::corrupt();
+    std::string fp = in.str();
+    bool retain = in.pod<std::uint8_t>() != 0;
+    engine e(std::move(prog), std::move(cat), retain);
+    if (fp != detail::state_io::fingerprint(e))
+        throw input_error("incentives.input.snapshot",
+                          "the snapshot was taken for another program or catalog (" + fp.substr(0, 80) + ")");
+    auto& st = e.st_;
+    detail::state_io::dict_in(in, st.dicts.kinds);
+    detail::state_io::dict_in(in, st.dicts.categories);
+    auto attrs = in.pod<std::uint64_t>();
+    for (std::uint64_t i = 0; i < attrs; ++i) {
+        auto name = in.str();
+        detail::state_io::dict_in(in, st.dicts.attrs[name]);
+    }
+    auto ids = in.pod<std::uint64_t>();
+    st.ids.reserve(ids);
+    for (std::uint64_t i = 0; i < ids; ++i) {
+        auto id = in.str();
+        auto sale = in.pod<std::uint32_t>();
+        if (st.ids.find(id) != detail::id_registry::npos) detail::bytes_in::corrupt();
+        st.ids.add(detail::id_hash(id), id, sale);
+    }
+    auto sales = in.pod<std::uint64_t>();
+    for (std::uint64_t i = 0; i < sales; ++i) {
+        detail::sale_record s;
+        s.event = in.pod<std::uint32_t>();
+        if (s.event >= st.ids.size()) detail::bytes_in::corrupt();
+        s.day = in.pod<std::int32_t>();
+        s.amount = in.pod<std::int64_t>();
+        s.quantity = in.pod<std::int64_t>();
+        s.partner = in.pod<std::uint32_t>();
+        if (s.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
+        detail::returned_part done{in.pod<std::int64_t>(), in.pod<std::int64_t>()};
+        if (done.amount != 0 || done.quantity != 0) st.returned[static_cast<std::uint32_t>(i)] = done;
+        st.sales.push_back(s);
+    }
+    for (std::uint32_t k = 0; k < st.ids.size(); ++k)
+        if (st.ids.sale(k) != detail::no_sale && st.ids.sale(k) >= st.sales.size()) detail::bytes_in::corrupt();
+    auto contrib = in.pod<std::uint64_t>();
+    for (std::uint64_t i = 0; i < contrib; ++i) {
+        auto k = in.pod<std::uint32_t>();
+        st.contributions[k] = in.pods<detail::contribution>();
+    }
+    auto claws = in.pod<std::uint64_t>();
+    for (std::uint64_t i = 0; i < claws; ++i) {
+        detail::clawback_record c;
+        c.leaf = in.pod<std::uint32_t>();
+        c.key = in.pod<std::uint64_t>();
+        c.sale_measure = in.pod<int128>();
+        c.num = in.pod<std::int64_t>();
+        c.den = in.pod<std::int64_t>();
+        c.day = in.pod<std::int32_t>();
+        c.return_id = in.str();
+        c.sale_id = in.str();
+        e.ms_.clawbacks.push_back(std::move(c));
+    }
+    for (auto& la : e.ms_.acc) {
+        for (auto& g : la.groups) {
+            auto loaded = in.pods<detail::group_acc>();
+            if (loaded.size() != g.size()) detail::bytes_in::corrupt();
+            g = std::move(loaded);
+        }
+        la.distinct = in.pods<detail::key_code>();
+        la.ids = in.pods<detail::key_code>();
+    }
+    auto retained = in.pod<std::uint64_t>();
+    for (std::uint64_t i = 0; i < retained; ++i) st.event_ids.push_back(in.str());
+    for (auto& [name, values] : st.numeric) {
+        if (in.str() != name) detail::bytes_in::corrupt();
+        values = in.pods<std::int64_t>();
+    }
+    st.events = in.pod<std::uint64_t>();
+    st.duplicates_ignored = in.pod<std::uint64_t>();
+    st.outside = in.pod<std::uint64_t>();
+    if (!in.done()) detail::bytes_in::corrupt();
+    return e;
+}
+
+}  // namespace incentives

@@ -1,0 +1,8 @@
+// The compiled part of the incentives core (target incentives::incentives): the definitions of the
+// -inl headers, compiled once here. With INCENTIVES_HEADER_ONLY (target incentives::header_only) the
+// headers include them instead, and this file is not built.
+#ifdef INCENTIVES_HEADER_ONLY
+#error "src/incentives.cpp is the compiled library: build it without INCENTIVES_HEADER_ONLY"
+#endif
+
+#include <incentives/detail/wide-inl.hpp>
