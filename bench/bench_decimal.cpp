@@ -15,6 +15,7 @@
 #include <boost/multiprecision/cpp_dec_float.hpp>
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
 #include <incentives/decimal.hpp>
 
 namespace {

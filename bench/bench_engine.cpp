@@ -46,6 +46,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
 #include <incentives/engine/engine.hpp>
 
 #include "process_memory.hpp"

@@ -83,6 +83,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
 #include <incentives/engine/engine.hpp>
 #include <incentives/io/yaml.hpp>
 

@@ -6,3 +6,9 @@
 #endif
 
 #include <incentives/detail/wide-inl.hpp>
+#include <incentives/validate.hpp>
+#include <incentives/engine/compile.hpp>
+#include <incentives/engine/intake.hpp>
+#include <incentives/engine/accumulate.hpp>
+#include <incentives/engine/settle.hpp>
+#include <incentives/engine/snapshot.hpp>

@@ -2,6 +2,7 @@
 // The schema is documented in docs/programs.md. Reading is strict: unknown keys, wrong types and bad
 // values are config_errors that name source:line:column and the key path; numbers and dates are
 // always parsed exactly from the scalar's text. The built program is then checked by validate().
+#include <incentives/format.hpp>
 #include <incentives/io/yaml.hpp>
 
 #include <array>

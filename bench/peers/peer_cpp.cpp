@@ -7,6 +7,7 @@
 //                     [--threads N] [--out TOTALS.csv]
 //
 // The last line on stdout is the timing as JSON: {"events": n, "load_s": .., "encode_s": .., ...}.
+#include <incentives/format.hpp>
 #include <incentives/incentives.hpp>
 #include <incentives/io/csv.hpp>
 #include <incentives/io/yaml.hpp>

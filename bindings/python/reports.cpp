@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
+
 #include "objects.hpp"
 
 namespace incentives::python {

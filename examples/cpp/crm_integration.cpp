@@ -8,6 +8,7 @@
 // exits with status 1 if they differ.
 //
 //     crm_integration [EXAMPLES_DIR] [PARTNER]      (defaults: the bundled examples, P01)
+#include <incentives/format.hpp>
 #include <incentives/incentives.hpp>
 #include <incentives/io/csv.hpp>
 #include <incentives/io/yaml.hpp>

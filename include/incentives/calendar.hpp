@@ -2,17 +2,60 @@
 // program, custom ranges) that rules group by, with a fiscal-year start.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
 
 #include <incentives/errors.hpp>
 
 namespace incentives {
+
+namespace detail {
+
+/// `v` in decimal with leading zeros to `width` digits ("2027", "04").
+[[nodiscard]] inline std::string padded(int v, std::size_t width) {
+    if (v < 0) return "-" + padded(-v, width);
+    std::string s = std::to_string(v);
+    return s.size() >= width ? s : std::string(width - s.size(), '0') + s;
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date, and back (the eras-of-400-years method:
+/// exact integer arithmetic, no <chrono> to parse in every translation unit).
+[[nodiscard]] constexpr std::int32_t days_from_civil(int y, unsigned m, unsigned d) noexcept {
+    y -= m <= 2 ? 1 : 0;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);                        // [0, 399]
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;         // [0, 365]
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                   // [0, 146096]
+    return static_cast<std::int32_t>(era * 146097 + static_cast<int>(doe) - 719468);
+}
+
+struct civil_date {
+    int year;
+    unsigned month, day;
+};
+
+[[nodiscard]] constexpr civil_date civil_from_days(std::int32_t z) noexcept {
+    const int shifted = z + 719468;
+    const int era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(shifted - era * 146097);               // [0, 146096]
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;   // [0, 399]
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                 // [0, 365]
+    const unsigned mp = (5 * doy + 2) / 153;                                      // [0, 11]
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;                              // [1, 31]
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;                                 // [1, 12]
+    return {static_cast<int>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
+}
+
+[[nodiscard]] constexpr unsigned days_in_month(int y, unsigned m) noexcept {
+    constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+}  // namespace detail
 
 /// A civil date, stored as days since 1970-01-01 (cheap to compare and to store in columns).
 class date {
@@ -20,11 +63,7 @@ public:
     constexpr date() noexcept = default;
     constexpr explicit date(std::int32_t days) noexcept : days_(days) {}
     constexpr date(int y, unsigned m, unsigned d) noexcept
-        : days_(static_cast<std::int32_t>(
-              std::chrono::sys_days(std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(m),
-                                                                std::chrono::day(d)))
-                  .time_since_epoch()
-                  .count())) {}
+        : days_(detail::days_from_civil(y, m, d)) {}
 
     /// Parses YYYY-MM-DD strictly; throws input_error naming what was expected.
     [[nodiscard]] static date parse(std::string_view text) {
@@ -44,33 +83,32 @@ public:
         };
         int y, m, d;
         if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return bad("non-digit characters");
-        std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                        std::chrono::day(static_cast<unsigned>(d))};
-        if (!ymd.ok()) return bad("no such day");
+        if (m < 1 || m > 12 || d < 1 || static_cast<unsigned>(d) > detail::days_in_month(y, static_cast<unsigned>(m)))
+            return bad("no such day");
         return date(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
     }
 
     [[nodiscard]] constexpr std::int32_t days() const noexcept { return days_; }
-    [[nodiscard]] constexpr std::chrono::year_month_day ymd() const noexcept {
-        return std::chrono::year_month_day(std::chrono::sys_days(std::chrono::days(days_)));
-    }
-    [[nodiscard]] constexpr int year() const noexcept { return static_cast<int>(ymd().year()); }
-    [[nodiscard]] constexpr unsigned month() const noexcept { return static_cast<unsigned>(ymd().month()); }
-    [[nodiscard]] constexpr unsigned day() const noexcept { return static_cast<unsigned>(ymd().day()); }
+    [[nodiscard]] constexpr detail::civil_date civil() const noexcept { return detail::civil_from_days(days_); }
+    [[nodiscard]] constexpr int year() const noexcept { return civil().year; }
+    [[nodiscard]] constexpr unsigned month() const noexcept { return civil().month; }
+    [[nodiscard]] constexpr unsigned day() const noexcept { return civil().day; }
 
     /// "2027-04-01".
-    [[nodiscard]] std::string to_string() const { return fmt::format("{:04}-{:02}-{:02}", year(), month(), day()); }
+    [[nodiscard]] std::string to_string() const {
+        return detail::padded(year(), 4) + "-" + detail::padded(static_cast<int>(month()), 2) + "-" +
+               detail::padded(static_cast<int>(day()), 2);
+    }
 
     [[nodiscard]] constexpr date plus_days(std::int32_t n) const noexcept { return date(days_ + n); }
     /// The same day `n` months later (clamped to the month's last day).
     [[nodiscard]] constexpr date plus_months(int n) const noexcept {
-        auto ymd_ = ymd();
-        int total = static_cast<int>(ymd_.year()) * 12 + static_cast<int>(static_cast<unsigned>(ymd_.month())) - 1 + n;
+        const auto c = civil();
+        int total = c.year * 12 + static_cast<int>(c.month) - 1 + n;
         int y = total / 12;
         unsigned m = static_cast<unsigned>(total % 12) + 1;
-        unsigned last = static_cast<unsigned>(
-            std::chrono::year_month_day_last(std::chrono::year(y), std::chrono::month_day_last(std::chrono::month(m))).day());
-        unsigned d = static_cast<unsigned>(ymd_.day());
+        unsigned last = detail::days_in_month(y, m);
+        unsigned d = c.day;
         return date(y, m, d < last ? d : last);
     }
 
@@ -170,9 +208,9 @@ public:
         int within = ((i * per) % 12) / per + 1;
         std::string prefix = fiscal_start_ == 1 ? std::to_string(fiscal_year) : "FY" + std::to_string(fiscal_year);
         switch (unit) {
-            case period_unit::month: return {start, end, fmt::format("{}-{:02}", start.year(), start.month())};
-            case period_unit::quarter: return {start, end, fmt::format("{}-Q{}", prefix, within)};
-            case period_unit::half: return {start, end, fmt::format("{}-H{}", prefix, within)};
+            case period_unit::month: return {start, end, std::to_string(start.year()) + "-" + detail::padded(static_cast<int>(start.month()), 2)};
+            case period_unit::quarter: return {start, end, prefix + "-Q" + std::to_string(within)};
+            case period_unit::half: return {start, end, prefix + "-H" + std::to_string(within)};
             default: return {start, end, prefix};
         }
     }

@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
 
 #include <incentives/detail/iso4217.hpp>
 #include <incentives/detail/suggest.hpp>
@@ -55,9 +54,3 @@ private:
 
 }  // namespace incentives
 
-template <>
-struct fmt::formatter<incentives::currency> : fmt::formatter<std::string_view> {
-    auto format(const incentives::currency& c, fmt::format_context& ctx) const {
-        return fmt::formatter<std::string_view>::format(c.code(), ctx);
-    }
-};

@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
 
 #include <incentives/detail/wide.hpp>
 #include <incentives/errors.hpp>
@@ -609,10 +608,3 @@ struct std::hash<incentives::decimal> {
     std::size_t operator()(const incentives::decimal& d) const noexcept { return d.hash(); }
 };
 
-template <>
-struct fmt::formatter<incentives::decimal> : fmt::formatter<std::string_view> {
-    auto format(const incentives::decimal& d, fmt::format_context& ctx) const {
-        char buf[incentives::detail::decimal_text_capacity];  // the text on the stack, no std::string
-        return fmt::formatter<std::string_view>::format(incentives::detail::decimal_text(d.units(), d.scale(), buf), ctx);
-    }
-};

@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
 
 #include <incentives/allocation.hpp>
 #include <incentives/currency.hpp>
@@ -131,9 +130,3 @@ private:
 
 }  // namespace incentives
 
-template <>
-struct fmt::formatter<incentives::money> : fmt::formatter<std::string_view> {
-    auto format(const incentives::money& m, fmt::format_context& ctx) const {
-        return fmt::formatter<std::string_view>::format(m.to_string(), ctx);
-    }
-};

@@ -28,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
 #include <incentives/calendar.hpp>
 #include <incentives/decimal.hpp>
 #include <incentives/errors.hpp>
@@ -306,8 +307,8 @@ inline generate_summary generate(const generate_options& o, progress& prog) {
     std::uint64_t weight_current_days = 0;
     for (std::size_t d = 0; d < days; ++d) {
         date day(first.days() + static_cast<std::int32_t>(d));
-        auto ymd = day.ymd();
-        unsigned m = static_cast<unsigned>(ymd.month()), dd = static_cast<unsigned>(ymd.day());
+        const auto civil = day.civil();
+        unsigned m = civil.month, dd = civil.day;
         bool weekend = (day.days() + 4) % 7 == 0 || (day.days() + 4) % 7 == 6;  // 1970-01-01 was a Thursday
         std::uint64_t w = (day.year() == o.year ? 11 : 9) * (weekend ? 3 : 10) * (m % 3 == 0 && dd >= 20 ? 3 : 2);
         cumulative[d + 1] = cumulative[d] + w;

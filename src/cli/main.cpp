@@ -4,6 +4,7 @@
 // Exit statuses: 0 success; 1 bad input data, a file that cannot be read or written, a calculation
 // that cannot be exact; 2 a program that cannot be read or is invalid; CLI11's own statuses (100 and
 // above) for usage errors.
+#include <incentives/format.hpp>
 #include <incentives/engine/engine.hpp>
 #include <incentives/io/csv.hpp>
 #include <incentives/io/yaml.hpp>

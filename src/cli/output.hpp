@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/rules/credit.hpp>

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
 #include <incentives/engine/catalog.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/program.hpp>

@@ -4,6 +4,7 @@
 //   rescale(places, mode), divide(divisor, places, mode) — the only rounding operations
 #include <doctest/doctest.h>
 
+#include <incentives/format.hpp>
 #include <incentives/decimal.hpp>
 #include <unordered_set>
 

@@ -5,6 +5,7 @@
 // event order, batch split, thread count or a snapshot/restore in between.
 #include <doctest/doctest.h>
 
+#include <incentives/engine/compiled_selection.hpp>
 #include <incentives/engine/engine.hpp>
 
 #include "engine_fixtures.hpp"

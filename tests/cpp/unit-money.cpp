@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <incentives/format.hpp>
 #include <incentives/money.hpp>
 
 using incentives::calculation_error;

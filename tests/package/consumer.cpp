@@ -1,4 +1,5 @@
 // Links against the installed package and checks a result, so a broken install fails loudly.
+#include <incentives/format.hpp>
 #include <incentives/incentives.hpp>
 
 #include <fmt/format.h>

@@ -9,7 +9,8 @@
 #include <map>
 #include <thread>
 
-#include <incentives/engine/intake.hpp>
+#include <incentives/engine/compiled_selection.hpp>
+#include <incentives/engine/engine.hpp>
 
 namespace incentives {
 
@@ -98,7 +99,7 @@ inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_
 
 }  // namespace detail
 
-inline void engine::add(const event_batch& in, unsigned threads) {
+INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
     // Ids taken in since the batch was encoded are duplicates too: drop or reject them first, so that
     // nothing is applied when the batch fails. A batch encoded against the registry as it is now
     // needs no second look.
@@ -326,12 +327,12 @@ inline void engine::add(const event_batch& in, unsigned threads) {
     st_.outside += outside;
 }
 
-inline const rules::rule& engine::rule_of(const detail::leaf& l) const {
+INCENTIVES_INLINE const rules::rule& engine::rule_of(const detail::leaf& l) const {
     const auto& top = prog_->rules[l.top];
     return l.child < 0 ? top : top.children[static_cast<std::size_t>(l.child)];
 }
 
-inline std::vector<std::optional<int128>> engine::lookup_rates(const detail::leaf& l, const event_batch& b) const {
+INCENTIVES_INLINE std::vector<std::optional<int128>> engine::lookup_rates(const detail::leaf& l, const event_batch& b) const {
     const auto& r = rule_of(l);
     auto units = [&](const decimal& d) { return d.rescale(l.rate_scale, rounding_mode::unnecessary).units(); };
     std::vector<std::optional<int128>> out(b.size());
@@ -367,7 +368,7 @@ inline std::vector<std::optional<int128>> engine::lookup_rates(const detail::lea
     return out;
 }
 
-inline void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const std::string& rule) {
+INCENTIVES_INLINE void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const std::string& rule) {
     for (std::size_t v = 0; v < into.groups.size(); ++v)
         for (std::size_t s = 0; s < into.groups[v].size(); ++s) {
             auto& a = into.groups[v][s];
@@ -383,7 +384,7 @@ inline void engine::merge(detail::leaf_acc& into, detail::leaf_acc& from, const 
     into.ids.insert(into.ids.end(), from.ids.begin(), from.ids.end());
 }
 
-inline void engine::accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
+INCENTIVES_INLINE void engine::accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
                                std::size_t to, std::vector<detail::leaf_acc>& acc, unsigned part, unsigned parts) const {
     const std::uint64_t id_base = st_.event_ids.size() - (retain_ids_ ? b.size() : 0);
     std::vector<std::uint8_t> selected;
@@ -458,7 +459,7 @@ inline void engine::accumulate(const event_batch& b, const std::vector<detail::p
     }
 }
 
-inline void engine::record_clawbacks(const event_batch& b, const std::vector<detail::prepared_leaf>& prep,
+INCENTIVES_INLINE void engine::record_clawbacks(const event_batch& b, const std::vector<detail::prepared_leaf>& prep,
                                      const std::vector<std::uint32_t>& sale_record,
                                      const std::vector<std::uint32_t>& returned_sale) {
     for (std::size_t li = 0; li < leaves_.size(); ++li) {

@@ -9,20 +9,21 @@
 #include <optional>
 #include <string>
 
+#include <incentives/engine/compiled_selection.hpp>
 #include <incentives/engine/engine.hpp>
 
 namespace incentives {
 
-inline engine::engine(program prog, catalog cat, bool retain_event_ids)
+INCENTIVES_INLINE engine::engine(program prog, catalog cat, bool retain_event_ids)
     : engine(std::make_shared<const program>(std::move(prog)), std::make_shared<const catalog>(std::move(cat)),
              retain_event_ids) {}
 
-inline engine::engine(std::shared_ptr<const program> prog, std::shared_ptr<const catalog> cat, bool retain_event_ids)
+INCENTIVES_INLINE engine::engine(std::shared_ptr<const program> prog, std::shared_ptr<const catalog> cat, bool retain_event_ids)
     : prog_(std::move(prog)), cat_(std::move(cat)), retain_ids_(retain_event_ids) {
     compile();
 }
 
-inline void engine::compile() {
+INCENTIVES_INLINE void engine::compile() {
     validate(*prog_);  // the one validator: a program that passes it fails here only for data reasons
     using rules::rule;
     auto numeric_attribute = [&](const std::string& name) {

@@ -15,13 +15,6 @@
 
 namespace incentives::detail {
 
-/// The engine's dictionaries for event columns.
-struct event_dictionaries {
-    dictionary kinds;
-    dictionary categories;
-    std::map<std::string, dictionary, std::less<>> attrs;
-};
-
 /// Whether a selector says anything about the event kind (if not, the rule selects sales).
 inline bool mentions_kind(const rules::selector& s) {
     if (s.kind() == rules::selector::op::in || s.kind() == rules::selector::op::range)

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,6 +41,13 @@ public:
 private:
     std::vector<std::string> values_;
     std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> index_;
+};
+
+/// The engine's dictionaries for event columns.
+struct event_dictionaries {
+    dictionary kinds;
+    dictionary categories;
+    std::map<std::string, dictionary, std::less<>> attrs;
 };
 
 }  // namespace incentives::detail

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include <incentives/detail/config.hpp>
 #include <incentives/engine/batch.hpp>
 #include <incentives/engine/catalog.hpp>
 #include <incentives/engine/measures.hpp>
@@ -104,8 +105,12 @@ private:
 
 }  // namespace incentives
 
+// The stages' definitions are compiled once into the library (src/incentives.cpp); header-only
+// users (INCENTIVES_HEADER_ONLY) get them here.
+#ifdef INCENTIVES_HEADER_ONLY
 #include <incentives/engine/compile.hpp>
 #include <incentives/engine/intake.hpp>
 #include <incentives/engine/accumulate.hpp>
 #include <incentives/engine/settle.hpp>
 #include <incentives/engine/snapshot.hpp>
+#endif

@@ -12,7 +12,7 @@
 
 namespace incentives {
 
-inline event_batch engine::encode(std::span<const event> events) const {
+INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) const {
     // Dictionaries only grow, and growing them changes no result, so encode stays logically const.
     auto& dicts = const_cast<detail::event_dictionaries&>(st_.dicts);
     event_batch b;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,8 +82,7 @@ inline void check_variant(const program& base, const program& variant) {
         return s.kind == rules::schedule::kind_t::tiers ? s.tiers_.on : std::optional<rules::measure>();
     };
     auto per_event = [&](const rules::schedule& s) { return s.kind == rules::schedule::kind_t::lookup || event_rounding; };
-    std::function<void(const rules::rule&, const rules::rule&, const std::string&)> same =
-        [&](const rules::rule& a, const rules::rule& b, const std::string& at) {
+    auto same = [&](auto&& self, const rules::rule& a, const rules::rule& b, const std::string& at) -> void {
             if (a.id != b.id) refuse(at, "the rule id (\"" + b.id + "\" for \"" + a.id + "\")");
             if (!(a.select == b.select)) refuse(at, "the selection");
             if (!(a.measure_ == b.measure_)) refuse(at, "the measure");
@@ -103,9 +101,9 @@ inline void check_variant(const program& base, const program& variant) {
                     refuse(at, "a schedule paid per event (a lookup table, or rounding at each event)");
             }
             for (std::size_t c = 0; c < a.children.size(); ++c)
-                same(a.children[c], b.children[c], at + "." + std::string(to_string(a.combine)) + "[" + std::to_string(c) + "]");
-        };
-    for (std::size_t i = 0; i < base.rules.size(); ++i) same(base.rules[i], variant.rules[i], "rules[" + std::to_string(i) + "]");
+                self(self, a.children[c], b.children[c], at + "." + std::string(to_string(a.combine)) + "[" + std::to_string(c) + "]");
+    };
+    for (std::size_t i = 0; i < base.rules.size(); ++i) same(same, base.rules[i], variant.rules[i], "rules[" + std::to_string(i) + "]");
 }
 
 }  // namespace incentives::detail

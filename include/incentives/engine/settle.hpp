@@ -674,15 +674,15 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
 
 namespace incentives {
 
-inline result engine::run(const run_options& o) const { return detail::settlement(*this, *prog_, o).run(); }
+INCENTIVES_INLINE result engine::run(const run_options& o) const { return detail::settlement(*this, *prog_, o).run(); }
 
-inline result engine::run(const program& variant, const run_options& o) const {
+INCENTIVES_INLINE result engine::run(const program& variant, const run_options& o) const {
     validate(variant);
     detail::check_variant(*prog_, variant);
     return detail::settlement(*this, variant, o).run();
 }
 
-inline std::vector<measure_row> engine::measures() const {
+INCENTIVES_INLINE std::vector<measure_row> engine::measures() const {
     std::vector<measure_row> rows;
     for (std::uint32_t li = 0; li < leaves_.size(); ++li) {
         const auto& l = leaves_[li];

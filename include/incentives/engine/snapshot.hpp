@@ -102,7 +102,7 @@ struct state_io {
 
 }  // namespace detail
 
-inline std::string engine::snapshot() const {
+INCENTIVES_INLINE std::string engine::snapshot() const {
     detail::bytes_out o;
     o.str("incentives-snapshot-3");
     o.str(detail::state_io::fingerprint(*this));
@@ -166,7 +166,7 @@ inline std::string engine::snapshot() const {
     return o.take();
 }
 
-inline engine engine::restore(program prog, catalog cat, std::string_view bytes) {
+INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_view bytes) {
     detail::bytes_in in(bytes);
     const std::string format = in.str();
     if (format == "incentives-snapshot-1" || format == "incentives-snapshot-2")

@@ -14,7 +14,6 @@
 #include <incentives/decimal.hpp>
 #include <incentives/engine/dictionary.hpp>
 #include <incentives/engine/id_registry.hpp>
-#include <incentives/engine/compiled_selection.hpp>
 #include <incentives/rules/measure.hpp>
 #include <incentives/rules/selection.hpp>
 

@@ -1,0 +1,204 @@
+// validate(program): every invariant of a program, checked before anything runs — tier order, gaps
+// and overlaps, schedule kinds against measures, negative values, combinator shapes, version order,
+// limits and their periods, rounding point against schedules. Definitions, compiled once into the
+// library (src/incentives.cpp); header-only users get them through program.hpp.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include <incentives/program.hpp>
+
+namespace incentives {
+
+namespace detail {
+
+/// Whether a selector tests partner fields only (eligibility conditions).
+inline bool only_partner_fields(const rules::selector& s) {
+    if (s.kind() == rules::selector::op::in || s.kind() == rules::selector::op::range)
+        return s.target().of == rules::field::scope::partner;
+    if (s.kind() == rules::selector::op::dates) return false;
+    for (const auto& c : s.children())
+        if (!only_partner_fields(c)) return false;
+    return true;
+}
+
+/// Whether a measure looks back at earlier periods of the rule's own unit.
+inline bool looks_back(const rules::measure& m) {
+    return m.over && m.over->baseline != rules::growth::baseline_kind::attribute;
+}
+
+[[noreturn]] inline void invalid(const program& p, const std::string& path, const std::string& what) {
+    throw validation_error("incentives.validation." + what.substr(0, what.find(':')),
+                           "program \"" + p.name + "\" " + path + ": " + what.substr(what.find(':') + 2));
+}
+
+inline void validate_tiers(const program& p, const std::string& path, const rules::tier_table& t) {
+    if (t.rows.empty()) invalid(p, path, "tiers: a tier table needs at least one row");
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+        const auto& row = t.rows[i];
+        std::string at = path + ".table[" + std::to_string(i) + "]";
+        if (row.from.signum() < 0 && t.basis == rules::tier_table::basis_t::marginal)
+            invalid(p, at, "tier_bounds: a marginal band cannot start below zero (from " + row.from.to_string() + ")");
+        if (row.value.signum() < 0) invalid(p, at, "tier_value: a tier pays a negative value (" + row.value.to_string() + ")");
+        if (row.to && !(row.from < *row.to))
+            invalid(p, at, "tier_bounds: empty band [" + row.from.to_string() + ", " + row.to->to_string() + ")");
+        if (i + 1 < t.rows.size()) {
+            const auto& next = t.rows[i + 1];
+            if (!(row.from < next.from))
+                invalid(p, path + ".table[" + std::to_string(i + 1) + "]",
+                        "tier_order: tiers must be in increasing order of 'from' (" + next.from.to_string() +
+                            " after " + row.from.to_string() + ")");
+            if (row.to && *row.to < next.from)
+                invalid(p, at, "tier_gap: a gap between " + row.to->to_string() + " and the next tier's from " +
+                                   next.from.to_string() + " (bounds are half-open [from, to))");
+            if (row.to && next.from < *row.to)
+                invalid(p, at, "tier_overlap: band [" + row.from.to_string() + ", " + row.to->to_string() +
+                                   ") overlaps the next tier, which starts at " + next.from.to_string());
+        }
+    }
+    if (t.basis == rules::tier_table::basis_t::marginal && t.on)
+        invalid(p, path, "tier_basis: marginal tiers band the rule's own measure; 'on' is only for retroactive tiers");
+}
+
+inline void validate_version_parts(const program& p, const std::string& path, const rules::schedule& pay,
+                                   const rules::threshold& qualify, const std::optional<rules::accelerator>& acc,
+                                   const std::vector<rules::limit>& limits, const rules::rule& r) {
+    using kind = rules::schedule::kind_t;
+    using mk = rules::measure::kind_t;
+    if (pay.kind == kind::tiers) validate_tiers(p, path + ".tiers", pay.tiers_);
+    auto tier_on = [](const rules::schedule& s) {
+        return s.kind == kind::tiers ? s.tiers_.on : std::optional<rules::measure>();
+    };
+    if (tier_on(pay) != tier_on(r.pay))
+        invalid(p, path, "version: versions of a rule pick tiers by the same measure (tiers.on) as the rule");
+    if (pay.kind == kind::tiers && pay.tiers_.on) {
+        const auto& on = *pay.tiers_.on;
+        if (on.kind == r.measure_.kind ? on.attribute != r.measure_.attribute
+                                       : (on.kind == mk::distinct || on.kind == mk::attribute))
+            invalid(p, path + ".tiers.on", "tier_basis: a tier measure of another kind than the rule's must be amount, "
+                                           "quantity or count; of the same kind it must measure the same attribute");
+        if (looks_back(on) && (r.per == period_unit::custom || r.per == period_unit::program))
+            invalid(p, path + ".tiers.on", "growth: growth over a prior period needs month, quarter, half or year periods");
+    }
+    if (pay.kind == kind::per_unit && r.measure_.kind != mk::quantity)
+        invalid(p, path, "schedule: per_unit pays on the quantity measure (this rule measures " +
+                             std::string(rules::to_string(r.measure_.kind)) + ")");
+    if (pay.kind == kind::per_event && r.measure_.kind != mk::count)
+        invalid(p, path, "schedule: per_event pays on the count measure (this rule measures " +
+                             std::string(rules::to_string(r.measure_.kind)) + ")");
+    // A schedule pays what the program owes, never a charge: negative values are refused here
+    // rather than paid as zero.
+    if (pay.kind != kind::tiers && pay.kind != kind::lookup && pay.value.signum() < 0)
+        invalid(p, path, "schedule_value: a " + std::string(rules::to_string(pay.kind)) + " of " + pay.value.to_string() +
+                             " is negative; a schedule pays amounts of zero or more (a return reverses a sale through clawback)");
+    for (const auto& [k, v] : pay.lookup_.rates)
+        if (v.signum() < 0) invalid(p, path + ".lookup", "schedule_value: a lookup rate is negative (" + v.to_string() + ")");
+    if (pay.lookup_.fallback && pay.lookup_.fallback->signum() < 0)
+        invalid(p, path + ".lookup", "schedule_value: the lookup fallback is negative (" + pay.lookup_.fallback->to_string() + ")");
+    if (pay.kind == kind::lookup && r.measure_.over)
+        invalid(p, path + ".lookup", "lookup: a lookup table pays per event, so its measure cannot be a growth");
+    if (qualify.eligible) {
+        if (!only_partner_fields(*qualify.eligible))
+            invalid(p, path + ".qualify", "eligibility: eligibility tests partner fields only");
+        if (r.credit_.to == rules::credit::to_t::program)
+            invalid(p, path + ".qualify", "eligibility: a rule paying the program as a whole has no partner to be eligible");
+    }
+    if (pay.kind == kind::lookup && pay.lookup_.keys.empty())
+        invalid(p, path + ".lookup", "lookup: a lookup table needs at least one key");
+    for (const auto& [k, v] : pay.lookup_.rates)
+        if (k.size() != pay.lookup_.keys.size())
+            invalid(p, path + ".lookup", "lookup: every entry needs one value per key");
+    if (p.rounding.point == rounding_policy::point_t::event && !pay.is_linear())
+        invalid(p, path, "rounding_point: rounding at each event needs a linear schedule (rate, per_unit, per_event, "
+                         "multiple, lookup); this rule pays " + std::string(rules::to_string(pay.kind)));
+    if (acc) {
+        if (acc->bands.empty()) invalid(p, path + ".accelerator", "accelerator: needs at least one band");
+        for (std::size_t i = 0; i + 1 < acc->bands.size(); ++i)
+            if (!(acc->bands[i].from < acc->bands[i + 1].from))
+                invalid(p, path + ".accelerator.bands[" + std::to_string(i + 1) + "]",
+                        "accelerator: bands must be in increasing order of attainment");
+        if (r.credit_.to == rules::credit::to_t::program)
+            invalid(p, path + ".accelerator", "accelerator: plans are per partner or participant, not per program");
+        for (std::size_t i = 0; i < acc->bands.size(); ++i)
+            if (acc->bands[i].multiplier.signum() < 0)
+                invalid(p, path + ".accelerator.bands[" + std::to_string(i) + "]",
+                        "accelerator: a negative multiplier (" + acc->bands[i].multiplier.to_string() + ")");
+    }
+    for (std::size_t i = 0; i < limits.size(); ++i) {
+        const auto& l = limits[i];
+        std::string at = path + ".limits[" + std::to_string(i) + "]";
+        if (l.amount.signum() < 0) invalid(p, at, "limit: a cap or floor below zero (" + l.amount.to_string() + ")");
+        if (l.kind == rules::limit::kind_t::floor && l.per && *l.per != r.per)
+            invalid(p, at, "limit_period: a floor applies per the rule's own period (" + std::string(to_string(r.per)) + ")");
+        if (l.per && *l.per != r.per) {
+            int outer = calendar::months_in(*l.per), inner = calendar::months_in(r.per);
+            if (*l.per != period_unit::program && (outer == 0 || inner == 0 || outer < inner || outer % inner != 0))
+                invalid(p, at, "limit_period: a " + std::string(to_string(*l.per)) + " limit cannot contain the rule's " +
+                                   std::string(to_string(r.per)) + " periods");
+        }
+    }
+}
+
+inline void validate_rule(const program& p, const std::string& path, const rules::rule& r, std::set<std::string>& ids) {
+    if (r.id.empty()) invalid(p, path, "rule_id: every rule needs an id");
+    if (!ids.insert(r.id).second) invalid(p, path, "rule_id: duplicate rule id \"" + r.id + "\"");
+    if (r.per == period_unit::custom && p.cal.custom_periods().empty())
+        invalid(p, path, "period: the rule groups by custom periods but the program defines none");
+    if (r.combine == rules::combinator::none) {
+        if (!r.children.empty()) invalid(p, path, "combinator: a leaf rule has children");
+    } else {
+        if (r.children.empty()) invalid(p, path, "combinator: " + std::string(to_string(r.combine)) + " needs children");
+        if (r.accelerate || r.qualify.min_measure)
+            invalid(p, path, "combinator: a combinator has no measure of its own; put accelerators and thresholds on its children");
+        for (std::size_t i = 0; i < r.children.size(); ++i) {
+            const auto& c = r.children[i];
+            std::string at = path + "." + std::string(to_string(r.combine)) + "[" + std::to_string(i) + "]";
+            validate_rule(p, at, c, ids);
+            if (!(c.credit_ == r.credit_) || c.per != r.per)
+                invalid(p, at, "combinator: children must credit the same beneficiaries over the same periods as their parent");
+            if (c.combine != rules::combinator::none) invalid(p, at, "combinator: combinators nest one level deep");
+            if (c.clawback_ || c.budget_) invalid(p, at, "combinator: a child rule cannot have its own clawback or budget");
+        }
+    }
+    using mk = rules::measure::kind_t;
+    if ((r.measure_.kind == mk::attribute || r.measure_.kind == mk::distinct) && r.measure_.attribute.empty())
+        invalid(p, path + ".measure", "measure: a " + std::string(rules::to_string(r.measure_.kind)) + " measure needs an attribute name");
+    if (r.combine == rules::combinator::none) {
+        validate_version_parts(p, path, r.pay, r.qualify, r.accelerate, r.limits, r);
+    } else if (r.qualify.eligible) {
+        if (!only_partner_fields(*r.qualify.eligible))
+            invalid(p, path + ".qualify", "eligibility: eligibility tests partner fields only");
+        if (r.credit_.to == rules::credit::to_t::program)
+            invalid(p, path + ".qualify", "eligibility: a rule paying the program as a whole has no partner to be eligible");
+    }
+    for (std::size_t i = 0; i < r.versions.size(); ++i) {
+        const auto& v = r.versions[i];
+        std::string at = path + ".versions[" + std::to_string(i) + "]";
+        if (r.combine != rules::combinator::none) invalid(p, at, "version: versions belong to leaf rules");
+        if (i > 0 ? !(r.versions[i - 1].effective_from < v.effective_from) : !(p.cal.from() < v.effective_from))
+            invalid(p, at, "version: versions must start after the program start and after each other, in order");
+        validate_version_parts(p, at, v.pay, v.qualify, v.accelerate, v.limits, r);
+    }
+    if (r.budget_ && r.budget_->amount.signum() < 0)
+        invalid(p, path + ".budget", "budget: a budget below zero (" + r.budget_->amount.to_string() + ")");
+    if (r.clawback_ && r.clawback_->days < 0) invalid(p, path + ".clawback", "clawback: the window cannot be negative");
+    if (r.clawback_ && r.combine != rules::combinator::none)
+        invalid(p, path + ".clawback", "clawback: clawback applies to top-level leaf rules, not to combinators");
+    if (looks_back(r.measure_) && (r.per == period_unit::program || r.per == period_unit::custom))
+        invalid(p, path + ".measure", "growth: growth over a prior period needs month, quarter, half or year periods");
+}
+
+}  // namespace detail
+
+INCENTIVES_INLINE void validate(const program& p) {
+    if (p.rules.empty()) detail::invalid(p, "rules", "rules: a program needs at least one rule");
+    if (p.amount_places > decimal::max_scale / 2 || p.quantity_places < 0 || p.quantity_places > 6)
+        detail::invalid(p, "places", "places: amount places up to 18 and quantity places 0..6");
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < p.rules.size(); ++i)
+        detail::validate_rule(p, "rules[" + std::to_string(i) + "]", p.rules[i], ids);
+    if (p.budget_ && p.budget_->amount.signum() < 0) detail::invalid(p, "budget", "budget: a budget below zero");
+}
+
+}  // namespace incentives
