@@ -38,6 +38,7 @@
 #include <incentives/decimal.hpp>
 #include <incentives/detail/suggest.hpp>
 #include <incentives/errors.hpp>
+#include <incentives/engine/result.hpp>
 #include <incentives/model.hpp>
 
 namespace incentives::io {
@@ -515,6 +516,47 @@ std::vector<plan> plans_from(std::string_view text, std::string_view source) {
     });
 }
 
+enum paid_col : int { pd_rule, pd_beneficiary, pd_period, pd_amount, pd_type, pd_currency, pd_reference, pd_partner, pd_kind,
+                      pd_reverses, pd_returned_by };
+// The first four are required; the rest are optional, so that the payouts a run wrote (--out) can be
+// given back as what was paid. partner, kind, reverses and returned_by are read and not used: lines
+// of every kind add up per rule, beneficiary and period.
+constexpr std::array<std::string_view, 11> paid_columns{"rule",     "beneficiary", "period",  "amount",   "beneficiary_type",
+                                                        "currency", "reference",   "partner", "kind",     "reverses",
+                                                        "returned_by"};
+constexpr std::array<std::string_view, 3> beneficiary_types{"partner", "participant", "program"};
+
+std::vector<paid_line> paid_from(std::string_view text, std::string_view source) {
+    tokenizer tok(text, source);
+    layout lay = read_header(tok, source, paid_columns, 4, extras::error);
+    return read_rows<paid_line>(tok, source, lay, [source](const row_context& ctx, const std::vector<std::string_view>& f) {
+        paid_line p;
+        for (std::size_t c = 0; c < f.size(); ++c) {
+            std::string_view v = f[c];
+            switch (ctx.lay->slot[c]) {
+                case pd_rule: p.rule = ctx.id(c, v, "every paid line names its rule"); break;
+                case pd_beneficiary: p.beneficiary = ctx.id(c, v, "every paid line names its beneficiary"); break;
+                case pd_period: p.period = ctx.id(c, v, "every paid line names its period, e.g. 2027-Q2"); break;
+                case pd_amount: p.amount = ctx.number(c, v); break;
+                case pd_type: {
+                    if (v.empty()) break;
+                    auto it = std::find(beneficiary_types.begin(), beneficiary_types.end(), v);
+                    if (it == beneficiary_types.end())
+                        ctx.error(c, "unknown beneficiary type " + quoted(v) + ": expected partner, participant or program" +
+                                         detail::did_you_mean(v, beneficiary_types));
+                    p.beneficiary_type = static_cast<rules::credit::to_t>(it - beneficiary_types.begin());
+                    break;
+                }
+                case pd_currency: p.currency = std::string(v); break;
+                case pd_reference: p.reference = std::string(v); break;
+                default: break;  // partner, kind, reverses, returned_by
+            }
+        }
+        if (p.reference.empty()) p.reference = std::string(source) + ":" + std::to_string(ctx.line);
+        return p;
+    });
+}
+
 // ------------------------------------------------------------------------------------------------
 // Files
 
@@ -564,5 +606,7 @@ std::vector<participant> read_participants_csv(const std::string& path) {
 std::vector<product> read_products_csv(const std::string& path) { return products_from(read_file(path), path); }
 
 std::vector<plan> read_plans_csv(const std::string& path) { return plans_from(read_file(path), path); }
+
+std::vector<paid_line> read_paid_csv(const std::string& path) { return paid_from(read_file(path), path); }
 
 }  // namespace incentives::io

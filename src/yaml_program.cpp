@@ -40,6 +40,7 @@ constexpr std::array<std::string_view, 2> tier_value_names{"rate", "amount"};
 constexpr std::array<std::string_view, 3> simple_measure_names{"amount", "quantity", "count"};
 constexpr std::array<std::string_view, 2> baseline_names{"prior_period", "prior_year"};  // + {attribute: x}
 constexpr std::array<std::string_view, 2> form_names{"absolute", "percent"};
+constexpr std::array<std::string_view, 2> clawback_bases{"proportional", "recompute"};
 constexpr std::array<std::string_view, 5> pay_names{"rate", "per_unit", "per_event", "fixed", "multiple"};
 constexpr std::array<std::string_view, 3> schedule_keys{"pay", "tiers", "lookup"};
 constexpr std::array<std::string_view, 3> combinator_keys{"sum_of", "max_of", "first_of"};
@@ -690,8 +691,10 @@ rules::rule rule_of(const cursor& c, const rules::rule* parent) {
     r.limits = std::move(mods.limits);
     if (auto b = m.get("budget")) r.budget_ = budget_of(*b);
     if (auto cb = m.get("clawback")) {
-        mapping cm(*cb, {"days"});
+        mapping cm(*cb, {"days", "basis"});
         r.clawback_ = rules::clawback{whole_number(cm.require("days"), 0, 100000)};
+        if (auto basis = cm.get("basis"))
+            r.clawback_->basis = choice<rules::clawback::basis_t>(*basis, clawback_bases);
     }
     if (combine) {
         for (std::size_t i = 0; i < combinator_keys.size(); ++i)
@@ -993,9 +996,13 @@ void emit_rule(YAML::Emitter& out, const rules::rule& r, const rules::rule* pare
     if (leaf) emit_schedule(out, r.pay);
     emit_modifiers(out, r.qualify, r.accelerate, r.limits);
     if (r.budget_) emit_budget(out, *r.budget_);
-    if (r.clawback_)
+    if (r.clawback_) {
         out << YAML::Key << "clawback" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days"
-            << YAML::Value << r.clawback_->days << YAML::EndMap;
+            << YAML::Value << r.clawback_->days;
+        if (r.clawback_->basis != rules::clawback::basis_t::proportional)
+            out << YAML::Key << "basis" << YAML::Value << std::string(to_string(r.clawback_->basis));
+        out << YAML::EndMap;
+    }
     if (!leaf) {
         out << YAML::Key << std::string(rules::to_string(r.combine)) << YAML::Value << YAML::BeginSeq;
         for (const auto& c : r.children) emit_rule(out, c, &r);

@@ -44,6 +44,15 @@ run_output run(const program& p, const event_table& events, const catalog& cat, 
     return run_output{std::move(eng), std::move(res), event_ids, std::nullopt};
 }
 
+/// The pay step: `variant` settled on the measures `base` accumulated, without the events again.
+run_output settle(const run_output& base, const program& variant, unsigned threads) {
+    if (threads < 1) throw py::value_error("threads must be at least 1");
+    auto shared = std::make_shared<const program>(variant);
+    py::gil_scoped_release unlocked;
+    result res = base.eng->run(*shared, {.traces = false, .event_ids = false, .threads = threads});
+    return run_output{base.eng, std::move(res), base.event_ids, std::nullopt, std::move(shared)};
+}
+
 }  // namespace
 
 void register_engine(py::module_& m) {
@@ -51,6 +60,9 @@ void register_engine(py::module_& m) {
           py::arg("event_ids") = false,
           "Runs a program over an EventTable and a Catalog; event_ids keeps the ids of the events behind "
           "each line for the traces.");
+    m.def("settle", &settle, py::arg("base"), py::arg("variant"), py::arg("threads") = 1,
+          "The pay step: a variant of base's program settled on base's measures. Raises ValidationError "
+          "(code incentives.validation.variant) when the variant changes what needs the events again.");
 }
 
 }  // namespace incentives::python

@@ -15,6 +15,7 @@
 #include <pybind11/numpy.h>
 
 #include <incentives/detail/suggest.hpp>
+#include <incentives/engine/restate.hpp>
 
 #include "casters.hpp"
 #include "objects.hpp"
@@ -252,6 +253,30 @@ py::dict totals(const run_output& run, const std::vector<std::string>& by) {
 }
 
 }  // namespace
+/// The delta lines of a run against what was paid (restate()), as columns.
+py::dict delta_columns(const run_output& run, const py::dict& paid) {
+    const auto rows = paid_rows(paid);
+    std::vector<delta_line> deltas;
+    {
+        py::gil_scoped_release unlocked;
+        deltas = restate(run.prog(), run.cat(), run.res, rows);
+    }
+    py::dict d;
+    d["rule"] = texts(deltas, [](const delta_line& l) -> const std::string& { return l.rule; });
+    d["beneficiary_type"] = texts(deltas, [](const delta_line& l) { return beneficiary_type(l.beneficiary_type); });
+    d["beneficiary"] = texts(deltas, [](const delta_line& l) -> const std::string& { return l.beneficiary; });
+    d["partner"] = texts(deltas, [](const delta_line& l) -> const std::string& { return l.partner; });
+    d["period"] = texts(deltas, [](const delta_line& l) -> const std::string& { return l.period; });
+    d["period_start"] = days(deltas, [](const delta_line& l) { return l.period_start; });
+    d["currency"] = texts(deltas, [](const delta_line& l) -> const std::string& { return l.currency; });
+    d["paid"] = decimals(deltas, [](const delta_line& l) { return std::optional(l.paid); });
+    d["now"] = decimals(deltas, [](const delta_line& l) { return std::optional(l.now); });
+    d["delta"] = decimals(deltas, [](const delta_line& l) { return std::optional(l.delta); });
+    py::list corrects(deltas.size());
+    for (std::size_t i = 0; i < deltas.size(); ++i) corrects[i] = py::cast(deltas[i].corrects);
+    d["corrects"] = corrects;
+    return d;
+}
 
 void register_result(py::module_& m) {
     py::class_<run_output>(m, "Result", "The result of a run (private: use incentives.Result).")
@@ -267,6 +292,7 @@ void register_result(py::module_& m) {
         .def("trace_columns", &trace_columns)
         .def("statement_columns", &statement_columns)
         .def("totals", &totals, py::arg("by"))
+        .def("delta_columns", &delta_columns, py::arg("paid"))
         .def("explain", &explain_text, py::arg("beneficiary"))
         .def("statement", &statement_text, py::arg("partner"));
 }

@@ -2,6 +2,7 @@
 // CSV readers check them (known, required and attribute columns) and converted to the engine's rows
 // in one pass.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -219,6 +220,39 @@ void read_row(const table& t, std::size_t i, const place& p, const number_option
     r.target = *target;
 }
 
+// Paid lines: the columns of read_paid_csv (partner, kind, reverses, returned_by accepted and not
+// used, so that result.payouts reads back as what was paid).
+const std::vector<field> paid_fields{{"rule", role::text},        {"beneficiary", role::text}, {"period", role::text},
+                                     {"amount", role::amount},    {"beneficiary_type", role::text},
+                                     {"currency", role::text},    {"reference", role::text},   {"partner", role::text},
+                                     {"kind", role::text},        {"reverses", role::text},    {"returned_by", role::text},
+                                     {"amount_minor", role::number}, {"period_start", role::date}};
+
+void read_row(const table& t, std::size_t i, const place& p, const number_options& o, paid_line& r) {
+    const auto& c = t.known;
+    auto required = [&](std::size_t f, std::string_view what) {
+        std::string v = text_of(c[f], i, p, o);
+        if (v.empty()) fail("missing_value", p, paid_fields[f].name, "empty; " + std::string(what));
+        return v;
+    };
+    r.rule = required(0, "every paid line names its rule");
+    r.beneficiary = required(1, "every paid line names its beneficiary");
+    r.period = required(2, "every paid line names its period, e.g. 2027-Q2");
+    auto amount = number_of(c[3], i, p, std::nullopt, role::amount, o);
+    if (!amount) fail("missing_value", p, "amount", "empty; every paid line has an amount");
+    r.amount = *amount;
+    if (auto type = text_of(c[4], i, p, o); !type.empty()) {
+        constexpr std::array<std::string_view, 3> names{"partner", "participant", "program"};
+        auto it = std::find(names.begin(), names.end(), type);
+        if (it == names.end())
+            fail("value", p, "beneficiary_type", "unknown beneficiary type \"" + type + "\": expected partner, participant or program" +
+                                                     detail::did_you_mean(type, names));
+        r.beneficiary_type = static_cast<rules::credit::to_t>(it - names.begin());
+    }
+    r.currency = text_of(c[5], i, p, o);
+    r.reference = text_of(c[6], i, p, o);
+}
+
 /// The rows of a reference table given as a dict of columns (none for None).
 template <class Row>
 std::vector<Row> rows_of(const std::string& name, const py::object& columns, const std::vector<field>& fields,
@@ -241,6 +275,14 @@ catalog catalog_from_columns(const py::object& partners, const py::object& parti
 }
 
 }  // namespace
+
+std::vector<paid_line> paid_rows(const py::dict& columns) {
+    number_options o;
+    table t = read_table("paid", columns, paid_fields, 4, extras::error, o);
+    std::vector<paid_line> out(t.rows);
+    for (std::size_t i = 0; i < t.rows; ++i) read_row(t, i, place{t.name, i + 1, {}}, o, out[i]);
+    return out;
+}
 
 void register_tables(py::module_& m) {
     import_datetime_api();

@@ -185,6 +185,30 @@ inline void validate_rule(const program& p, const std::string& path, const rules
     if (r.clawback_ && r.clawback_->days < 0) invalid(p, path + ".clawback", "clawback: the window cannot be negative");
     if (r.clawback_ && r.combine != rules::combinator::none)
         invalid(p, path + ".clawback", "clawback: clawback applies to top-level leaf rules, not to combinators");
+    if (r.clawback_ && r.clawback_->basis == rules::clawback::basis_t::recompute) {
+        // Recomputing a line needs the returned part of every measure the schedule reads; lookup
+        // tables and rounding at each event pay per event, and a distinct count has no part to remove.
+        const std::string at = path + ".clawback.basis";
+        auto per_event = [&](const rules::schedule& s) {
+            return s.kind == rules::schedule::kind_t::lookup || p.rounding.point == rounding_policy::point_t::event;
+        };
+        auto other_tier_measure = [&](const rules::schedule& s) {
+            return s.kind == rules::schedule::kind_t::tiers && s.tiers_.on && s.tiers_.on->kind != r.measure_.kind;
+        };
+        bool event_paid = per_event(r.pay), second = other_tier_measure(r.pay);
+        for (const auto& v : r.versions) {
+            event_paid = event_paid || per_event(v.pay);
+            second = second || other_tier_measure(v.pay);
+        }
+        if (r.measure_.kind == rules::measure::kind_t::distinct)
+            invalid(p, at, "clawback: recompute removes the returned part of the measure; a distinct count has none (use proportional)");
+        if (event_paid)
+            invalid(p, at, "clawback: recompute needs a schedule over the period's measure; a lookup table or rounding at each "
+                           "event pays per event (use proportional)");
+        if (second)
+            invalid(p, at, "clawback: recompute needs tiers picked by the rule's own measure (tiers.on measures another kind; use "
+                           "proportional)");
+    }
     if (looks_back(r.measure_) && (r.per == period_unit::program || r.per == period_unit::custom))
         invalid(p, path + ".measure", "growth: growth over a prior period needs month, quarter, half or year periods");
 }

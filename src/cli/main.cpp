@@ -6,6 +6,7 @@
 // above) for usage errors.
 #include <incentives/format.hpp>
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/restate.hpp>
 #include <incentives/io/csv.hpp>
 #include <incentives/io/yaml.hpp>
 
@@ -156,7 +157,7 @@ int main(int argc, char** argv) {
     app.footer("Exit status: 0 success, 1 bad data or a file that cannot be read or written, 2 a program that cannot be "
                "read or is invalid. See docs/cli.md.");
     data_files files;
-    std::string program_path, out_path, traces_path, statements_path, beneficiary;
+    std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, beneficiary;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
@@ -178,6 +179,11 @@ int main(int argc, char** argv) {
     run->add_option("--out", out_path, "write the payout lines to this CSV (\"-\": standard output) instead of printing a summary");
     run->add_option("--traces", traces_path, "write one trace row per payout line to this CSV");
     run->add_option("--statements", statements_path, "write the statement totals (beneficiary x period) to this CSV");
+    run->add_option("--paid", paid_path,
+                    "what was already paid (CSV: rule,beneficiary,period,amount; a payouts CSV of an earlier run reads as "
+                    "is): write delta lines, what the run pays now minus what was paid, per rule, beneficiary and period");
+    run->add_option("--deltas", deltas_path, "write the delta lines to this CSV (default with --paid: standard output)")
+        ->needs("--paid");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
     explain->add_option("--beneficiary", beneficiary, "partner or participant id")->required();
@@ -252,13 +258,16 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*run) {  // before any work: outputs must be distinct, and only one may be standard output
+            if (!paid_path.empty() && deltas_path.empty()) deltas_path = "-";
             std::vector<std::string> paths;
-            for (const auto* o : {&out_path, &traces_path, &statements_path})
+            for (const auto* o : {&out_path, &traces_path, &statements_path, &deltas_path})
                 if (!o->empty()) paths.push_back(*o);
             for (std::size_t i = 0; i < paths.size(); ++i)
                 for (std::size_t j = i + 1; j < paths.size(); ++j)
                     if (paths[i] == paths[j])
-                        throw input_error("incentives.output.file", paths[i] + ": named for two outputs (--out, --traces, --statements)");
+                        throw input_error("incentives.output.file",
+                                          paths[i] + ": named for two outputs (--out, --traces, --statements, --deltas; --deltas "
+                                                     "is standard output unless named)");
         }
         timings t;
         auto t0 = clock_type::now();
@@ -274,6 +283,8 @@ int main(int argc, char** argv) {
             throw input_error("incentives.input.unknown_beneficiary",
                               "--beneficiary: \"" + beneficiary + "\" is neither a partner nor a participant" + hint);
         }
+        std::vector<paid_line> paid;
+        if (!paid_path.empty()) paid = io::read_paid_csv(paid_path);  // before the events: a bad file fails fast
         add_events(e, files.events, threads, prog, t);
         prog.phase("running the program");
         t0 = clock_type::now();
@@ -286,10 +297,17 @@ int main(int argc, char** argv) {
             if (!out_path.empty()) write_payouts(outs.open(out_path), r);
             if (!traces_path.empty()) write_traces(outs.open(traces_path), r);
             if (!statements_path.empty()) write_statements(outs.open(statements_path), r);
+            if (!paid_path.empty()) {
+                try {
+                    write_deltas(outs.open(deltas_path), restate(p, e.reference_data(), r, paid));
+                } catch (const input_error& err) {  // "paid row N, field ...": in the paid file
+                    throw input_error(err.code(), paid_path + ": " + std::string(message_of(err)));
+                }
+            }
             prog.stop();
             outs.commit();
             t.write = since(t0);
-            if (out_path.empty()) print_summary(p, r);
+            if (out_path.empty() && deltas_path != "-") print_summary(p, r);
         } else {
             prog.stop();
             print_explanation(p, program_path, e.reference_data(), r, beneficiary);

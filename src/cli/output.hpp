@@ -195,6 +195,26 @@ inline void write_traces(sink& s, const result& r) {
     }
 }
 
+/// One row per delta line: what a run pays now against what was paid (restate()); `corrects` joins
+/// the references of the paid lines with ";".
+inline void write_deltas(sink& s, const std::vector<delta_line>& deltas) {
+    s.append("rule,beneficiary_type,beneficiary,partner,period,period_start,currency,paid,now,delta,corrects\n");
+    std::string joined;
+    for (const auto& d : deltas) {
+        csv_field(s, d.rule);
+        fmt::format_to(s.out(), ",{},", rules::to_string(d.beneficiary_type));
+        csv_field(s, d.beneficiary);
+        s.put(',');
+        csv_field(s, d.partner);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},", d.period, d.period_start.to_string(), d.currency, d.paid, d.now, d.delta);
+        joined.clear();
+        for (std::size_t i = 0; i < d.corrects.size(); ++i) (joined += i ? ";" : "") += d.corrects[i];
+        csv_field(s, joined);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
 /// One row per beneficiary and period: the exact sum of its lines and the amount payable.
 inline void write_statements(sink& s, const result& r) {
     s.append("beneficiary_type,beneficiary,partner,period,period_start,currency,exact,amount\n");

@@ -87,3 +87,39 @@ def test_compare_needs_two_programs(reseller):
         compare([program], **tables)
     with pytest.raises(TypeError, match="Programs"):
         compare([program, "other.yaml"], **tables)
+
+
+# -- the pay step: variants settled on the first run's measures ------------------------------------
+
+
+def test_rerun_equals_a_fresh_run_of_the_variant(reseller):
+    program, tables = reseller
+    variant = program.with_changes(
+        {"rules.volume-rebate.tiers.table[2].from": "200000", "rounding.mode": "floor", "rules.volume-rebate.cap": "1000"}
+    )
+    first = program.run(**tables)
+    again = first.rerun(variant)
+    fresh = variant.run(**tables)
+    pd.testing.assert_frame_equal(again.payouts, fresh.payouts)
+    pd.testing.assert_frame_equal(again.traces, fresh.traces)
+    pd.testing.assert_frame_equal(again.statements, fresh.statements)
+    assert again.program.to_dict() == variant.to_dict()
+    assert again.total != first.total
+
+
+def test_rerun_refuses_a_program_that_needs_the_events_again(reseller):
+    program, tables = reseller
+    other = program.with_changes({"rules.volume-rebate.per": "month"})
+    first = program.run(**tables)
+    with pytest.raises(incentives.ValidationError) as info:
+        first.rerun(other)
+    assert info.value.code == "incentives.validation.variant"
+    assert "volume-rebate" in str(info.value) or "rules[" in str(info.value)
+
+
+def test_compare_runs_a_non_variant_over_the_events(reseller):
+    # Another period unit is not a variant: compare runs it over the events instead of refusing.
+    program, tables = reseller
+    monthly = program.with_changes({"rules.volume-rebate.per": "month"})
+    c = compare({"quarterly": program, "monthly": monthly}, **tables)
+    pd.testing.assert_frame_equal(c.results["monthly"].payouts, monthly.run(**tables).payouts)

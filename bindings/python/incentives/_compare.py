@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union
 
 from . import _core, _tables
+from ._errors import ValidationError
 from ._frames import EXACT, frame
 from ._program import Program
 from ._result import Result
@@ -14,6 +15,8 @@ from ._result import Result
 __all__ = ["compare", "Comparison"]
 
 _ZERO = decimal.Decimal(0)
+# The code of the error the pay step raises for a program that is not a variant of the first.
+_VARIANT = "incentives.validation.variant"
 
 
 def _labels(programs: Union[Sequence[Program], Mapping[str, Program]]) -> list[tuple[str, Program]]:
@@ -131,13 +134,24 @@ def compare(
 
     `programs` is a list of Programs (labelled by name, made unique as "name (2)") or a dict
     {label: Program}. The tables and options are those of :meth:`Program.run`.
+
+    The events are read and accumulated once, for the first program; every other program that is a
+    variant of it (see :meth:`Result.rerun`) is paid from the same measures, and one that is not (other
+    selection, measure, credit or periods) is run over the events on its own.
     """
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads is a number of threads, at least 1; got {threads!r}")
     pairs = _labels(programs)
     table = _tables.event_table(events, amount_scale, quantity_scale, hint_scale=pairs[0][1].amount_scale)
     catalog = _tables.catalog(partners, participants, products, plans)
-    results = {}
-    for label, program in pairs:
-        results[label] = Result(_core.run(program._impl, table, catalog, threads, False))
+    first = _core.run(pairs[0][1]._impl, table, catalog, threads, False)
+    results = {pairs[0][0]: Result(first)}
+    for label, program in pairs[1:]:
+        try:
+            core = _core.settle(first, program._impl, threads)
+        except ValidationError as e:
+            if e.code != _VARIANT:
+                raise
+            core = _core.run(program._impl, table, catalog, threads, False)
+        results[label] = Result(core)
     return Comparison([label for label, _ in pairs], results)

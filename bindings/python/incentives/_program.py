@@ -175,6 +175,9 @@ class Program:
         appends), ``["a.b"]`` for a key with dots. A rule id that does not exist adds the rule. The
         changed program is read and validated as :meth:`from_dict` does; a path that leads nowhere is
         a ConfigError with code incentives.config.path.
+
+        To see what the changed program pays for events already run, ``result.rerun(changed)``
+        (:meth:`Result.rerun`) reuses the run's measures instead of reading the events again.
         """
         return Program.from_dict(apply_changes(self.to_dict(), changes))
 

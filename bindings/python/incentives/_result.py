@@ -95,6 +95,40 @@ class Result:
         """Events dated outside the program's dates (growth baselines included): never paid."""
         return self._impl.events_outside_program
 
+    def rerun(self, variant: Program, threads: int = 1) -> Result:
+        """What `variant` pays for the same events: the pay step, reusing this run's measures instead
+        of reading and accumulating the events again (see :meth:`Program.with_changes`).
+
+        The variant may change rates, tiers, thresholds, accelerators, caps, floors, budgets and the
+        rounding mode; it must keep the rules' ids, selection, measure, credit and periods. Otherwise
+        :class:`ValidationError` (code ``incentives.validation.variant``) names what it changed: run
+        the variant over the events with :meth:`Program.run`."""
+        from ._program import Program
+
+        if not isinstance(variant, Program):
+            raise TypeError(f"rerun takes a Program, got {type(variant).__name__}")
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads is a number of threads, at least 1; got {threads!r}")
+        return Result(_core.settle(self._impl, variant._impl, threads))
+
+    def deltas(self, paid: Any) -> Any:
+        """What this run pays against what was already `paid`, as corrections: one row per rule,
+        beneficiary and period where they differ, with paid, now and delta (now - paid, exact
+        decimal.Decimal: positive is owed, negative is to recover), and corrects (the references of
+        the paid rows it corrects). Nothing paid is rewritten.
+
+        `paid` is a table (DataFrame, dict of columns or list of dicts) with rule, beneficiary,
+        period, amount and optionally beneficiary_type, currency and reference (a row without a
+        reference is named "paid row N"); an earlier run's :attr:`payouts` reads as it is. A paid
+        row naming a rule, beneficiary or period the program could not pay is an :class:`InputError`
+        naming the row and field."""
+        from . import _tables
+
+        columns = _tables.columns_of(paid, "paid")
+        if columns is None:
+            raise TypeError("paid: expected a table of paid lines, got None")
+        return frame(self._impl.delta_columns(columns))
+
     def totals(self, by: Union[str, Sequence[str]] = ("rule", "period", "segment")) -> Any:
         """Exact sums of the lines' amounts, one row per value of the keys `by`, in key order (rules in
         program order, periods in time order): the key columns, amount (decimal.Decimal) and lines

@@ -60,6 +60,34 @@ struct payout_line {
     return k == payout_line::kind_t::accrual ? "accrual" : "clawback";
 }
 
+/// A payment already made for one rule, beneficiary and period (several may share a key: they add up).
+struct paid_line {
+    std::string rule;
+    std::optional<rules::credit::to_t> beneficiary_type;  ///< nullopt: whom the rule pays
+    std::string beneficiary;
+    std::string period;      ///< label, as runs write it: "2027-Q2"
+    decimal amount;
+    std::string currency;    ///< "" or the program's currency
+    std::string reference;   ///< the caller's id of the payment; "" names it "paid row N" (1-based)
+    friend bool operator==(const paid_line&, const paid_line&) = default;
+};
+
+/// A correction for one rule, beneficiary and period: what the run pays now minus what was paid.
+struct delta_line {
+    std::string rule;
+    rules::credit::to_t beneficiary_type = rules::credit::to_t::partner;
+    std::string beneficiary;
+    std::string partner;  ///< the beneficiary's partner ("" for the program as a whole)
+    std::string period;
+    date period_start;
+    std::string currency;
+    decimal paid;         ///< the sum of the paid lines for this key
+    decimal now;          ///< the sum of the run's lines (accruals and clawbacks) for this key
+    decimal delta;        ///< now - paid, exact: positive pays more, negative recovers
+    std::vector<std::string> corrects;  ///< the references of the paid lines it corrects, in input order
+    friend bool operator==(const delta_line&, const delta_line&) = default;
+};
+
 /// What one beneficiary is owed for one period over every rule: the exact sum of its lines, and the
 /// amount to pay (rounded here when the program rounds at the statement, otherwise already exact
 /// in minor units because every line was rounded).

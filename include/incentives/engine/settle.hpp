@@ -112,6 +112,7 @@ private:
     }
 
     std::vector<draft> leaf_lines(std::uint32_t li);
+    void group_amount(draft& d, const leaf& l, const rules::rule& r, const decimal& returned, trace& t);
     decimal schedule_amount(draft& d, const leaf& l, const rules::schedule& pay, std::size_t v, std::size_t slot,
                             const std::optional<decimal>& measure, const decimal& raw, trace& t);
     std::optional<decimal> with_growth(const leaf& l, const rules::measure& m, const decimal& cur, std::size_t slot,
@@ -122,7 +123,9 @@ private:
     void longer_caps(std::vector<draft>& drafts, const rules::rule& r, const std::vector<rules::limit>& limits);
     std::vector<draft> combine(std::size_t t, std::vector<draft>& children);
     void budget(std::vector<draft*>& lines, const rules::budget& b, const char* whose);
+    draft clawback_draft(std::uint32_t index, const decimal& line_amount);
     draft clawback_line(std::uint32_t index, const decimal& line_amount);
+    draft recomputed_clawback(std::uint32_t index, const decimal& line_amount, decimal& standing, decimal& returned);
     result lines_and_statements(std::vector<draft>& all);
 
     const engine& e_;
@@ -302,6 +305,29 @@ inline decimal settlement::schedule_amount(draft& d, const leaf& l, const rules:
     return out.amount;
 }
 
+// One group's line (d.version, the slot of d.key): the schedule over its measure less `returned`
+// (zero, or what a clawback recomputing the line removes), then the modifiers of its period.
+inline void settlement::group_amount(draft& d, const leaf& l, const rules::rule& r, const decimal& returned, trace& t) {
+    const std::size_t v = d.version, slot = d.key % l.slots();
+    const auto& pay = v == 0 ? r.pay : r.versions[v - 1].pay;
+    const auto& qualify = v == 0 ? r.qualify : r.versions[v - 1].qualify;
+    const auto& accel = v == 0 ? r.accelerate : r.versions[v - 1].accelerate;
+    const auto& limits = v == 0 ? r.limits : r.versions[v - 1].limits;
+    const decimal raw = measure_at(l, v, slot, false) - returned;
+    const auto m = with_growth(l, r.measure_, raw, slot, t, false);
+    const decimal measure = m.value_or(decimal());
+    if (d.explain) t.base = trimmed(measure, l.base_scale);
+    decimal amount = schedule_amount(d, l, pay, v, slot, m, raw, t);
+    if (amount.signum() < 0) {  // values are never negative (validated): only a negative measure gets here
+        if (d.explain) t.note = "a negative measure (" + measure.to_string() + ") pays nothing";
+        amount = zero_;
+    }
+    if (amount.is_zero()) amount = zero_;
+    t.amount_before = amount;
+    d.amount = amount;
+    modify(d, r, measure, qualify, accel, limits);
+}
+
 // The lines of one leaf rule: per version, beneficiary and period with events, the schedule and the
 // modifiers of the period; then the caps over longer periods, each version over its own lines.
 inline std::vector<draft> settlement::leaf_lines(std::uint32_t li) {
@@ -326,10 +352,6 @@ inline std::vector<draft> settlement::leaf_lines(std::uint32_t li) {
         for (const auto& a : g) groups += a.count != 0;
     out.reserve(groups);
     for (std::size_t v = 0; v < la.groups.size(); ++v) {
-        const auto& pay = v == 0 ? r.pay : r.versions[v - 1].pay;
-        const auto& qualify = v == 0 ? r.qualify : r.versions[v - 1].qualify;
-        const auto& accel = v == 0 ? r.accelerate : r.versions[v - 1].accelerate;
-        const auto& limits = v == 0 ? r.limits : r.versions[v - 1].limits;
         for (std::size_t slot = 0; slot < l.slots(); ++slot) {
             const auto& a = la.groups[v][slot];
             if (a.count == 0) continue;
@@ -355,19 +377,7 @@ inline std::vector<draft> settlement::leaf_lines(std::uint32_t li) {
                     std::sort(t.event_ids.begin(), t.event_ids.end());
                 }
             }
-            const decimal raw = measure_at(l, v, slot, false);
-            const auto m = with_growth(l, r.measure_, raw, slot, t, false);
-            const decimal measure = m.value_or(decimal());
-            if (d.explain) t.base = trimmed(measure, l.base_scale);
-            decimal amount = schedule_amount(d, l, pay, v, slot, m, raw, t);
-            if (amount.signum() < 0) {  // values are never negative (validated): only a negative measure gets here
-                if (d.explain) t.note = "a negative measure (" + measure.to_string() + ") pays nothing";
-                amount = zero_;
-            }
-            if (amount.is_zero()) amount = zero_;
-            t.amount_before = amount;
-            d.amount = amount;
-            modify(d, r, measure, qualify, accel, limits);
+            group_amount(d, l, r, decimal(), t);
         }
     }
     auto longer = [&](const std::vector<rules::limit>& ls) {
@@ -472,15 +482,12 @@ inline void settlement::budget(std::vector<draft*>& lines, const rules::budget& 
             }, got[i]);
 }
 
-// A return inside a clawback window: a share of what the sale's line was paid, in the period of the
-// return (rules::proportional_clawback).
-inline draft settlement::clawback_line(std::uint32_t index, const decimal& line_amount) {
+// The common part of a clawback line: the rule, beneficiary and version of the sale's line, in the
+// period of the return; its amount and note are the basis's.
+inline draft settlement::clawback_draft(std::uint32_t index, const decimal& line_amount) {
     const auto& c = e_.ms_.clawbacks[index];
     const auto& l = e_.leaves_[c.leaf];
     const auto& r = rule_of(l);
-    const auto& g = e_.ms_.acc[c.leaf].groups[c.key / l.slots()][c.key % l.slots()];
-    const decimal line_measure = decimal::from_units(g.measure, l.measure_scale);
-    const decimal sale_measure = decimal::from_units(c.sale_measure, l.measure_scale);
     draft d;
     d.top = l.top;
     d.leaf = c.leaf;
@@ -489,7 +496,6 @@ inline draft settlement::clawback_line(std::uint32_t index, const decimal& line_
     d.period = p_.cal.index_of(date(c.day), r.per);
     d.version = c.key / l.slots();
     d.clawback = index;
-    d.amount = rules::proportional_clawback(line_amount, sale_measure, line_measure, c.num, c.den, minor_, p_.rounding.mode);
     d.last_day = c.day;
     d.events = 1;
     d.explain = o_.traces;
@@ -498,15 +504,68 @@ inline draft settlement::clawback_line(std::uint32_t index, const decimal& line_
         t.rule = r.id;
         t.version = d.version ? l.version_from[d.version].to_string() : "";
         t.measure = describe(r.measure_);
+        const decimal sale_measure = decimal::from_units(c.sale_measure, l.measure_scale);
         t.base = trimmed((sale_measure * decimal(c.num)).divide(decimal(c.den), l.measure_scale + 4, rounding_mode::half_even),
                          l.base_scale);
-        auto gcd = std::gcd(c.num, c.den);
         t.amount_before = line_amount;
-        t.note = "return " + c.return_id + " of sale " + c.sale_id + " within the " + std::to_string(r.clawback_->days) +
-                 "-day clawback window reverses " + std::to_string(c.num / gcd) + "/" + std::to_string(c.den / gcd) +
-                 " of the sale's share of a line of " + line_amount.to_string();
         if (o_.event_ids) t.event_ids = {c.return_id};
     }
+    return d;
+}
+
+// basis proportional: a share of what the sale's line was paid (rules::proportional_clawback).
+inline draft settlement::clawback_line(std::uint32_t index, const decimal& line_amount) {
+    const auto& c = e_.ms_.clawbacks[index];
+    const auto& l = e_.leaves_[c.leaf];
+    const auto& g = e_.ms_.acc[c.leaf].groups[c.key / l.slots()][c.key % l.slots()];
+    const decimal line_measure = decimal::from_units(g.measure, l.measure_scale);
+    const decimal sale_measure = decimal::from_units(c.sale_measure, l.measure_scale);
+    draft d = clawback_draft(index, line_amount);
+    d.amount = rules::proportional_clawback(line_amount, sale_measure, line_measure, c.num, c.den, minor_, p_.rounding.mode);
+    if (d.explain) {
+        auto gcd = std::gcd(c.num, c.den);
+        d.why->note = "return " + c.return_id + " of sale " + c.sale_id + " within the " +
+                      std::to_string(rule_of(l).clawback_->days) + "-day clawback window reverses " +
+                      std::to_string(c.num / gcd) + "/" + std::to_string(c.den / gcd) +
+                      " of the sale's share of a line of " + line_amount.to_string();
+    }
+    return d;
+}
+
+// basis recompute: the line's schedule and modifiers again over its measure without what the returns
+// so far removed (`returned`, this return's part added); the clawback is the fall from what the line
+// stands at after the earlier returns (`standing`, lowered here). Budgets and caps over longer periods
+// are not applied again: a line they cut stands at what they paid, and a return never raises a line.
+inline draft settlement::recomputed_clawback(std::uint32_t index, const decimal& line_amount, decimal& standing,
+                                             decimal& returned) {
+    const auto& c = e_.ms_.clawbacks[index];
+    const auto& l = e_.leaves_[c.leaf];
+    const auto& r = rule_of(l);
+    // The return's part of the measure, at the measure's places (exact unless split credit leaves a
+    // fraction of a unit: then half-even, as documented in docs/rules/clawback.md).
+    const decimal part = (decimal::from_units(c.sale_measure, l.measure_scale) * decimal(c.num))
+                             .divide(decimal(c.den), l.measure_scale, rounding_mode::half_even);
+    returned += part;
+    draft again;
+    again.top = l.top;
+    again.leaf = c.leaf;
+    again.key = c.key;
+    again.beneficiary = (c.key % l.slots()) / l.periods;
+    again.period = l.period_lo + static_cast<std::int32_t>((c.key % l.slots()) % l.periods);
+    again.version = c.key / l.slots();
+    again.explain = false;
+    trace quiet;
+    group_amount(again, l, r, returned, quiet);
+    decimal recomputed = again.amount;
+    if (p_.rounding.point != rounding_policy::point_t::statement) recomputed = recomputed.rescale(minor_, p_.rounding.mode);
+    const decimal before = standing;
+    if (recomputed < standing) standing = recomputed;
+    draft d = clawback_draft(index, line_amount);
+    d.amount = (standing - before).rescale(std::max(minor_, (standing - before).scale()), rounding_mode::unnecessary);
+    if (d.explain)
+        d.why->note = "return " + c.return_id + " of sale " + c.sale_id + " within the " + std::to_string(r.clawback_->days) +
+                      "-day clawback window: the line recomputed without the returned " + trimmed(returned, l.base_scale).to_string() +
+                      " of its measure pays " + recomputed.to_string() + ", down from " + before.to_string();
     return d;
 }
 
@@ -546,13 +605,29 @@ inline result settlement::run() {
         std::map<std::pair<std::uint32_t, std::uint64_t>, decimal> paid;  // (leaf, key) -> amount
         for (const auto& d : all)
             if (p_.rules[d.top].combine == rules::combinator::none) paid[{d.leaf, d.key}] = d.amount;
-        for (std::uint32_t i = 0; i < e_.ms_.clawbacks.size(); ++i) {
-            const auto& c = e_.ms_.clawbacks[i];
+        // The returns of a line in date, return id and sale id order: a recomputed line falls return
+        // by return, whatever order the returns came in.
+        const auto& claws = e_.ms_.clawbacks;
+        std::vector<std::uint32_t> order(claws.size());
+        std::iota(order.begin(), order.end(), std::uint32_t{0});
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            const auto &ca = claws[a], &cb = claws[b];
+            return std::tie(ca.leaf, ca.key, ca.day, ca.return_id, ca.sale_id) <
+                   std::tie(cb.leaf, cb.key, cb.day, cb.return_id, cb.sale_id);
+        });
+        std::map<std::pair<std::uint32_t, std::uint64_t>, std::pair<decimal, decimal>> recomputing;  // standing, returned
+        for (auto i : order) {
+            const auto& c = claws[i];
             auto it = paid.find({c.leaf, c.key});
             if (it == paid.end() || it->second.is_zero()) continue;
             const auto& l = e_.leaves_[c.leaf];
             if (e_.ms_.acc[c.leaf].groups[c.key / l.slots()][c.key % l.slots()].measure == 0) continue;
-            all.push_back(clawback_line(i, it->second));
+            if (rule_of(l).clawback_->basis == rules::clawback::basis_t::proportional) {
+                all.push_back(clawback_line(i, it->second));
+                continue;
+            }
+            auto& [standing, returned] = recomputing.try_emplace(it->first, it->second, decimal()).first->second;
+            all.push_back(recomputed_clawback(i, it->second, standing, returned));
         }
     }
     return lines_and_statements(all);

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include <incentives/engine/result.hpp>
 #include <incentives/model.hpp>
 
 namespace incentives::io {
@@ -23,5 +24,9 @@ namespace incentives::io {
 [[nodiscard]] std::vector<product> read_products_csv(const std::string& path);
 /// Plans: beneficiary,period,target (period: any date inside the period).
 [[nodiscard]] std::vector<plan> read_plans_csv(const std::string& path);
+/// Paid lines (what restate() corrects): rule,beneficiary,period,amount and optionally
+/// beneficiary_type, currency, reference; partner, kind, reverses and returned_by are allowed and
+/// not used, so the payouts CSV of a run reads as what was paid. An empty reference is "path:line".
+[[nodiscard]] std::vector<paid_line> read_paid_csv(const std::string& path);
 
 }  // namespace incentives::io
