@@ -23,6 +23,8 @@
 #include <incentives/io/csv.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <climits>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -40,6 +42,7 @@
 #include <incentives/errors.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/model.hpp>
+#include <incentives/rules/credit.hpp>
 
 namespace incentives::io {
 namespace {
@@ -346,15 +349,19 @@ enum event_col : int { e_id, e_kind, e_date, e_partner, e_participants, e_sku, e
 constexpr std::array<std::string_view, 11> event_columns{"id",  "kind",     "date",     "partner",  "participants", "sku",
                                                          "category", "quantity", "amount", "currency", "reference"};
 
-/// "U1:0.6;U2:0.4" -> shares; "U1" -> U1 with share 1; "" -> none. Shares are in (0, 1] and add up to 1.
+/// "U1:0.6;U2:0.4" -> shares; "U1" -> U1 with share 1; "" -> none. Shares are decimals in (0, 1]
+/// adding up to 1, exact fractions adding up to 1 ("U1:1/3;U2:2/3", turned into the whole-number
+/// weights 1 and 2), or whole-number weights of any sum ("U1:2;U2:1").
 std::vector<credit_share> parse_participants(const row_context& ctx, std::size_t column, std::string_view v) {
     std::vector<credit_share> out;
     if (v.empty()) return out;
     // Messages start with the whole field; built only when there is an error.
     auto fail_with = [&](const std::string& message) { ctx.error(column, quoted(v) + ": " + message); };
-    const std::string_view example = " (expected e.g. \"U1:0.6;U2:0.4\", or \"U1\" for a single participant)";
+    const std::string_view example =
+        " (expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", weights \"U1:2;U2:1\", or \"U1\" for a single participant)";
     std::size_t item_no = 0;
-    bool any_without_share = false;
+    bool any_without_share = false, all_whole = true;
+    std::vector<std::pair<std::int64_t, std::int64_t>> fractions;
     for (std::size_t start = 0;;) {
         ++item_no;
         std::size_t semi = v.find(';', start);
@@ -372,14 +379,35 @@ std::vector<credit_share> parse_participants(const row_context& ctx, std::size_t
             any_without_share = true;
         } else {
             std::string_view text = item.substr(colon + 1);
+            const std::size_t slash = text.find('/');
+            if (slash != std::string_view::npos) {
+                auto whole = [](std::string_view t, std::uint64_t& n) {
+                    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+                    return !t.empty() && ec == std::errc() && end == t.data() + t.size();
+                };
+                std::uint64_t num = 0, den = 0;
+                if (!whole(text.substr(0, slash), num) || !whole(text.substr(slash + 1), den) || num == 0 || num > den)
+                    fail_with(std::string("share of ") + quoted(who) + " is " + std::string(text) +
+                              "; a fraction is two whole numbers, the first above 0 and at most the second, e.g. 1/3");
+                fractions.emplace_back(static_cast<std::int64_t>(std::min<std::uint64_t>(num, INT64_MAX)),
+                                       static_cast<std::int64_t>(std::min<std::uint64_t>(den, INT64_MAX)));
+                out.push_back(credit_share{std::string(who), decimal(0)});
+                if (semi == std::string_view::npos) break;
+                start = semi + 1;
+                continue;
+            }
             try {
                 share = decimal::parse(text);
             } catch (const incentives::error& e) {
                 fail_with(std::string("share of ") + quoted(who) + ": " + std::string(message_of(e)));
             }
-            if (share.signum() <= 0 || share > decimal(1))
+            if (share.signum() <= 0)
+                fail_with(std::string("share of ") + quoted(who) + " is " + std::string(text) + "; a share must be greater than 0");
+            const bool is_whole = share.normalized().scale() == 0;
+            if (!is_whole && share > decimal(1))
                 fail_with(std::string("share of ") + quoted(who) + " is " + std::string(text) +
-                                      "; a share must be greater than 0 and at most 1");
+                          "; a share with decimals is at most 1 (whole numbers are weights, such as 2 and 1)");
+            all_whole = all_whole && is_whole;
         }
         out.push_back(credit_share{std::string(who), share});
         if (semi == std::string_view::npos) break;
@@ -387,6 +415,17 @@ std::vector<credit_share> parse_participants(const row_context& ctx, std::size_t
     }
     if (any_without_share && out.size() > 1)
         fail_with(std::string("with several participants each needs a share") + std::string(example));
+    if (!fractions.empty()) {
+        if (fractions.size() != out.size())
+            fail_with("give every share as a fraction, or none (a fraction and a decimal or weight do not mix)");
+        auto weights = rules::fraction_weights(fractions);
+        if (weights.empty())
+            fail_with("the fractions must add up to exactly 1, over a common denominator of at most " +
+                      std::to_string(rules::max_share_weight));
+        for (std::size_t i = 0; i < out.size(); ++i) out[i].share = decimal(weights[i]);
+        return out;
+    }
+    if (all_whole) return out;  // weights: the engine checks their sum
     decimal total;
     try {
         for (const auto& s : out) total += s.share;
@@ -394,7 +433,8 @@ std::vector<credit_share> parse_participants(const row_context& ctx, std::size_t
         fail_with(std::string(message_of(e)));
     }
     if (total != decimal(1))
-        fail_with(std::string("the shares add up to ") + total.to_string() + ", not 1");
+        fail_with(std::string("the shares add up to ") + total.to_string() +
+                  ", not 1 (decimal shares add up to 1; give whole-number weights such as 2 and 1, or fractions such as 1/3)");
     return out;
 }
 

@@ -1,6 +1,7 @@
 // Columns of Python tables read in C++ (see columns.hpp).
 #include "columns.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -9,6 +10,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <incentives/rules/credit.hpp>
 
 #include <datetime.h>  // CPython's datetime C API (after Python.h, which pybind11 includes)
 
@@ -116,9 +119,27 @@ void add_credit(std::vector<credit_share>& out, std::string_view who, std::optio
     out.push_back(credit_share{std::string(who), share.value_or(decimal(1))});
 }
 
-/// "U1:0.6;U2:0.4" in the CSV reader's syntax ("U1" alone: share 1). Returns whether a share was
-/// left out.
-bool parse_participants(std::string_view v, const place& p, std::vector<credit_share>& out) {
+/// Exact fractions given as shares (num/den each), in participant order.
+using fraction_list = std::vector<std::pair<std::int64_t, std::int64_t>>;
+
+/// "1/3" -> (1, 3); nullopt when `text` has no '/'. A malformed fraction is an error.
+std::optional<std::pair<std::int64_t, std::int64_t>> fraction_text(std::string_view text, const place& p) {
+    const std::size_t slash = text.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    auto whole = [](std::string_view t, std::int64_t& n) {
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        return !t.empty() && ec == std::errc() && end == t.data() + t.size() && n > 0;
+    };
+    std::int64_t num = 0, den = 0;
+    if (!whole(text.substr(0, slash), num) || !whole(text.substr(slash + 1), den))
+        fail("participants", p, "participants",
+             "share \"" + std::string(text) + "\": a fraction is two whole numbers above 0, e.g. 1/3");
+    return std::pair{num, den};
+}
+
+/// "U1:0.6;U2:0.4" or "U1:1/3;U2:2/3" in the CSV reader's syntax ("U1" alone: share 1). Returns
+/// whether a share was left out.
+bool parse_participants(std::string_view v, const place& p, std::vector<credit_share>& out, fraction_list& fractions) {
     bool without_share = false;
     for (std::size_t start = 0;;) {
         std::size_t semi = v.find(';', start);
@@ -128,10 +149,13 @@ bool parse_participants(std::string_view v, const place& p, std::vector<credit_s
         if (who.empty())
             fail("participants", p, "participants",
                  "\"" + std::string(v) + "\": participant " + std::to_string(out.size() + 1) +
-                     " has no id (expected e.g. \"U1:0.6;U2:0.4\", or \"U1\" for a single participant)");
+                     " has no id (expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", or \"U1\" for a single participant)");
         std::optional<decimal> share;
         if (colon == std::string_view::npos) {
             without_share = true;
+        } else if (auto f = fraction_text(item.substr(colon + 1), p)) {
+            fractions.push_back(*f);
+            share = decimal(0);  // set from the common denominator once every share is read
         } else {
             try {
                 share = decimal::parse(item.substr(colon + 1));
@@ -142,6 +166,23 @@ bool parse_participants(std::string_view v, const place& p, std::vector<credit_s
         add_credit(out, who, share, p);
         if (semi == std::string_view::npos) return without_share;
         start = semi + 1;
+    }
+}
+
+/// A fractions.Fraction share as (numerator, denominator); nullopt for anything else.
+std::optional<std::pair<std::int64_t, std::int64_t>> python_fraction(PyObject* s, const place& p) {
+    static PyObject* fraction_type = [] {
+        py::object t = py::module_::import("fractions").attr("Fraction");
+        return t.release().ptr();  // kept for the life of the process
+    }();
+    const int is = PyObject_IsInstance(s, fraction_type);
+    if (is < 0) throw py::error_already_set();
+    if (is == 0) return std::nullopt;
+    py::handle h(s);
+    try {
+        return std::pair{h.attr("numerator").cast<std::int64_t>(), h.attr("denominator").cast<std::int64_t>()};
+    } catch (const py::cast_error&) {
+        fail("participants", p, "participants", "share " + py::str(h).cast<std::string>() + ": a fraction's terms must fit 64 bits");
     }
 }
 
@@ -290,7 +331,12 @@ std::vector<credit_share> participants_of(const column& c, std::size_t i, const 
         throw py::type_error(p.at(c.name()) + "expected participants: " + hint(role::participants, o));
     PyObject* v = c.object(i);
     bool without_share = false;
-    auto share_of = [&](PyObject* s) {
+    fraction_list fractions;
+    auto share_of = [&](PyObject* s) -> std::optional<decimal> {
+        if (auto f = PyUnicode_Check(s) ? fraction_text(utf8(s), p) : python_fraction(s, p)) {
+            fractions.push_back(*f);
+            return decimal(0);  // set from the common denominator below
+        }
         auto d = number_of(s, p, "participants", std::nullopt, role::number, o);
         if (!d) fail("participants", p, "participants", "a participant's share is missing");
         return d;
@@ -298,7 +344,7 @@ std::vector<credit_share> participants_of(const column& c, std::size_t i, const 
     if (PyUnicode_Check(v)) {
         std::string_view text = utf8(v);
         if (text.empty()) return out;
-        without_share = parse_participants(text, p, out);
+        without_share = parse_participants(text, p, out, fractions);
     } else if (is_missing(v)) {
         return out;
     } else if (PyDict_Check(v)) {
@@ -328,6 +374,17 @@ std::vector<credit_share> participants_of(const column& c, std::size_t i, const 
     if (without_share && out.size() > 1)
         fail("participants", p, "participants",
              "with several participants each needs a share (expected e.g. \"U1:0.6;U2:0.4\" or [(\"U1\", \"0.6\"), (\"U2\", \"0.4\")])");
+    if (!fractions.empty()) {  // exact fractions: whole-number weights over their common denominator
+        if (fractions.size() != out.size())
+            fail("participants", p, "participants",
+                 "give every share as a fraction, or none (a fraction and a decimal or weight do not mix)");
+        auto weights = rules::fraction_weights(fractions);
+        if (weights.empty())
+            fail("participants", p, "participants",
+                 "the fractions must each be at most 1 and add up to exactly 1, over a common denominator of at most " +
+                     std::to_string(rules::max_share_weight));
+        for (std::size_t k = 0; k < out.size(); ++k) out[k].share = decimal(weights[k]);
+    }
     return out;
 }
 

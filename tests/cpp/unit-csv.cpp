@@ -266,28 +266,47 @@ TEST_CASE("events: participants and shares") {
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:0.6;U2:0.5"), "events.csv"),
         "[incentives.input.csv] events.csv:2:5: field participants: \"U1:0.6;U2:0.5\": the shares add up to 1.1, "
-        "not 1",
+        "not 1 (decimal shares add up to 1; give whole-number weights such as 2 and 1, or fractions such as 1/3)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:1.5;U2:-0.5"), "events.csv"),
         "[incentives.input.csv] events.csv:2:5: field participants: \"U1:1.5;U2:-0.5\": share of \"U1\" is 1.5; "
-        "a share must be greater than 0 and at most 1",
+        "a share with decimals is at most 1 (whole numbers are weights, such as 2 and 1)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1;U2"), "events.csv"),
         "[incentives.input.csv] events.csv:2:5: field participants: \"U1;U2\": with several participants each "
-        "needs a share (expected e.g. \"U1:0.6;U2:0.4\", or \"U1\" for a single participant)",
+        "needs a share (expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", weights \"U1:2;U2:1\", or \"U1\" for a single "
+        "participant)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:0.5;;U2:0.5"), "events.csv"),
         "[incentives.input.csv] events.csv:2:5: field participants: \"U1:0.5;;U2:0.5\": participant 2 is empty "
-        "(expected e.g. \"U1:0.6;U2:0.4\", or \"U1\" for a single participant)",
+        "(expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", weights \"U1:2;U2:1\", or \"U1\" for a single participant)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:0.5;U1:0.5"), "events.csv"),
         "[incentives.input.csv] events.csv:2:5: field participants: \"U1:0.5;U1:0.5\": participant \"U1\" is "
         "named twice",
         input_error);
+    // Fractions become whole-number weights over their common denominator: 1/3, 1/6, 1/2 -> 2, 1, 3 (of 6).
+    auto thirds = parse_events_csv(row("U1:1/3;U2:1/6;U3:1/2"));
+    REQUIRE(thirds[0].participants.size() == 3);
+    CHECK(thirds[0].participants[0].share == decimal(2));
+    CHECK(thirds[0].participants[1].share == decimal(1));
+    CHECK(thirds[0].participants[2].share == decimal(3));
+    // Whole numbers are weights of any sum, kept as given.
+    auto weights = parse_events_csv(row("U1:2;U2:1"));
+    CHECK(weights[0].participants[0].share == decimal(2));
+    CHECK(weights[0].participants[1].share == decimal(1));
+    CHECK_THROWS_WITH_AS((void)parse_events_csv(row("U1:1/3;U2:1/3"), "events.csv"),
+                         doctest::Contains("the fractions must add up to exactly 1"), input_error);
+    CHECK_THROWS_WITH_AS((void)parse_events_csv(row("U1:1/3;U2:0.5"), "events.csv"),
+                         doctest::Contains("a fraction and a decimal or weight do not mix"), input_error);
+    CHECK_THROWS_WITH_AS((void)parse_events_csv(row("U1:4/3;U2:1/3"), "events.csv"),
+                         doctest::Contains("share of \"U1\" is 4/3; a fraction is two whole numbers"), input_error);
+    CHECK_THROWS_WITH_AS((void)parse_events_csv(row("U1:1/;U2:1/2"), "events.csv"),
+                         doctest::Contains("share of \"U1\" is 1/; a fraction"), input_error);
 }
 
 TEST_CASE("file readers: events, partners, participants, products, plans") {

@@ -410,3 +410,38 @@ def test_converting_a_large_frame_is_fast():
     table = _tables.event_table(frame)
     assert len(table) == n
     assert time.perf_counter() - start < 1.0
+
+
+def test_fraction_and_weight_shares_split_exactly():
+    # 3 units at 40 per unit split among three people: 1/3 each of 120.00 = 40.00 each, never 120.01.
+    # The same split given as fractions.Fraction, as "1/3" text and as weights 1:1:1; and 2:1 weights
+    # (as text "2" and "1") give 80.00 and 40.00.
+    from fractions import Fraction
+
+    import incentives
+
+    program = incentives.Program.from_dict(
+        {
+            "program": "split",
+            "currency": "EUR",
+            "periods": {"from": "2027-01-01", "to": "2027-12-31"},
+            "rules": [{"id": "spiff", "per": "year", "measure": "quantity", "credit": {"to": "participant"}, "pay": {"per_unit": 40}}],
+        }
+    )
+    people = [{"id": f"U{i}", "partner": "A"} for i in (1, 2, 3)]
+
+    def paid(participants):
+        events = [{"id": "s", "kind": "sale", "date": "2027-03-01", "partner": "A", "quantity": 3, "amount": "300", "participants": participants}]
+        result = program.run(events, partners=[{"id": "A"}], participants=people)
+        rows = result.payouts.to_dict("records") if hasattr(result.payouts, "to_dict") else result.payouts
+        return {r["beneficiary"]: r["amount"] for r in rows}
+
+    thirds = {"U1": decimal.Decimal("40.00"), "U2": decimal.Decimal("40.00"), "U3": decimal.Decimal("40.00")}
+    assert paid([("U1", Fraction(1, 3)), ("U2", Fraction(1, 3)), ("U3", Fraction(1, 3))]) == thirds
+    assert paid("U1:1/3;U2:1/3;U3:1/3") == thirds
+    assert paid({"U1": 1, "U2": 1, "U3": 1}) == thirds
+    assert paid("U1:2;U2:1") == {"U1": decimal.Decimal("80.00"), "U2": decimal.Decimal("40.00")}
+    with pytest.raises(incentives.InputError, match="add up to exactly 1"):
+        paid([("U1", Fraction(1, 3)), ("U2", Fraction(1, 2))])
+    with pytest.raises(incentives.InputError, match="do not mix"):
+        paid("U1:1/3;U2:0.6667")

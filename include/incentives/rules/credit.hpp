@@ -5,9 +5,10 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <incentives/decimal.hpp>
-#include <vector>
 
 namespace incentives::rules {
 
@@ -28,6 +29,29 @@ struct credit {
 /// weights) is at most this large, so that a split is exact in 128-bit arithmetic.
 inline constexpr int max_share_places = 9;
 inline constexpr std::int64_t max_share_weight = 1000000000;
+
+/// Exact fractions (num/den each, 1/3 and 2/3) as whole-number weights over their common
+/// denominator (1 and 2). Empty when they do not add up to exactly 1, when a fraction is not above
+/// zero, or when the common denominator is above max_share_weight.
+[[nodiscard]] inline std::vector<std::int64_t> fraction_weights(std::span<const std::pair<std::int64_t, std::int64_t>> fractions) {
+    std::int64_t common = 1;
+    for (auto [num, den] : fractions) {
+        if (num <= 0 || den <= 0 || num > den || den > max_share_weight) return {};
+        std::int64_t a = common, b = den;  // lcm(common, den) without overflow: both stay <= max_share_weight
+        while (b != 0) a = std::exchange(b, a % b);
+        common = common / a * den;
+        if (common > max_share_weight) return {};
+    }
+    std::vector<std::int64_t> weights;
+    std::int64_t sum = 0;
+    for (auto [num, den] : fractions) {
+        const std::int64_t w = num * (common / den);  // <= common: num <= den
+        weights.push_back(w);
+        sum += w;
+    }
+    if (sum != common) return {};
+    return weights;
+}
 
 /// Splits `total` units among people by their weights, exactly: each gets floor(total x weight /
 /// sum), and the units left over go one each to the largest remainders, ties to the person listed
