@@ -11,4 +11,3 @@
 #include <incentives/model.hpp>
 #include <incentives/program.hpp>
 #include <incentives/engine/engine.hpp>
-#include <incentives/engine/restate.hpp>
