@@ -110,6 +110,32 @@ TEST_CASE("regression: split credit does not conserve") {
                          input_error);
 }
 
+TEST_CASE("regression: rounding at each event with split credit does not conserve") {
+    // 10% of a 0.50 sale earns 0.05, rounded once for the sale. Split 1:1 it is 0.03 + 0.02 (the
+    // extra cent to the first listed); rounding each person's 0.025 half-even would pay 0.02 + 0.02.
+    // Three people 1:1:1 on 100.00: 10.00 -> 3.34 + 3.33 + 3.33, not 3 x 3.33 = 9.99.
+    rules::rule r;
+    r.id = "rebate";
+    r.credit_.to = rules::credit::to_t::participant;
+    r.pay.value = d("0.10");
+    auto p = base_program({r});
+    p.rounding.point = rounding_policy::point_t::event;
+    p.rounding.mode = rounding_mode::half_even;
+    const catalog cat({{"P1", "Acme", "smb", "", "", "", {}}},
+                      {{"A", "P1", "rep", {}, {}}, {"B", "P1", "rep", {}, {}}, {"C", "P1", "rep", {}, {}}});
+    engine two(p, cat);
+    two.add(std::vector<event>{sale("s", date(2027, 2, 1), "P1", "", 1, "0.50", {{"A", decimal(1)}, {"B", decimal(1)}})});
+    auto r2 = two.run();
+    CHECK(find(r2, "rebate", "A", "2027-Q1")->amount == d("0.03"));
+    CHECK(find(r2, "rebate", "B", "2027-Q1")->amount == d("0.02"));
+    engine three(p, cat);
+    three.add(std::vector<event>{
+        sale("s", date(2027, 2, 1), "P1", "", 1, "100.00", {{"A", decimal(1)}, {"B", decimal(1)}, {"C", decimal(1)}})});
+    auto r3 = three.run();
+    CHECK(r3.total() == d("10.00"));
+    CHECK(find(r3, "rebate", "A", "2027-Q1")->amount == d("3.34"));
+}
+
 TEST_CASE("regression: a negative rate validates, then pays 0.00 with an untrue note") {
     auto r = rate_rule("rebate", "-0.05");
     CHECK_THROWS_WITH_AS(validate(base_program({r})), doctest::Contains("rules[0]: a rate of -0.05 is negative"),

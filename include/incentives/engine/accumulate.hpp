@@ -46,6 +46,14 @@ inline int128 base_of(rules::measure::kind_t kind, const prepared_leaf& pl, cons
 /// Calls fn(version, slot, measure units, second measure units) for every credit an event gives a
 /// leaf (no selection test); the group's key is version * slots + slot. Events outside the program
 /// dates count only for baseline periods.
+/// For a sale credited to its people: the sale's whole measure, everyone's weights and which of them
+/// a credit is, so that a payout rounded per event is rounded once for the sale and then split.
+struct event_split {
+    int128 whole_measure = 0;
+    std::span<const std::int64_t> weights;
+    std::uint32_t k = 0;
+};
+
 template <class Fn>
 inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_leaf& pl, const event_batch& b,
                             std::size_t i, Fn&& fn) {
@@ -58,8 +66,8 @@ inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_
     int128 base2 = l.second ? base_of(l.second_kind, pl, b, i) : 0;
     constexpr int128 whole = 10000;
     switch (r.credit_.to) {
-        case rules::credit::to_t::partner: fn(version, pi + b.partner[i] * l.periods, base * whole, base2 * whole); break;
-        case rules::credit::to_t::program: fn(version, pi, base * whole, base2 * whole); break;
+        case rules::credit::to_t::partner: fn(version, pi + b.partner[i] * l.periods, base * whole, base2 * whole, event_split{}); break;
+        case rules::credit::to_t::program: fn(version, pi, base * whole, base2 * whole, event_split{}); break;
         case rules::credit::to_t::participant: {
             // What the sale measures is split among its people exactly (rules::split_credit): their
             // parts add up to the sale's measure, so their lines add up to what the sale earns.
@@ -90,7 +98,8 @@ inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_
             }
             for (std::uint32_t k = 0; k < n; ++k) {
                 std::uint32_t who = b.credit_participant[first + k];
-                if (l.role_ok[who]) fn(version, pi + static_cast<std::uint64_t>(who) * l.periods, m[k], m2[k]);
+                if (l.role_ok[who])
+                    fn(version, pi + static_cast<std::uint64_t>(who) * l.periods, m[k], m2[k], event_split{base * whole, weights, k});
             }
             break;
         }
@@ -426,7 +435,7 @@ INCENTIVES_INLINE void engine::accumulate(const event_batch& b, const std::vecto
         for (std::size_t i = from; i < to; ++i) {
             if (parts > 1 && b.partner[i] % parts != part) continue;  // another thread's partner
             if (!p.select(b, i)) continue;
-            detail::for_each_credit(l, r, p, b, i, [&](std::size_t v, std::uint64_t slot, int128 m, int128 m2) {
+            detail::for_each_credit(l, r, p, b, i, [&](std::size_t v, std::uint64_t slot, int128 m, int128 m2, const detail::event_split& split) {
                 auto& a = la.groups[v][slot];
                 const std::uint64_t key = v * l.slots() + slot;
                 if (__builtin_add_overflow(a.measure, m, &a.measure) || __builtin_add_overflow(a.second, m2, &a.second))
@@ -441,12 +450,26 @@ INCENTIVES_INLINE void engine::accumulate(const event_batch& b, const std::vecto
                     rate = p.value[v];
                 }
                 if (rate) {
+                    // The payout of `measure` at the rate, rounded once at the payout's places.
+                    auto pay = [&](int128 measure) {
+                        int128 x;
+                        if (__builtin_mul_overflow(measure, rate->first, &x)) detail::sum_overflow(r.id);
+                        int drop = l.measure_scale + rate->second - l.payout_scale;
+                        bool inexact = false;
+                        if (drop > 0) x = detail::divide_rounded(x, detail::pow10(drop), mode, inexact);
+                        else if (drop < 0 && __builtin_mul_overflow(x, detail::pow10(-drop), &x)) detail::sum_overflow(r.id);
+                        return x;
+                    };
                     int128 x;
-                    if (__builtin_mul_overflow(m, rate->first, &x)) detail::sum_overflow(r.id);
-                    int drop = l.measure_scale + rate->second - l.payout_scale;
-                    bool inexact = false;
-                    if (drop > 0) x = detail::divide_rounded(x, detail::pow10(drop), mode, inexact);
-                    else if (drop < 0 && __builtin_mul_overflow(x, detail::pow10(-drop), &x)) detail::sum_overflow(r.id);
+                    if (split.weights.empty()) {
+                        x = pay(m);
+                    } else {
+                        // Rounded once for the sale, then split exactly among its people: their
+                        // payouts add up to what the sale earns (rounding each part would not).
+                        std::vector<int128> shares(split.weights.size());
+                        rules::split_credit(pay(split.whole_measure), split.weights, shares);
+                        x = shares[split.k];
+                    }
                     if (__builtin_add_overflow(a.payout, x, &a.payout)) detail::sum_overflow(r.id);
                 }
                 if (l.distinct) {
@@ -468,7 +491,8 @@ INCENTIVES_INLINE void engine::record_clawbacks(const event_batch& b, const std:
         const auto& r = rule_of(l);
         for (std::size_t i = 0; i < b.size(); ++i)
             if (sale_record[i] != detail::no_sale && prep[li].select(b, i))
-                detail::for_each_credit(l, r, prep[li], b, i, [&](std::size_t v, std::uint64_t slot, int128 m, int128) {
+                detail::for_each_credit(l, r, prep[li], b, i, [&](std::size_t v, std::uint64_t slot, int128 m, int128,
+                                                                  const detail::event_split&) {
                     st_.contributions[sale_record[i]].push_back({static_cast<std::uint32_t>(li), v * l.slots() + slot, m});
                 });
     }
