@@ -28,6 +28,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@
 #include <incentives/decimal.hpp>
 #include <incentives/detail/suggest.hpp>
 #include <incentives/errors.hpp>
+#include <incentives/engine/event_values.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/model.hpp>
 #include <incentives/rules/credit.hpp>
@@ -82,7 +84,10 @@ std::string quoted(std::string_view s) {
 class tokenizer {
 public:
     tokenizer(std::string_view text, std::string_view source) : text_(text), source_(source) {
-        if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);
+        if (text_.substr(0, 3) == "\xEF\xBB\xBF") {
+            text_.remove_prefix(3);
+            bom_ = 3;
+        }
     }
 
     /// Reads the next row into fields(); false at the end of the input.
@@ -141,6 +146,10 @@ public:
     [[nodiscard]] std::size_t row_line() const noexcept { return row_line_; }
     /// Whether the last row read was an empty line.
     [[nodiscard]] bool empty_line() const noexcept { return fields_.size() == 1 && fields_[0].empty(); }
+    /// The position after the last row read (the start of the next).
+    [[nodiscard]] std::size_t pos() const noexcept { return pos_ + bom_; }
+    /// Numbers the next row as line `line` (a part of a larger file keeps the file's line numbers).
+    void set_line(std::size_t line) noexcept { line_ = line; }
     /// Names the fields in messages once the header is known.
     void set_names(const std::vector<std::string>* names) noexcept { names_ = names; }
     /// The number of line breaks in the input: an upper bound for the number of rows.
@@ -188,6 +197,7 @@ private:
 
     std::string_view text_;
     std::string_view source_;
+    std::size_t bom_ = 0;
     std::size_t pos_ = 0;
     std::size_t line_ = 1;
     std::size_t row_line_ = 1;
@@ -346,123 +356,110 @@ std::vector<T> read_rows(tokenizer& tok, std::string_view source, const layout& 
 // Events
 
 enum event_col : int { e_id, e_kind, e_date, e_partner, e_participants, e_sku, e_category, e_quantity, e_amount, e_currency, e_reference };
-constexpr std::array<std::string_view, 11> event_columns{"id",  "kind",     "date",     "partner",  "participants", "sku",
+constexpr std::array<std::string_view, 11> event_columns_csv{"id",  "kind",     "date",     "partner",  "participants", "sku",
                                                          "category", "quantity", "amount", "currency", "reference"};
 
-/// "U1:0.6;U2:0.4" -> shares; "U1" -> U1 with share 1; "" -> none. Shares are decimals in (0, 1]
-/// adding up to 1, exact fractions adding up to 1 ("U1:1/3;U2:2/3", turned into the whole-number
-/// weights 1 and 2), or whole-number weights of any sum ("U1:2;U2:1").
-std::vector<credit_share> parse_participants(const row_context& ctx, std::size_t column, std::string_view v) {
-    std::vector<credit_share> out;
-    if (v.empty()) return out;
-    // Messages start with the whole field; built only when there is an error.
-    auto fail_with = [&](const std::string& message) { ctx.error(column, quoted(v) + ": " + message); };
-    const std::string_view example =
-        " (expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", weights \"U1:2;U2:1\", or \"U1\" for a single participant)";
-    std::size_t item_no = 0;
-    bool any_without_share = false, all_whole = true;
-    std::vector<std::pair<std::int64_t, std::int64_t>> fractions;
-    for (std::size_t start = 0;;) {
-        ++item_no;
-        std::size_t semi = v.find(';', start);
-        std::string_view item = v.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start);
-        if (item.empty())
-            fail_with(std::string("participant ") + std::to_string(item_no) + " is empty" + std::string(example));
-        std::size_t colon = item.rfind(':');
-        std::string_view who = colon == std::string_view::npos ? item : item.substr(0, colon);
-        if (who.empty())
-            fail_with(std::string("participant ") + std::to_string(item_no) + " has no id" + std::string(example));
-        for (const auto& seen : out)
-            if (seen.participant == who) fail_with(std::string("participant ") + quoted(who) + " is named twice");
-        decimal share(1);
-        if (colon == std::string_view::npos) {
-            any_without_share = true;
-        } else {
-            std::string_view text = item.substr(colon + 1);
-            const std::size_t slash = text.find('/');
-            if (slash != std::string_view::npos) {
-                auto whole = [](std::string_view t, std::uint64_t& n) {
-                    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-                    return !t.empty() && ec == std::errc() && end == t.data() + t.size();
-                };
-                std::uint64_t num = 0, den = 0;
-                if (!whole(text.substr(0, slash), num) || !whole(text.substr(slash + 1), den) || num == 0 || num > den)
-                    fail_with(std::string("share of ") + quoted(who) + " is " + std::string(text) +
-                              "; a fraction is two whole numbers, the first above 0 and at most the second, e.g. 1/3");
-                fractions.emplace_back(static_cast<std::int64_t>(std::min<std::uint64_t>(num, INT64_MAX)),
-                                       static_cast<std::int64_t>(std::min<std::uint64_t>(den, INT64_MAX)));
-                out.push_back(credit_share{std::string(who), decimal(0)});
-                if (semi == std::string_view::npos) break;
-                start = semi + 1;
-                continue;
-            }
-            try {
-                share = decimal::parse(text);
-            } catch (const incentives::error& e) {
-                fail_with(std::string("share of ") + quoted(who) + ": " + std::string(message_of(e)));
-            }
-            if (share.signum() <= 0)
-                fail_with(std::string("share of ") + quoted(who) + " is " + std::string(text) + "; a share must be greater than 0");
-            const bool is_whole = share.normalized().scale() == 0;
-            if (!is_whole && share > decimal(1))
-                fail_with(std::string("share of ") + quoted(who) + " is " + std::string(text) +
-                          "; a share with decimals is at most 1 (whole numbers are weights, such as 2 and 1)");
-            all_whole = all_whole && is_whole;
+}  // namespace
+
+struct event_table::storage {
+    std::string text;
+    std::string source;
+    std::string header;
+    std::deque<std::string> unescaped;                  // fields with "" escapes, unescaped
+    std::vector<std::vector<std::string_view>> fields;  // per column of the file
+    std::vector<std::uint64_t> lines, row_numbers;
+    held_rows held;
+    event_columns cols;
+};
+
+event_table::event_table() : s_(std::make_unique<storage>()) {}
+event_table::event_table(event_table&&) noexcept = default;
+event_table& event_table::operator=(event_table&&) noexcept = default;
+event_table::~event_table() = default;
+const event_columns& event_table::columns() const noexcept { return s_->cols; }
+const std::string& event_table::header() const noexcept { return s_->header; }
+held_rows& event_table::held_returns() noexcept { return s_->held; }
+
+event_table parse_event_table(std::string text, std::string source, table_options options) {
+    event_table out;
+    auto& st = *out.s_;
+    st.text = std::move(text);
+    st.source = std::move(source);
+    const std::string_view all(st.text);
+    tokenizer tok(all, st.source);
+    layout lay = read_header(tok, st.source, event_columns_csv, 4, extras::error_unless_attr);
+    st.header.assign(all.substr(0, tok.pos()));
+    const bool explicit_rows = !options.row_numbers.empty();
+    if (options.first_line > 0 && !explicit_rows) tok.set_line(options.first_line);
+    tok.set_names(&lay.names);
+    const std::size_t expected = lay.names.size();
+    st.fields.resize(expected);
+    const std::size_t guess = tok.line_breaks() + 1;
+    for (auto& f : st.fields) f.reserve(guess);
+    st.lines.reserve(guess);
+    std::size_t kind_column = expected;
+    for (std::size_t c = 0; c < expected; ++c)
+        if (lay.slot[c] == e_kind) kind_column = c;
+    const char* lo = all.data();
+    const char* hi = all.data() + all.size();
+    std::uint64_t row_number = options.first_row;
+    std::size_t index = 0;  // data rows read, for explicit row numbers
+    for (std::size_t start = tok.pos(); tok.next_row(); start = tok.pos(), ++index) {
+        const auto& f = tok.fields();
+        const std::uint64_t line = explicit_rows && index < options.lines.size() ? options.lines[index] : tok.row_line();
+        if (f.size() != expected) {
+            std::string got = tok.empty_line() && expected > 1 ? std::string("an empty line") : std::to_string(f.size());
+            fail(st.source, line, std::min(f.size(), expected) + 1, "count",
+                 "expected " + std::to_string(expected) + " fields as in the header, got " + got);
         }
-        out.push_back(credit_share{std::string(who), share});
-        if (semi == std::string_view::npos) break;
-        start = semi + 1;
+        const std::uint64_t number = explicit_rows && index < options.row_numbers.size() ? options.row_numbers[index] : row_number;
+        ++row_number;
+        if (options.hold_returns && kind_column < expected && f[kind_column] == "return") {
+            std::string_view raw = all.substr(start, tok.pos() - start);
+            st.held.text.append(raw);
+            if (raw.empty() || raw.back() != '\n') st.held.text.push_back('\n');
+            st.held.row_numbers.push_back(number);
+            st.held.lines.push_back(line);
+            continue;
+        }
+        for (std::size_t c = 0; c < expected; ++c) {
+            std::string_view v = f[c];
+            if (!v.empty() && (v.data() < lo || v.data() >= hi)) v = st.unescaped.emplace_back(v);  // from the tokenizer's scratch
+            st.fields[c].push_back(v);
+        }
+        st.lines.push_back(line);
+        st.row_numbers.push_back(number);
     }
-    if (any_without_share && out.size() > 1)
-        fail_with(std::string("with several participants each needs a share") + std::string(example));
-    if (!fractions.empty()) {
-        if (fractions.size() != out.size())
-            fail_with("give every share as a fraction, or none (a fraction and a decimal or weight do not mix)");
-        auto weights = rules::fraction_weights(fractions);
-        if (weights.empty())
-            fail_with("the fractions must add up to exactly 1, over a common denominator of at most " +
-                      std::to_string(rules::max_share_weight));
-        for (std::size_t i = 0; i < out.size(); ++i) out[i].share = decimal(weights[i]);
-        return out;
+    event_columns& cols = st.cols;
+    cols.rows = st.lines.size();
+    cols.file = st.source;
+    cols.lines = st.lines;
+    cols.row_numbers = st.row_numbers;
+    for (std::size_t c = 0; c < expected; ++c) {
+        const auto number = static_cast<std::uint32_t>(c + 1);
+        text_column values = text_column::views(st.fields[c]);
+        switch (lay.slot[c]) {
+            case e_id: cols.id = values, cols.columns.id = number; break;
+            case e_kind: cols.kind = values, cols.columns.kind = number; break;
+            case e_date: cols.on = date_column::text(values), cols.columns.date = number; break;
+            case e_partner: cols.partner = values, cols.columns.partner = number; break;
+            case e_participants: cols.participants.text = values, cols.columns.participants = number; break;
+            case e_sku: cols.sku = values, cols.columns.sku = number; break;
+            case e_category: cols.category = values, cols.columns.category = number; break;
+            case e_quantity: cols.quantity = number_column::text(values), cols.columns.quantity = number; break;
+            case e_amount: cols.amount = number_column::text(values), cols.columns.amount = number; break;
+            case e_currency: cols.currency = values, cols.columns.currency = number; break;
+            case e_reference: cols.reference = values, cols.columns.reference = number; break;
+            default:
+                cols.attrs.emplace_back(lay.attr[c], values);
+                cols.attr_columns.push_back(number);
+                break;
+        }
     }
-    if (all_whole) return out;  // weights: the engine checks their sum
-    decimal total;
-    try {
-        for (const auto& s : out) total += s.share;
-    } catch (const incentives::error& e) {
-        fail_with(std::string(message_of(e)));
-    }
-    if (total != decimal(1))
-        fail_with(std::string("the shares add up to ") + total.to_string() +
-                  ", not 1 (decimal shares add up to 1; give whole-number weights such as 2 and 1, or fractions such as 1/3)");
     return out;
 }
 
-std::vector<event> events_from(std::string_view text, std::string_view source) {
-    tokenizer tok(text, source);
-    layout lay = read_header(tok, source, event_columns, 4, extras::error_unless_attr);
-    return read_rows<event>(tok, source, lay, [](const row_context& ctx, const std::vector<std::string_view>& f) {
-        event e;
-        for (std::size_t c = 0; c < f.size(); ++c) {
-            std::string_view v = f[c];
-            switch (ctx.lay->slot[c]) {
-                case e_id: e.id = ctx.id(c, v, "every event needs an id"); break;
-                case e_kind: e.kind = ctx.id(c, v, "every event needs a kind, e.g. \"sale\""); break;
-                case e_date: e.on = ctx.day(c, v); break;
-                case e_partner: e.partner = ctx.id(c, v, "every event needs a partner"); break;
-                case e_participants: e.participants = parse_participants(ctx, c, v); break;
-                case e_sku: e.sku = v; break;
-                case e_category: e.category = v; break;
-                case e_quantity: e.quantity = ctx.number_or_zero(c, v); break;
-                case e_amount: e.amount = ctx.number_or_zero(c, v); break;
-                case e_currency: e.currency = v; break;
-                case e_reference: e.reference = v; break;
-                default: ctx.attribute(e.attrs, c, v); break;
-            }
-        }
-        return e;
-    });
-}
+namespace {
 
 // ------------------------------------------------------------------------------------------------
 // Reference data
@@ -633,9 +630,13 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-std::vector<event> parse_events_csv(std::string_view text, std::string_view source) { return events_from(text, source); }
+std::vector<event> parse_events_csv(std::string_view text, std::string_view source) {
+    return events_of(parse_event_table(std::string(text), std::string(source), {}).columns());
+}
 
-std::vector<event> read_events_csv(const std::string& path) { return events_from(read_file(path), path); }
+event_table read_event_table(const std::string& path) { return parse_event_table(read_file(path), path, {}); }
+
+std::vector<event> read_events_csv(const std::string& path) { return events_of(read_event_table(path).columns()); }
 
 std::vector<partner> read_partners_csv(const std::string& path) { return partners_from(read_file(path), path); }
 

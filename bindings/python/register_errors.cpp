@@ -46,7 +46,17 @@ void register_errors(py::module_& m) {
         } catch (const calculation_error& e) {
             raise(classes.calculation, e);
         } catch (const input_error& e) {
-            raise(classes.input, e);
+            // The location as attributes (None where not known), as the C++ where() has it.
+            const location& w = e.where();
+            auto opt_text = [](const std::string& v) { return v.empty() ? py::object(py::none()) : py::object(py::str(v)); };
+            auto opt_number = [](std::size_t v) { return v == 0 ? py::object(py::none()) : py::object(py::int_(v)); };
+            py::object instance = classes.input(e.what(), e.code());
+            instance.attr("file") = opt_text(w.file);
+            instance.attr("line") = opt_number(w.line);
+            instance.attr("column") = opt_number(w.column);
+            instance.attr("row") = opt_number(w.row);
+            instance.attr("field") = opt_text(w.field);
+            PyErr_SetObject(classes.input.ptr(), instance.ptr());
         } catch (const validation_error& e) {
             raise(classes.validation, e);
         } catch (const config_error& e) {

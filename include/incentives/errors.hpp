@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace incentives {
 
@@ -39,10 +40,28 @@ public:
     using error::error;
 };
 
+/// Where a bad value is: in a text file (file, line, column: 1-based, 0 when not known), in a table
+/// (row: 1-based data row, field: the column's name), or both (a CSV file).
+struct location {
+    std::string file;
+    std::size_t line = 0;
+    std::size_t column = 0;
+    std::size_t row = 0;
+    std::string field;
+};
+
 /// Bad input data: unknown partner, negative quantity, duplicate event id, unparsable number.
+/// where() gives the location as fields; the message says it too.
 class input_error : public error {
 public:
     using error::error;
+    input_error(std::string_view code, std::string_view message, location where)
+        : error(code, message), where_(std::move(where)) {}
+
+    [[nodiscard]] const location& where() const noexcept { return where_; }
+
+private:
+    location where_;
 };
 
 /// Arithmetic that cannot be carried out exactly: overflow, division by zero, rounding not allowed.

@@ -2,9 +2,9 @@
 // each chunk while the next one is parsed.
 //
 // The file is read in blocks and cut after the last complete row (outside quotes) of each block; each
-// chunk is parsed by io::parse_events_csv with the header in front of it. Error messages are those
-// of a whole-file read: CSV errors name the physical line of the file, and engine errors (which
-// count rows within a batch) are given the row number within the file.
+// chunk is parsed into columns (io::parse_event_table) with the header in front of it and the file's
+// row and line numbers, so that every message names the place in the file, as a whole-file read
+// would. Returns are held aside as text, to be added after every sale of the file.
 #pragma once
 
 #include <algorithm>
@@ -45,20 +45,9 @@ inline std::size_t leading_number(std::string_view s, std::uint64_t& n) {
     return ec == std::errc() ? static_cast<std::size_t>(end - s.data()) : 0;
 }
 
-/// An engine error about "row N" of a batch whose row N is data row `rows[N - 1]` of `path`, restated
-/// as "PATH: row ROWS[N-1] ..." (for batches that are not a contiguous run of the file's rows).
-[[noreturn]] inline void rethrow_in_file(const input_error& e, std::string_view path, const std::vector<std::uint64_t>& rows) {
-    std::string_view msg = message_of(e);
-    std::uint64_t row = 0;
-    std::size_t digits = msg.substr(0, 4) == "row " ? leading_number(msg.substr(4), row) : 0;
-    if (digits > 0 && row >= 1 && row <= rows.size())
-        throw input_error(e.code(), std::string(path) + ": row " + std::to_string(rows[row - 1]) + std::string(msg.substr(4 + digits)));
-    throw input_error(e.code(), std::string(path) + ": " + std::string(msg));
-}
-
 /// One chunk of events with its place in the file.
 struct event_chunk {
-    std::vector<event> events;
+    io::event_table table;          ///< the chunk's rows as columns; its returns held aside as text
     std::uint64_t rows_before = 0;  ///< data rows of the file before this chunk
     std::uint64_t bytes_done = 0;   ///< bytes of the file read up to the end of this chunk
 };
@@ -103,24 +92,31 @@ public:
         event_chunk out;
         out.rows_before = rows_;
         std::string_view rows(buf_.data(), cut);
-        std::uint64_t first_line = next_line_;
+        io::table_options options;
+        options.first_row = rows_ + 1;
+        options.hold_returns = true;
         if (first_) {
-            out.events = parse(rows, first_line);  // the header is part of the text
+            out.table = io::parse_event_table(std::string(rows), path_, std::move(options));  // the header is part of the text
             std::size_t h = std::min(header_len_, cut);
             next_line_ = header_lines_ + 1 + static_cast<std::uint64_t>(std::count(rows.begin() + static_cast<std::ptrdiff_t>(h), rows.end(), '\n'));
         } else {
-            text_.assign(header_);
-            text_.append(rows);
-            out.events = parse(text_, first_line);
+            std::string text;
+            text.reserve(header_.size() + rows.size());
+            text.append(header_).append(rows);
+            options.first_line = next_line_;
+            out.table = io::parse_event_table(std::move(text), path_, std::move(options));
             next_line_ += static_cast<std::uint64_t>(std::count(rows.begin(), rows.end(), '\n'));
         }
         first_ = false;
         consumed_ += cut;
         buf_.erase(0, cut);
-        rows_ += out.events.size();
+        rows_ += out.table.rows() + out.table.held_returns().row_numbers.size();
         out.bytes_done = consumed_;
         return out;
     }
+
+    /// The header row of the file, with its line break.
+    [[nodiscard]] const std::string& header() const noexcept { return header_; }
 
 private:
     struct closer {
@@ -198,31 +194,12 @@ private:
         return cut;
     }
 
-    /// Parses header + rows; CSV errors are restated with the line in the file.
-    std::vector<event> parse(std::string_view text, std::uint64_t first_line) {
-        try {
-            return io::parse_events_csv(text, path_);
-        } catch (const input_error& e) {
-            if (e.code() != "incentives.input.csv") throw;
-            std::string_view msg = message_of(e);
-            if (msg.substr(0, path_.size()) != path_ || msg.substr(path_.size(), 1) != ":") throw;
-            std::string_view rest = msg.substr(path_.size() + 1);
-            std::uint64_t line = 0;
-            std::size_t digits = leading_number(rest, line);
-            if (digits == 0) throw;
-            // Line header_lines_ + 1 of the text is line first_line of the file.
-            if (line > header_lines_) line = line - header_lines_ - 1 + first_line;
-            throw input_error(e.code(), path_ + ":" + std::to_string(line) + std::string(rest.substr(digits)));
-        }
-    }
-
     std::string path_;
     std::size_t block_;
     std::unique_ptr<std::FILE, closer> file_;
     std::uint64_t size_ = 0;
     std::string buf_;       // unparsed bytes, starting at a row (or at the header)
     std::string header_;    // the header row with its line break
-    std::string text_;      // header + chunk, for parsing
     std::size_t header_len_ = 0;
     std::uint64_t header_lines_ = 1;
     std::uint64_t next_line_ = 2;  // line in the file of the first row of the next chunk

@@ -92,45 +92,35 @@ void add_events(engine& e, const std::string& events, unsigned threads, progress
     // With several threads, one parses the CSV ahead while the others encode and accumulate.
     const unsigned add_threads = threads > 1 ? threads - 1 : 1;
     std::uint64_t added = 0;
-    std::vector<event> returns;
-    std::vector<std::uint64_t> return_rows, rows;
-    auto add = [&](std::vector<event>& batch, const std::vector<std::uint64_t>& file_rows) {
-        try {
-            auto t1 = clock_type::now();
-            event_batch b = e.encode(batch);
-            t.encode += since(t1);
-            batch = {};  // the rows are no longer needed
-            auto t2 = clock_type::now();
-            e.add(b, add_threads);
-            t.accumulate += since(t2);
-            added += b.size();
-        } catch (const input_error& err) {
-            rethrow_in_file(err, src.path(), file_rows);
-        }
+    io::held_rows returns;  // every return of the file, as text, added last
+    auto add = [&](const event_columns& columns) {
+        auto t1 = clock_type::now();
+        event_batch b = e.encode(columns);
+        t.encode += since(t1);
+        auto t2 = clock_type::now();
+        e.add(b, add_threads);
+        t.accumulate += since(t2);
+        added += b.size();
     };
     for_each_chunk(
         src, threads > 1,
         [&](event_chunk& c) {
-            rows.clear();
-            std::size_t kept = 0;
-            for (std::size_t i = 0; i < c.events.size(); ++i) {
-                const std::uint64_t row = c.rows_before + i + 1;
-                if (c.events[i].kind == "return") {
-                    returns.push_back(std::move(c.events[i]));
-                    return_rows.push_back(row);
-                    continue;
-                }
-                if (kept != i) c.events[kept] = std::move(c.events[i]);
-                ++kept;
-                rows.push_back(row);
-            }
-            c.events.resize(kept);
-            add(c.events, rows);
+            add(c.table.columns());
+            io::held_rows& held = c.table.held_returns();
+            returns.text.append(held.text);
+            returns.row_numbers.insert(returns.row_numbers.end(), held.row_numbers.begin(), held.row_numbers.end());
+            returns.lines.insert(returns.lines.end(), held.lines.begin(), held.lines.end());
+            c.table = io::event_table();  // the chunk's memory goes back now
             prog.set(c.bytes_done);
             prog.set_count(added, "events");
         },
         t.read);
-    if (!returns.empty()) add(returns, return_rows);
+    if (!returns.row_numbers.empty()) {
+        io::table_options options;
+        options.row_numbers = std::move(returns.row_numbers);
+        options.lines = std::move(returns.lines);
+        add(io::parse_event_table(src.header() + returns.text, src.path(), std::move(options)).columns());
+    }
     prog.set_count(added, "events");
 }
 

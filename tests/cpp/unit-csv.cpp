@@ -129,7 +129,7 @@ TEST_CASE("events: CRLF line ends, a UTF-8 BOM, optional columns, no final line 
     CHECK(events[1].currency.empty());
 
     // Quoted CRLF is kept as data; trailing empty lines are allowed.
-    auto crlf = parse_events_csv("id,kind,date,partner,attr.note\r\nE1,sale,2027-04-01,P1,\"a\r\nb\"\r\n\r\n\r\n");
+    auto crlf = parse_events_csv("id,kind,date,partner,attr.note\r\nE1,training,2027-04-01,P1,\"a\r\nb\"\r\n\r\n\r\n");
     REQUIRE(crlf.size() == 1);
     CHECK(crlf[0].attrs.at("note") == "a\r\nb");
 
@@ -142,30 +142,30 @@ TEST_CASE("events: value errors name source, line, field number and field") {
         (void)parse_events_csv(header + "E1,sale,2027-04-01,P1,,,,1,10.00,EUR,\n"
                                         "E2,sale,2027-04-02,P1,,,,1,\"12,50\",EUR,\n",
                                "events.csv"),
-        "[incentives.input.csv] events.csv:3:9: field amount: \"12,50\" is not a decimal number: unexpected ',' at "
+        "[incentives.input.decimal_syntax] events.csv:3:9: row 2 (event \"E2\"), field amount: \"12,50\" is not a decimal number: unexpected ',' at "
         "position 3 (expected digits with an optional sign, one '.' and an optional exponent, e.g. \"-12.50\" or "
         "\"2.5e-3\")",
         input_error);
     // Whitespace is not trimmed.
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(header + "E1,sale,2027-04-01,P1,,,, 1,10,EUR,\n", "events.csv"),
-        "[incentives.input.csv] events.csv:2:8: field quantity: \" 1\" is not a decimal number: unexpected ' ' at "
+        "[incentives.input.decimal_syntax] events.csv:2:8: row 1 (event \"E1\"), field quantity: \" 1\" is not a decimal number: unexpected ' ' at "
         "position 1 (expected digits with an optional sign, one '.' and an optional exponent, e.g. \"-12.50\" or "
         "\"2.5e-3\")",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(header + "E1,sale,2027-4-01,P1,,,,1,10,EUR,\n", "events.csv"),
-        "[incentives.input.csv] events.csv:2:3: field date: \"2027-4-01\" is not a date: wrong shape (expected "
+        "[incentives.input.date_syntax] events.csv:2:3: row 1 (event \"E1\"), field date: \"2027-4-01\" is not a date: wrong shape (expected "
         "YYYY-MM-DD, e.g. 2027-04-01)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(header + "E1,sale,2027-02-30,P1,,,,1,10,EUR,\n", "events.csv"),
-        "[incentives.input.csv] events.csv:2:3: field date: \"2027-02-30\" is not a date: no such day (expected "
+        "[incentives.input.date_syntax] events.csv:2:3: row 1 (event \"E1\"), field date: \"2027-02-30\" is not a date: no such day (expected "
         "YYYY-MM-DD, e.g. 2027-04-01)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(header + ",sale,2027-04-01,P1,,,,1,10,EUR,\n", "events.csv"),
-        "[incentives.input.csv] events.csv:2:1: field id: empty; every event needs an id", input_error);
+        "[incentives.input.missing_id] events.csv:2:1: row 1, field id: every event needs an id", input_error);
 }
 
 TEST_CASE("events: the line is the physical line where the row starts") {
@@ -175,7 +175,7 @@ TEST_CASE("events: the line is the physical line where the row starts") {
                                "E1,sale,2027-04-01,P1,\"a\nb\",1\n"
                                "E2,sale,2027-04-01,P1,c,x\n",
                                "events.csv"),
-        "[incentives.input.csv] events.csv:4:6: field amount: \"x\" is not a decimal number: unexpected 'x' at "
+        "[incentives.input.decimal_syntax] events.csv:4:6: row 2 (event \"E2\"), field amount: \"x\" is not a decimal number: unexpected 'x' at "
         "position 1 (expected digits with an optional sign, one '.' and an optional exponent, e.g. \"-12.50\" or "
         "\"2.5e-3\")",
         input_error);
@@ -259,34 +259,34 @@ TEST_CASE("events: participants and shares") {
 
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:0.6;U2:x"), "events.csv"),
-        "[incentives.input.csv] events.csv:2:5: field participants: \"U1:0.6;U2:x\": share of \"U2\": \"x\" is "
+        "[incentives.input.participants] events.csv:2:5: row 1 (event \"E1\"), field participants: \"U1:0.6;U2:x\": share of \"U2\": \"x\" is "
         "not a decimal number: unexpected 'x' at position 1 (expected digits with an optional sign, one '.' and an "
         "optional exponent, e.g. \"-12.50\" or \"2.5e-3\")",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:0.6;U2:0.5"), "events.csv"),
-        "[incentives.input.csv] events.csv:2:5: field participants: \"U1:0.6;U2:0.5\": the shares add up to 1.1, "
+        "[incentives.input.participants] events.csv:2:5: row 1 (event \"E1\"), field participants: \"U1:0.6;U2:0.5\": the shares add up to 1.1, "
         "not 1 (decimal shares add up to 1; give whole-number weights such as 2 and 1, or fractions such as 1/3)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:1.5;U2:-0.5"), "events.csv"),
-        "[incentives.input.csv] events.csv:2:5: field participants: \"U1:1.5;U2:-0.5\": share of \"U1\" is 1.5; "
+        "[incentives.input.participants] events.csv:2:5: row 1 (event \"E1\"), field participants: \"U1:1.5;U2:-0.5\": share of \"U1\" is 1.5; "
         "a share with decimals is at most 1 (whole numbers are weights, such as 2 and 1)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1;U2"), "events.csv"),
-        "[incentives.input.csv] events.csv:2:5: field participants: \"U1;U2\": with several participants each "
+        "[incentives.input.participants] events.csv:2:5: row 1 (event \"E1\"), field participants: \"U1;U2\": with several participants each "
         "needs a share (expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", weights \"U1:2;U2:1\", or \"U1\" for a single "
         "participant)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:0.5;;U2:0.5"), "events.csv"),
-        "[incentives.input.csv] events.csv:2:5: field participants: \"U1:0.5;;U2:0.5\": participant 2 is empty "
+        "[incentives.input.participants] events.csv:2:5: row 1 (event \"E1\"), field participants: \"U1:0.5;;U2:0.5\": participant 2 is empty "
         "(expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", weights \"U1:2;U2:1\", or \"U1\" for a single participant)",
         input_error);
     CHECK_THROWS_WITH_AS(
         (void)parse_events_csv(row("U1:0.5;U1:0.5"), "events.csv"),
-        "[incentives.input.csv] events.csv:2:5: field participants: \"U1:0.5;U1:0.5\": participant \"U1\" is "
+        "[incentives.input.participants] events.csv:2:5: row 1 (event \"E1\"), field participants: \"U1:0.5;U1:0.5\": participant \"U1\" is "
         "named twice",
         input_error);
     // Fractions become whole-number weights over their common denominator: 1/3, 1/6, 1/2 -> 2, 1, 3 (of 6).

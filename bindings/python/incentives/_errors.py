@@ -40,7 +40,18 @@ class ValidationError(Error):
 
 
 class InputError(Error, ValueError):
-    """Bad input data: an unknown currency, an unparsable number, a negative weight."""
+    """Bad input data: an unknown currency, an unparsable number, a negative weight.
+
+    Where the value is, as attributes (``None`` where not known): ``file``, ``line`` and ``column``
+    (1-based, for text files), ``row`` (1-based data row of the table or file) and ``field`` (the
+    column's name).
+    """
+
+    file: "str | None" = None
+    line: "int | None" = None
+    column: "int | None" = None
+    row: "int | None" = None
+    field: "str | None" = None
 
 
 class CalculationError(Error, ArithmeticError):

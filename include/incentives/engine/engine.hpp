@@ -1,7 +1,7 @@
 // The engine: a program run over events in stages.
 //
 //   compile     program + catalog -> compiled plan (leaf rules, periods, scales)   engine/compile.hpp
-//   intake      rows -> checked columnar batch, id registry                        engine/intake.hpp
+//   intake      columns (every door) -> checked columnar batch, id registry        engine/intake.hpp
 //   accumulate  batch -> exact measures per rule, beneficiary, period, version     engine/accumulate.hpp
 //   settle      measures -> lines: schedule, modifiers, combinators, longer caps,  engine/settle.hpp
 //               rounding, budgets, clawbacks, traces, statements
@@ -22,6 +22,7 @@
 #include <incentives/detail/config.hpp>
 #include <incentives/engine/batch.hpp>
 #include <incentives/engine/catalog.hpp>
+#include <incentives/engine/event_columns.hpp>
 #include <incentives/engine/measures.hpp>
 #include <incentives/engine/plan.hpp>
 #include <incentives/engine/result.hpp>
@@ -56,14 +57,18 @@ public:
     [[nodiscard]] const program& definition() const noexcept { return *prog_; }
     [[nodiscard]] const catalog& reference_data() const noexcept { return *cat_; }
 
-    /// Intake: checks and encodes events into a batch; throws input_error naming the row and field of
-    /// the first bad event. Nothing is added to the engine. A return may come before its sale.
+    /// Intake: checks and encodes a table of events given as columns into a batch; throws
+    /// input_error naming the row and field (and the file, line and column for text) of the first bad
+    /// event. Nothing is added to the engine. A return may come before its sale.
+    [[nodiscard]] event_batch encode(const event_columns& events) const;
+    /// The same for rows (a convenience: the rows are viewed as columns).
     [[nodiscard]] event_batch encode(std::span<const event> events) const;
 
     /// Accumulate: adds an encoded batch. Either the whole batch is added or, on an error, nothing is.
     void add(const event_batch& batch, unsigned threads = 1);
     /// encode() then add().
     void add(std::span<const event> events, unsigned threads = 1) { add(encode(events), threads); }
+    void add(const event_columns& events, unsigned threads = 1) { add(encode(events), threads); }
 
     /// Settle: the payout lines for everything added so far.
     [[nodiscard]] result run(const run_options& options = {}) const;

@@ -1,22 +1,98 @@
-// Stage 2, intake: rows become a checked columnar batch. Every row is checked before anything is
+// Stage 2, intake: columns (event_columns, from every door) become a checked columnar batch. Every row is checked before anything is
 // added (unknown partner, participant or product; shares; places; currency; duplicate ids; a return
 // without its sale, before it, from another partner, or returning more than was sold), and the error
 // names the row and field. Returns are taken after the other rows, so a return may come before its
 // sale in the input.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/event_values.hpp>
 
 namespace incentives {
 
+namespace detail {
+
+/// Row views over rows of incentive::event, for the row API: the rows keep the memory.
+struct row_columns {
+    std::vector<std::string_view> id, kind, partner, sku, category, currency, reference, who;
+    std::vector<date> on;
+    std::vector<decimal> quantity, amount, share;
+    std::vector<std::uint32_t> begin;
+    std::vector<std::vector<std::string_view>> attr_values;
+    event_columns cols;
+
+    explicit row_columns(std::span<const event> events) {
+        const std::size_t n = events.size();
+        for (auto* v : {&id, &kind, &partner, &sku, &category, &currency, &reference}) v->reserve(n);
+        on.reserve(n);
+        quantity.reserve(n);
+        amount.reserve(n);
+        begin.reserve(n + 1);
+        begin.push_back(0);
+        std::map<std::string_view, std::size_t, std::less<>> attr_index;
+        for (std::size_t r = 0; r < n; ++r) {
+            const event& e = events[r];
+            id.emplace_back(e.id);
+            kind.emplace_back(e.kind);
+            partner.emplace_back(e.partner);
+            sku.emplace_back(e.sku);
+            category.emplace_back(e.category);
+            currency.emplace_back(e.currency);
+            reference.emplace_back(e.reference);
+            on.push_back(e.on);
+            quantity.push_back(e.quantity);
+            amount.push_back(e.amount);
+            for (const auto& c : e.participants) {
+                who.emplace_back(c.participant);
+                share.push_back(c.share);
+            }
+            begin.push_back(static_cast<std::uint32_t>(who.size()));
+            for (const auto& [name, value] : e.attrs) {
+                auto [it, added] = attr_index.try_emplace(name, attr_values.size());
+                if (added) {
+                    attr_values.emplace_back(n);
+                    cols.attrs.emplace_back(name, text_column());
+                }
+                attr_values[it->second][r] = value;
+            }
+        }
+        cols.rows = n;
+        cols.id = text_column::views(id);
+        cols.kind = text_column::views(kind);
+        cols.partner = text_column::views(partner);
+        cols.sku = text_column::views(sku);
+        cols.category = text_column::views(category);
+        cols.currency = text_column::views(currency);
+        cols.reference = text_column::views(reference);
+        cols.on = date_column::dates(on);
+        cols.quantity = number_column::decimals(quantity);
+        cols.amount = number_column::decimals(amount);
+        cols.participants.begin = begin;
+        cols.participants.who = text_column::views(who);
+        cols.participants.share = number_column::decimals(share);
+        for (std::size_t a = 0; a < attr_values.size(); ++a) cols.attrs[a].second = text_column::views(attr_values[a]);
+    }
+};
+
+}  // namespace detail
+
 INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) const {
+    detail::row_columns rc(events);
+    return encode(rc.cols);
+}
+
+INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
+    detail::check_shape(in);
     // Dictionaries only grow, and growing them changes no result, so encode stays logically const.
     auto& dicts = const_cast<detail::event_dictionaries&>(st_.dicts);
     event_batch b;
-    const std::size_t rows = events.size();
+    const std::size_t rows = in.rows;
     for (auto* col : {&b.kind, &b.partner, &b.product, &b.category, &b.credit_begin, &b.reference}) col->reserve(rows + 1);
     for (auto* col : {&b.quantity, &b.amount}) col->reserve(rows);
     b.day.reserve(rows);
@@ -28,15 +104,16 @@ INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) cons
     batch_ids.reserve(rows);
     auto batch_text = [&b](std::uint32_t row) { return std::string_view(b.ids[row]); };
     // Each id is hashed `ahead` rows before its probes, and its slots prefetched then, so that the
-    // probes find them in cache (the rows are read once: they are large and memory-bound).
+    // probes find them in cache.
     constexpr std::size_t ahead = 16;
     // Returns are taken after the other rows, so that a return may come before its sale in the input
     // (a file sorted by id, a query without ORDER BY); messages keep the caller's row numbers.
+    auto kind_of = [&](std::size_t r) { return in.kind.present() ? in.kind[r] : std::string_view(); };
     std::vector<std::uint32_t> order;
     {
         bool seen_return = false;
         for (std::size_t r = 0; r < rows && order.empty(); ++r) {
-            bool is_return = events[r].kind == "return";
+            bool is_return = kind_of(r) == "return";
             if (seen_return && !is_return) order.resize(rows);
             seen_return = seen_return || is_return;
         }
@@ -44,14 +121,15 @@ INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) cons
             std::size_t k = 0;
             for (int pass = 0; pass < 2; ++pass)
                 for (std::size_t r = 0; r < rows; ++r)
-                    if ((events[r].kind == "return") == (pass == 1)) order[k++] = static_cast<std::uint32_t>(r);
+                    if ((kind_of(r) == "return") == (pass == 1)) order[k++] = static_cast<std::uint32_t>(r);
         }
     }
     auto row_at = [&](std::size_t k) { return order.empty() ? k : static_cast<std::size_t>(order[k]); };
+    auto id_of = [&](std::size_t r) { return in.id.present() ? in.id[r] : std::string_view(); };
     std::vector<std::uint64_t> hashes(rows);
     auto hash_ahead = [&](std::size_t k) {
         const std::size_t r = row_at(k);
-        hashes[r] = detail::id_hash(events[r].id);
+        hashes[r] = detail::id_hash(id_of(r));
         st_.ids.prefetch(hashes[r]);
         batch_ids.prefetch(hashes[r]);
     };
@@ -60,72 +138,110 @@ INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) cons
     // The last kind seen and each product's category, as codes (most rows repeat them).
     std::string_view last_kind;
     std::uint32_t last_kind_code = 0;
+    bool last_is_sale = false, last_is_return = false;
     std::vector<std::uint32_t> product_category(cat_->products().size(), event_batch::none);
     const std::uint32_t sale_code = dicts.kinds.intern("sale");
+    // Attribute columns: their dictionaries and batch columns, found once.
+    struct attr_target {
+        const text_column* values;
+        std::string_view name;
+        detail::dictionary* dict;
+        std::vector<std::uint32_t>* codes;
+        bool numeric;
+    };
+    std::vector<attr_target> attr_targets;
+    for (const auto& [name, col] : in.attrs) {
+        auto& codes = b.attrs[name];
+        codes.reserve(rows);
+        attr_targets.push_back({&col, name, &dicts.attrs[name], &codes, st_.numeric.contains(name)});
+    }
+    std::vector<detail::credit_value> credit;
+    // A fast path for int64 columns whose scale needs no division.
+    const std::int64_t* amount_units = in.amount.int64_units();
+    const std::int64_t* quantity_units = in.quantity.int64_units();
     for (std::size_t k = 0; k < rows; ++k) {
         const std::size_t r = row_at(k);
-        const event& e = events[r];
+        const detail::event_place at{in, r};
         if (k + ahead < rows) hash_ahead(k + ahead);
-        auto where = [&](std::string_view field) {
-            return "row " + std::to_string(r + 1) + (e.id.empty() ? std::string() : " (event \"" + e.id + "\")") +
-                   ", field " + std::string(field) + ": ";
-        };
-        auto fail = [&](std::string_view code, std::string_view field, const std::string& what) -> void {
-            throw input_error("incentives.input." + std::string(code), where(field) + what);
-        };
-        if (e.id.empty()) fail("missing_id", "id", "every event needs an id");
+        std::string_view id = detail::required_at(in.id, at, "id", "missing_id", "every event needs an id");
         const std::uint64_t h = hashes[r];
-        if (st_.ids.find(h, e.id) != detail::id_registry::npos || batch_ids.find(h, e.id, batch_text) != detail::id_index::npos) {
+        if (st_.ids.find(h, id) != detail::id_registry::npos || batch_ids.find(h, id, batch_text) != detail::id_index::npos) {
             if (prog_->duplicates == duplicate_policy::ignore) {
                 ++b.duplicates_ignored;
                 continue;
             }
-            fail("duplicate_event", "id", "duplicate event id \"" + e.id +
-                                              "\" (already seen; declare duplicates: ignore to skip repeats — they are never paid twice)");
+            at.fail("duplicate_event", "id", "duplicate event id \"" + std::string(id) +
+                                                 "\" (already seen; declare duplicates: ignore to skip repeats — they are never paid twice)");
         }
-        if (e.kind.empty()) fail("missing_kind", "kind", "every event needs a kind (sale, return, ...)");
-        auto partner = cat_->partner_index(e.partner);
-        if (!partner) fail("unknown_partner", "partner", "unknown partner \"" + e.partner + "\"" + cat_->suggest_partner(e.partner));
-        if (!e.currency.empty() && e.currency != prog_->currency_.code())
-            fail("currency", "currency",
-                 "amount in " + e.currency + " but the program pays in " + std::string(prog_->currency_.code()) +
-                     " (no silent conversion: convert with an explicit, dated exchange rate first)");
+        std::string_view kind = detail::required_at(in.kind, at, "kind", "missing_kind", "every event needs a kind (sale, return, ...)");
+        if (kind != last_kind) {
+            last_kind_code = dicts.kinds.intern(kind);
+            last_kind = dicts.kinds[last_kind_code];
+            last_is_sale = kind == "sale";
+            last_is_return = kind == "return";
+        }
+        const bool is_sale = last_is_sale, is_return = last_is_return;
+        std::optional<date> on = detail::date_at(in.on, at, "date");
+        if (!on) at.fail("missing_date", "date", "every event needs a date (YYYY-MM-DD)");
+        std::string_view partner_id = detail::required_at(in.partner, at, "partner", "missing_partner", "every event needs a partner");
+        auto partner = cat_->partner_index(partner_id);
+        if (!partner)
+            at.fail("unknown_partner", "partner", "unknown partner \"" + std::string(partner_id) + "\"" + cat_->suggest_partner(partner_id));
+        if (std::string_view cur = detail::text_at(in.currency, at, "currency"); !cur.empty() && cur != prog_->currency_.code())
+            at.fail("currency", "currency",
+                    "amount in " + std::string(cur) + " but the program pays in " + std::string(prog_->currency_.code()) +
+                        " (no silent conversion: convert with an explicit, dated exchange rate first)");
         auto scaled = [&](const decimal& d, int places, std::string_view field) -> std::int64_t {
             if (d.scale() <= places) {  // the common case: no trailing digits to drop
                 int128 u = d.units();
                 if (__builtin_mul_overflow(u, detail::pow10(places - d.scale()), &u) || u > INT64_MAX || u < -INT64_MAX)
-                    fail("range", field, d.to_string() + " is too large");
+                    at.fail("range", field, d.to_string() + " is too large");
                 return static_cast<std::int64_t>(u);
             }
             decimal n = d.normalized();
             if (n.scale() > places)
-                fail("precision", field, d.to_string() + " has more than " + std::to_string(places) + " decimal places");
+                at.fail("precision", field, d.to_string() + " has more than " + std::to_string(places) + " decimal places");
             int128 u = 0;
             try {
                 u = n.rescale(places, rounding_mode::unnecessary).units();
             } catch (const calculation_error&) {
                 u = static_cast<int128>(INT64_MAX) + 1;
             }
-            if (u > INT64_MAX || u < -INT64_MAX) fail("range", field, d.to_string() + " is too large");
+            if (u > INT64_MAX || u < -INT64_MAX) at.fail("range", field, d.to_string() + " is too large");
             return static_cast<std::int64_t>(u);
         };
-        std::int64_t amount = scaled(e.amount, aplaces, "amount");
-        std::int64_t quantity = scaled(e.quantity, qplaces, "quantity");
-        bool is_sale = e.kind == "sale", is_return = e.kind == "return";
+        auto value_of = [&](const number_column& col, const std::int64_t* units, int places, std::string_view field,
+                            bool& given) -> std::int64_t {
+            given = col.has(r);
+            if (!given) return 0;
+            if (units != nullptr && col.scale() <= places) {
+                int128 u = units[r];
+                if (__builtin_mul_overflow(u, detail::pow10(places - col.scale()), &u) || u > INT64_MAX || u < -INT64_MAX)
+                    at.fail("range", field, decimal::from_units(units[r], col.scale()).to_string() + " is too large");
+                return static_cast<std::int64_t>(u);
+            }
+            return scaled(*detail::number_at(col, at, field), places, field);
+        };
+        bool amount_given = false, quantity_given = false;
+        std::int64_t amount = value_of(in.amount, amount_units, aplaces, "amount", amount_given);
+        std::int64_t quantity = value_of(in.quantity, quantity_units, qplaces, "quantity", quantity_given);
+        if ((is_sale || is_return) && !amount_given) detail::missing_amount(in, at, is_sale);
         if ((is_sale || is_return) && quantity < 0)
-            fail("negative_quantity", "quantity", "expected a quantity >= 0, got " + e.quantity.to_string());
+            at.fail("negative_quantity", "quantity", "expected a quantity >= 0, got " + decimal::from_units(quantity, qplaces).to_string());
         if ((is_sale || is_return) && amount < 0)
-            fail("negative_amount", "amount",
-                 "expected an amount >= 0, got " + e.amount.to_string() + (is_sale ? " (send a return that references the sale instead)" : ""));
+            at.fail("negative_amount", "amount",
+                    "expected an amount >= 0, got " + decimal::from_units(amount, aplaces).to_string() +
+                        (is_sale ? " (send a return that references the sale instead)" : ""));
         std::uint32_t reference = event_batch::none;
+        std::string_view ref_id = detail::text_at(in.reference, at, "reference");
         if (is_return) {
-            if (e.reference.empty()) fail("missing_reference", "reference", "a return must reference the sale it returns");
+            if (ref_id.empty()) at.fail("missing_reference", "reference", "a return must reference the sale it returns");
             std::int64_t sale_amount = 0, sale_quantity = 0, done_amount = 0, done_quantity = 0;
             std::int32_t sale_day = 0;
             std::uint32_t sale_partner = 0;
-            const std::uint64_t rh = detail::id_hash(e.reference);
-            const std::uint32_t seen = st_.ids.find(rh, e.reference);
-            const std::uint32_t row = seen == detail::id_registry::npos ? batch_ids.find(rh, e.reference, batch_text) : detail::id_index::npos;
+            const std::uint64_t rh = detail::id_hash(ref_id);
+            const std::uint32_t seen = st_.ids.find(rh, ref_id);
+            const std::uint32_t row = seen == detail::id_registry::npos ? batch_ids.find(rh, ref_id, batch_text) : detail::id_index::npos;
             if (seen != detail::id_registry::npos && st_.ids.sale(seen) != detail::no_sale) {
                 const auto& s = st_.sales[st_.ids.sale(seen)];
                 sale_amount = s.amount;
@@ -144,87 +260,91 @@ INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) cons
                 sale_partner = b.partner[row];
                 reference = detail::batch_row_flag | row;
             } else {
-                fail("unknown_sale", "reference", "the return references \"" + e.reference + "\", which is not a known sale");
+                at.fail("unknown_sale", "reference", "the return references \"" + std::string(ref_id) + "\", which is not a known sale");
             }
-            if (e.on.days() < sale_day)
-                fail("return_before_sale", "date", "the return is dated " + e.on.to_string() + ", before its sale \"" +
-                                                       e.reference + "\" of " + date(sale_day).to_string());
+            if (on->days() < sale_day)
+                at.fail("return_before_sale", "date",
+                        "the return is dated " + on->to_string() + ", before its sale \"" + std::string(ref_id) + "\" of " +
+                            date(sale_day).to_string());
             if (*partner != sale_partner)
-                fail("return_partner", "partner", "the return is filed by partner \"" + e.partner + "\", but its sale \"" +
-                                                      e.reference + "\" was made by partner \"" +
-                                                      cat_->partners()[sale_partner].id + "\"");
-            auto& ret = returned[e.reference];
+                at.fail("return_partner", "partner",
+                        "the return is filed by partner \"" + std::string(partner_id) + "\", but its sale \"" + std::string(ref_id) +
+                            "\" was made by partner \"" + cat_->partners()[sale_partner].id + "\"");
+            auto& ret = returned[ref_id];
             ret.first += amount;
             ret.second += quantity;
             if (done_amount + ret.first > sale_amount || done_quantity + ret.second > sale_quantity)
-                fail("return_exceeds_sale", "amount", "returns of sale \"" + e.reference + "\" exceed the sale (amount " +
-                                                           decimal::from_units(sale_amount, aplaces).to_string() + ", quantity " +
-                                                           decimal::from_units(sale_quantity, qplaces).to_string() + ")");
+                at.fail("return_exceeds_sale", "amount",
+                        "returns of sale \"" + std::string(ref_id) + "\" exceed the sale (amount " +
+                            decimal::from_units(sale_amount, aplaces).to_string() + ", quantity " +
+                            decimal::from_units(sale_quantity, qplaces).to_string() + ")");
         }
         std::uint32_t product = event_batch::none;
-        std::string_view category = e.category;
-        if (!e.sku.empty()) {
-            auto pi = cat_->product_index(e.sku);
-            if (!pi) fail("unknown_product", "sku", "unknown product \"" + e.sku + "\"" + cat_->suggest_product(e.sku));
+        std::string_view explicit_category = detail::text_at(in.category, at, "category");
+        std::string_view category = explicit_category;
+        if (std::string_view sku = detail::text_at(in.sku, at, "sku"); !sku.empty()) {
+            auto pi = cat_->product_index(sku);
+            if (!pi) at.fail("unknown_product", "sku", "unknown product \"" + std::string(sku) + "\"" + cat_->suggest_product(sku));
             product = *pi;
             if (category.empty()) category = cat_->products()[*pi].category;
         }
         // Shares are weights: decimals adding up to exactly 1 (0.6 and 0.4, 0.3333 and 0.6667), or
-        // whole numbers of any sum (2 and 1 give 2/3 and 1/3; a door turns fractions such as 1/3 into
-        // these). Each is kept as an integer at the event's finest scale; accumulation splits what the
-        // sale measures among them exactly (rules::split_credit).
+        // whole numbers of any sum (2 and 1 give 2/3 and 1/3; fractions such as 1/3 arrive as these).
+        // Each is kept as an integer at the event's finest scale; accumulation splits what the sale
+        // measures among them exactly (rules::split_credit).
+        detail::credit_at(in.participants, at, credit);
         int places = 0;
-        for (const auto& c : e.participants) places = std::max(places, c.share.normalized().scale());
+        for (const auto& c : credit) places = std::max(places, c.share.normalized().scale());
         int128 share_sum = 0;
-        bool whole = places == 0;
-        for (std::size_t j = 0; j < e.participants.size(); ++j) {
-            const auto& c = e.participants[j];
+        const bool whole = places == 0;
+        for (std::size_t j = 0; j < credit.size(); ++j) {
+            const auto& c = credit[j];
             std::string field = "participants[" + std::to_string(j) + "]";
             auto pi = cat_->participant_index(c.participant);
             if (!pi)
-                fail("unknown_participant", field,
-                     "unknown participant \"" + c.participant + "\"" + cat_->suggest_participant(c.participant));
+                at.fail("unknown_participant", field,
+                        "unknown participant \"" + std::string(c.participant) + "\"" + cat_->suggest_participant(c.participant));
             if (cat_->partner_of(*pi) != *partner)
-                fail("participant_partner", field, "participant \"" + c.participant + "\" does not work at partner \"" + e.partner + "\"");
+                at.fail("participant_partner", field,
+                        "participant \"" + std::string(c.participant) + "\" does not work at partner \"" + std::string(partner_id) + "\"");
             if (c.share.signum() <= 0 || places > rules::max_share_places || c.share > decimal(rules::max_share_weight))
-                fail("share", field, "expected a share above 0 with at most " + std::to_string(rules::max_share_places) +
-                                         " decimal places, or a whole-number weight up to " +
-                                         std::to_string(rules::max_share_weight) + ", got " + c.share.to_string());
+                at.fail("share", field, "expected a share above 0 with at most " + std::to_string(rules::max_share_places) +
+                                            " decimal places, or a whole-number weight up to " +
+                                            std::to_string(rules::max_share_weight) + ", got " + c.share.to_string());
             int128 su = c.share.rescale(places, rounding_mode::unnecessary).units();
             share_sum += su;
             b.credit_participant.push_back(*pi);
             b.credit_share.push_back(static_cast<std::int64_t>(su));
         }
-        if (!e.participants.empty() && !whole && share_sum != detail::pow10(places))
-            fail("share", "participants", "the shares add up to " + decimal::from_units(share_sum, places).normalized().to_string() +
-                                              ", expected exactly 1 (or give whole-number weights, such as 2 and 1)");
+        if (!credit.empty() && !whole && share_sum != detail::pow10(places))
+            at.fail("share", "participants",
+                    "the shares add up to " + decimal::from_units(share_sum, places).normalized().to_string() +
+                        ", expected exactly 1 (or give whole-number weights, such as 2 and 1)");
         if (share_sum > rules::max_share_weight)
-            fail("share", "participants", "the weights add up to " + decimal::from_units(share_sum, places).to_string() +
-                                              ", more than " + std::to_string(rules::max_share_weight));
-        for (const auto& [name, value] : e.attrs) {
-            auto num = st_.numeric.find(name);
-            if (num == st_.numeric.end()) continue;
+            at.fail("share", "participants",
+                    "the weights add up to " + decimal::from_units(share_sum, places).to_string() + ", more than " +
+                        std::to_string(rules::max_share_weight));
+        for (const auto& t : attr_targets) {
+            std::string_view value = detail::text_at(*t.values, at, t.name);
+            if (!t.numeric || value.empty()) continue;
             std::optional<decimal> d;
             try {
                 d = decimal::parse(value);
             } catch (const error&) {
             }
             if (!d || d->normalized().scale() > detail::attribute_scale || abs(*d) > decimal(1000000000000LL))
-                fail("attribute", name, "expected a number with at most 6 decimal places and below 10^12, got \"" + value + "\"");
+                at.fail("attribute", t.name,
+                        "expected a number with at most 6 decimal places and below 10^12, got \"" + std::string(value) + "\"");
         }
         // Every check passed: append the row.
         batch_ids.insert(h, static_cast<std::uint32_t>(b.size()));
-        b.ids.push_back(e.id);
+        b.ids.emplace_back(id);
         b.id_hash.push_back(h);
-        if (e.kind != last_kind) {
-            last_kind_code = dicts.kinds.intern(e.kind);
-            last_kind = e.kind;
-        }
         b.kind.push_back(last_kind_code);
-        b.day.push_back(e.on.days());
+        b.day.push_back(on->days());
         b.partner.push_back(*partner);
         b.product.push_back(product);
-        if (!e.category.empty() || product == event_batch::none) b.category.push_back(dicts.categories.intern(category));
+        if (!explicit_category.empty() || product == event_batch::none) b.category.push_back(dicts.categories.intern(category));
         else {
             if (product_category[product] == event_batch::none) product_category[product] = dicts.categories.intern(category);
             b.category.push_back(product_category[product]);
@@ -233,13 +353,17 @@ INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) cons
         b.amount.push_back(amount);
         b.credit_begin.push_back(static_cast<std::uint32_t>(b.credit_participant.size()));
         b.reference.push_back(reference);
-        for (const auto& [name, value] : e.attrs) {
-            auto& col = b.attrs[name];
-            col.resize(b.size() - 1, 0);
-            col.push_back(dicts.attrs[name].intern(value));
+        for (const auto& t : attr_targets) {
+            std::string_view value = (*t.values)[r];
+            t.codes->push_back(value.empty() ? 0 : t.dict->intern(value));
         }
     }
-    for (auto& [name, col] : b.attrs) col.resize(b.size(), 0);
+    // Attribute columns that no row has are left out, as the rows would have them.
+    for (auto it = b.attrs.begin(); it != b.attrs.end();) {
+        bool any = false;
+        for (std::uint32_t code : it->second) any = any || code != 0;
+        it = any ? std::next(it) : b.attrs.erase(it);
+    }
     b.checked_against = st_.stamp.value();
     return b;
 }
