@@ -30,7 +30,7 @@ std::string message_of(const error& e) {
 
 /// A parse error of a value (decimal::parse, date::parse), placed: same code, the place in front.
 [[noreturn]] void rethrow_at(const error& e, const place& p, std::string_view field) {
-    throw input_error(e.code(), p.at(field) + message_of(e));
+    throw input_error(e.code(), p.at(field) + message_of(e), p.where(field));
 }
 
 /// What to pass instead of a float (or another wrong type).
@@ -76,13 +76,18 @@ bool is_missing(PyObject* o) {
 // ------------------------------------------------------------------------------------------------
 // Values
 
-/// The UTF-8 text of a str.
-std::string_view utf8(PyObject* o) {
+/// The UTF-8 text of a str (a str with lone surrogates, as surrogateescape leaves undecodable
+/// bytes, has none: an error at the place).
+std::string_view utf8(PyObject* o, const place* p = nullptr, std::string_view field = {}) {
     if (PyUnicode_IS_COMPACT_ASCII(o))  // the common case, read in place (the str is its own UTF-8)
         return {static_cast<const char*>(PyUnicode_DATA(o)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
     Py_ssize_t n = 0;
     const char* s = PyUnicode_AsUTF8AndSize(o, &n);
-    if (s == nullptr) throw py::error_already_set();
+    if (s == nullptr) {
+        if (p == nullptr) throw py::error_already_set();
+        PyErr_Clear();
+        fail("encoding", *p, field, "the value is not valid UTF-8 text (it holds undecodable bytes; read the file with its real encoding)");
+    }
     return {s, static_cast<std::size_t>(n)};
 }
 
@@ -188,6 +193,108 @@ std::optional<std::pair<std::int64_t, std::int64_t>> python_fraction(PyObject* s
 
 }  // namespace
 
+namespace {
+
+/// Whether every value of an object column is a str or missing (so it can stay text for intake).
+bool all_text(const column& c) {
+    if (c.kind() != column::form::objects) return false;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        PyObject* v = c.object(i);
+        if (!PyUnicode_Check(v) && !is_missing(v)) return false;
+    }
+    return true;
+}
+
+void set_bit(std::vector<std::uint8_t>& bits, std::size_t i) { bits[i >> 3] = static_cast<std::uint8_t>(bits[i >> 3] | (1u << (i & 7))); }
+
+}  // namespace
+
+text_column column_store::text(const column& c, const place_of& at, const number_options& o) {
+    if (c.kind() == column::form::absent) return {};
+    auto& v = views.emplace_back(c.size());
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        if (c.kind() == column::form::objects) {
+            PyObject* x = c.object(i);
+            if (PyUnicode_Check(x)) {
+                place p = at(i);
+                v[i] = utf8(x, &p, c.name());
+                continue;
+            }
+            if (is_missing(x)) continue;
+        }
+        std::string t = text_of(c, i, at(i), o);
+        if (!t.empty()) v[i] = texts.emplace_back(std::move(t));
+    }
+    return text_column::views(v);
+}
+
+number_column column_store::number(const column& c, std::optional<int> scale, role r, const place_of& at, const number_options& o) {
+    auto no_scale = [&](std::size_t i) {
+        fail("scale", at(i), c.name(),
+             "integer amounts need a declared scale: pass amount_scale=" + std::to_string(o.hint_scale) +
+                 " when they count cents, amount_scale=0 when they are whole units (1234 is neither 12.34 nor 1234.00 by guess)");
+    };
+    switch (c.kind()) {
+        case column::form::absent: return {};
+        case column::form::integers: {
+            if (c.size() > 0 && r == role::amount && !scale) no_scale(0);
+            auto& v = ints.emplace_back(c.size());
+            for (std::size_t i = 0; i < c.size(); ++i) v[i] = c.integer(i);
+            return number_column::units(v, scale.value_or(0));
+        }
+        case column::form::days: throw py::type_error(at(0).at(c.name()) + "got dates where numbers belong: " + hint(r, o));
+        case column::form::objects: break;
+    }
+    if (all_text(c)) return number_column::text(text(c, at, o));
+    auto& v = decimals.emplace_back(c.size());
+    auto& bits = bitmaps.emplace_back((c.size() + 7) / 8, 0);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        PyObject* x = c.object(i);
+        if (r == role::amount && !scale && is_integer(x)) no_scale(i);
+        if (auto d = incentives::python::number_of(c, i, at(i), scale, r, o)) {
+            v[i] = *d;
+            set_bit(bits, i);
+        }
+    }
+    return number_column::decimals(v, validity{bits.data(), 0});
+}
+
+date_column column_store::dates(const column& c, const place_of& at, const number_options& o) {
+    if (c.kind() == column::form::absent) return {};
+    if (all_text(c)) return date_column::text(text(c, at, o));
+    auto& v = days.emplace_back(c.size());
+    auto& bits = bitmaps.emplace_back((c.size() + 7) / 8, 0);
+    for (std::size_t i = 0; i < c.size(); ++i)
+        if (auto d = date_of(c, i, at(i), o)) {
+            v[i] = d->days();
+            set_bit(bits, i);
+        }
+    return date_column::days(v, validity{bits.data(), 0});
+}
+
+credit_column column_store::credit(const column& c, const place_of& at, const number_options& o) {
+    credit_column out;
+    if (c.kind() == column::form::absent) return out;
+    if (all_text(c)) {
+        out.text = text(c, at, o);
+        return out;
+    }
+    auto& who = views.emplace_back();
+    auto& shares = decimals.emplace_back();
+    credit_begin.assign(1, 0);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        for (auto& s : participants_of(c, i, at(i), o)) {
+            who.emplace_back(texts.emplace_back(std::move(s.participant)));
+            shares.push_back(s.share);
+        }
+        credit_begin.push_back(static_cast<std::uint32_t>(who.size()));
+    }
+    out.begin = credit_begin;
+    out.who = text_column::views(who);
+    out.share = number_column::decimals(shares);
+    return out;
+}
+
 std::string place::at(std::string_view field) const {
     std::string s = table == "events" ? std::string() : std::string(table) + " ";
     s += "row " + std::to_string(row);
@@ -195,8 +302,15 @@ std::string place::at(std::string_view field) const {
     return s + ", field " + std::string(field) + ": ";
 }
 
+location place::where(std::string_view field) const {
+    location w;
+    w.row = row;
+    w.field = std::string(field);
+    return w;
+}
+
 [[noreturn]] void fail(std::string_view code, const place& p, std::string_view field, const std::string& message) {
-    throw input_error("incentives.input." + std::string(code), p.at(field) + message);
+    throw input_error("incentives.input." + std::string(code), p.at(field) + message, p.where(field));
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@
 
 #include <incentives/calendar.hpp>
 #include <incentives/decimal.hpp>
+#include <incentives/engine/event_columns.hpp>
 #include <incentives/model.hpp>
 
 #include <pybind11/numpy.h>
@@ -33,6 +36,8 @@ struct place {
 
     /// "row 3 (event \"S3\"), field amount: " (the engine's wording) or "partners row 3, field id: ".
     [[nodiscard]] std::string at(std::string_view field) const;
+    /// The place as input_error's location fields.
+    [[nodiscard]] location where(std::string_view field) const;
 };
 
 /// An input_error with code incentives.input.<code> at a place.
@@ -61,6 +66,8 @@ public:
     [[nodiscard]] form kind() const noexcept { return form_; }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool given() const noexcept { return form_ != form::absent || size_ > 0; }
+    /// The Python object the column reads (None when absent), to keep alive.
+    [[nodiscard]] py::object kept() const { return keep_ ? keep_ : py::none(); }
 
     [[nodiscard]] PyObject* object(std::size_t i) const {
         if (items_ != nullptr) return items_[i];
@@ -101,6 +108,31 @@ private:
 /// {participant: share}. The engine checks the shares (known participants, sum 1, 4 places).
 [[nodiscard]] std::vector<credit_share> participants_of(const column& c, std::size_t i, const place& p,
                                                         const number_options& o);
+
+/// What the event_columns of a Python table point into: the Python objects (kept alive), and the
+/// values converted on the way (texts of ints, decimals of mixed columns, validity bitmaps).
+struct column_store {
+    std::vector<py::object> keep;
+    std::deque<std::string> texts;
+    std::deque<std::vector<std::string_view>> views;
+    std::deque<std::vector<std::int64_t>> ints;
+    std::deque<std::vector<std::int32_t>> days;
+    std::deque<std::vector<decimal>> decimals;
+    std::deque<std::vector<std::uint8_t>> bitmaps;
+    std::vector<std::uint32_t> credit_begin;
+
+    using place_of = std::function<place(std::size_t)>;
+    /// Text: str in place (no copy), int and decimals as their exact text, dates as YYYY-MM-DD.
+    text_column text(const column& c, const place_of& at, const number_options& o);
+    /// Numbers: str columns stay text (intake parses them); int64 arrays are units of 10**-scale with
+    /// `scale` declared (an amount without a declared scale is an error: 1234 is not 12.34 or
+    /// 1234.00 by guess); mixed object columns become decimals.
+    number_column number(const column& c, std::optional<int> scale, role r, const place_of& at, const number_options& o);
+    /// Dates: str stays text; datetime64 and date objects become days since 1970-01-01.
+    date_column dates(const column& c, const place_of& at, const number_options& o);
+    /// Participants: str stays text (intake reads the syntax); lists, tuples and dicts become lists.
+    credit_column credit(const column& c, const place_of& at, const number_options& o);
+};
 
 /// Loads CPython's datetime C API; once, before date_of.
 void import_datetime_api();

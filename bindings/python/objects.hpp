@@ -12,16 +12,17 @@
 
 #include <incentives/engine/engine.hpp>
 
+#include "columns.hpp"
+
 namespace incentives::python {
 
-/// Events converted from Python columns, in the order they go to the engine. The engine resolves a
-/// return against the sales before it, so when a table lists a return before a sale the returns go
-/// last; `order[i]` is then the 0-based row, in the caller's table, of events[i].
+/// Events from Python columns as the engine's event_columns: views into the caller's arrays and
+/// str objects (kept alive here) and into what had to be converted. Intake checks them.
 struct event_table {
-    std::vector<event> events;
-    std::vector<std::uint32_t> order;  ///< empty: the caller's order
+    std::unique_ptr<column_store> store = std::make_unique<column_store>();
+    event_columns columns;
 
-    [[nodiscard]] std::size_t row_of(std::size_t i) const { return order.empty() ? i : order[i]; }
+    [[nodiscard]] std::size_t size() const noexcept { return columns.rows; }
 };
 
 /// A finished run: the result, and the engine that computed it (its program and catalog serve the

@@ -14,30 +14,11 @@
 namespace incentives::python {
 namespace {
 
-/// The engine names a bad event "row N" in the order it was given. When the returns were moved after
-/// the sales, N is mapped back to the caller's row so the message points into the caller's table;
-/// the rest of the message and the code stay as the engine wrote them.
-input_error in_caller_rows(const input_error& e, const event_table& events) {
-    std::string_view what = e.what();
-    std::string_view message = what.substr(std::min(what.size(), e.code().size() + 3));  // after "[code] "
-    constexpr std::string_view row = "row ";
-    if (message.substr(0, row.size()) != row) return e;
-    std::size_t digits = row.size(), n = 0;
-    while (digits < message.size() && message[digits] >= '0' && message[digits] <= '9')
-        n = n * 10 + static_cast<std::size_t>(message[digits++] - '0');
-    if (n == 0 || n > events.events.size()) return e;
-    return input_error(e.code(), "row " + std::to_string(events.row_of(n - 1) + 1) + std::string(message.substr(digits)));
-}
-
 run_output run(const program& p, const event_table& events, const catalog& cat, unsigned threads, bool event_ids) {
     if (threads < 1) throw py::value_error("threads must be at least 1");
     py::gil_scoped_release unlocked;
     auto eng = std::make_shared<engine>(p, cat, /*retain_event_ids=*/event_ids);
-    try {
-        eng->add(std::span<const event>(events.events), threads);
-    } catch (const input_error& e) {
-        throw in_caller_rows(e, events);
-    }
+    eng->add(events.columns, threads);
     // Without traces: they are built when result.traces, explain() or statement() first ask
     // (run_output::traced), from the same engine, in the same line order.
     result res = eng->run({.traces = false, .event_ids = false, .threads = threads});

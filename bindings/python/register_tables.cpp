@@ -124,52 +124,33 @@ const std::vector<field> event_fields{{"id", role::text},          {"kind", role
                                       {"sku", role::text},         {"category", role::text}, {"quantity", role::quantity},
                                       {"amount", role::amount},    {"currency", role::text}, {"reference", role::text}};
 
-/// Returns after every other event (stably), when some return comes before a sale: the engine
-/// resolves a return against the sales before it, and the caller's row order must not matter.
-std::vector<std::uint32_t> returns_last(const table& t, const number_options& o) {
-    std::vector<char> is_return(t.rows);
-    bool sale_after_return = false, seen_return = false;
-    for (std::size_t i = 0; i < t.rows; ++i) {
-        is_return[i] = text_of(t.known[e_kind], i, place{"events", i + 1, {}}, o) == "return";
-        if (is_return[i]) seen_return = true;
-        else if (seen_return) sale_after_return = true;
-    }
-    std::vector<std::uint32_t> order;
-    if (!sale_after_return) return order;
-    order.reserve(t.rows);
-    for (int pass = 0; pass < 2; ++pass)
-        for (std::size_t i = 0; i < t.rows; ++i)
-            if (is_return[i] == pass) order.push_back(static_cast<std::uint32_t>(i));
-    return order;
-}
-
-/// Fills `e` (a default event) from row i.
-void read_event(const table& t, std::size_t i, const number_options& o, event& e) {
-    const auto& c = t.known;
-    place p{"events", i + 1, {}};
-    e.id = text_of(c[e_id], i, p, o);
-    p.event_id = e.id;
-    e.kind = text_of(c[e_kind], i, p, o);
-    auto on = date_of(c[e_date], i, p, o);
-    if (!on) fail("missing_value", p, "date", "empty; every event needs a date (YYYY-MM-DD)");
-    e.on = *on;
-    e.partner = text_of(c[e_partner], i, p, o);
-    e.participants = participants_of(c[e_participants], i, p, o);
-    e.sku = text_of(c[e_sku], i, p, o);
-    e.category = text_of(c[e_category], i, p, o);
-    e.quantity = number_of(c[e_quantity], i, p, o.quantity_scale, role::quantity, o).value_or(decimal());
-    e.amount = number_of(c[e_amount], i, p, o.amount_scale, role::amount, o).value_or(decimal());
-    e.currency = text_of(c[e_currency], i, p, o);
-    e.reference = text_of(c[e_reference], i, p, o);
-    read_attributes(t, i, p, o, e.attrs);
-}
-
+/// The events of a table as columns for intake: str stays text (intake parses it, with the same
+/// errors as a CSV file), typed arrays stay typed, the rest is converted cell by cell.
 event_table events_from_columns(const py::dict& columns, const number_options& o) {
     table t = read_table("events", columns, event_fields, 4, extras::error_unless_attr, o);
     event_table out;
-    out.order = returns_last(t, o);
-    out.events.reserve(t.rows);
-    for (std::size_t k = 0; k < t.rows; ++k) read_event(t, out.row_of(k), o, out.events.emplace_back());
+    column_store& st = *out.store;
+    event_columns& c = out.columns;
+    const auto& k = t.known;
+    c.rows = t.rows;
+    // Ids first: messages about any other field name the event.
+    c.id = st.text(k[e_id], [](std::size_t i) { return place{"events", i + 1, {}}; }, o);
+    const column_store::place_of at = [&c](std::size_t i) {
+        return place{"events", i + 1, c.id.present() && i < c.rows ? c.id[i] : std::string_view()};
+    };
+    c.kind = st.text(k[e_kind], at, o);
+    c.on = st.dates(k[e_date], at, o);
+    c.partner = st.text(k[e_partner], at, o);
+    c.participants = st.credit(k[e_participants], at, o);
+    c.sku = st.text(k[e_sku], at, o);
+    c.category = st.text(k[e_category], at, o);
+    c.quantity = st.number(k[e_quantity], o.quantity_scale, role::quantity, at, o);
+    c.amount = st.number(k[e_amount], o.amount_scale, role::amount, at, o);
+    c.currency = st.text(k[e_currency], at, o);
+    c.reference = st.text(k[e_reference], at, o);
+    for (const auto& [name, col] : t.attrs) c.attrs.emplace_back(name, st.text(col, at, o));
+    for (const auto& col : k) st.keep.push_back(col.kept());
+    for (const auto& [name, col] : t.attrs) st.keep.push_back(col.kept());
     return out;
 }
 
@@ -288,9 +269,7 @@ void register_tables(py::module_& m) {
     import_datetime_api();
 
     py::class_<event_table>(m, "EventTable", "Events converted from columns (private: pass tables to Program.run).")
-        .def("__len__", [](const event_table& t) { return t.events.size(); })
-        .def_property_readonly("reordered", [](const event_table& t) { return !t.order.empty(); },
-                               "Whether returns were moved after the sales (some return came first).");
+        .def("__len__", [](const event_table& t) { return t.size(); });
 
     m.def(
         "events_from_columns",

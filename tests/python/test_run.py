@@ -99,7 +99,7 @@ def test_columns_of_other_types(base):
     assert lines(run(frame)) == lines(base)
     frame["quantity"] = np.array([3, 10, 1, 1], dtype=np.int32)  # whole units
     frame["amount"] = [decimal.Decimal("3000.00"), decimal.Decimal("123.45"), "1000.05", 1000]
-    assert lines(run(frame)) == lines(base)
+    assert lines(run(frame, amount_scale=0)) == lines(base)  # the int counts whole euros, as declared
 
 
 def test_pandas_extension_dtypes(base):
@@ -131,8 +131,12 @@ def test_integer_minor_units_with_a_stated_scale(base):
     # quantity_scale works the same way: 3 = 3000 thousandths (the program must accept the places).
     frame["quantity"] = np.array([3000, 10000, 1000, 1000])
     assert lines(run(frame, amount_scale=2, quantity_scale=3)) == lines(base)
-    # Without a scale an int is a whole number: 300000 EUR.
-    assert run(frame.assign(quantity=[3, 10, 1, 1])).total != base.total
+    # Without a declared scale an integer amount is refused, never guessed (300000 EUR or 3000.00 EUR?).
+    with pytest.raises(InputError, match="integer amounts need a declared scale: pass amount_scale=2") as err:
+        run(frame.assign(quantity=[3, 10, 1, 1]))
+    assert (err.value.code, err.value.row, err.value.field) == ("incentives.input.scale", 1, "amount")
+    with pytest.raises(InputError, match="amount_scale"):
+        run(listed)
     with pytest.raises(ValueError, match="amount_scale"):
         run(frame, amount_scale=-1)
 
@@ -212,9 +216,9 @@ def test_times_of_day_and_time_zones_are_refused():
         (2, "amount", "123.456", "incentives.input.precision", "more than 2 decimal places"),
         (2, "partner", "P9", "incentives.input.unknown_partner", 'unknown partner "P9"'),
         (2, "sku", "X201", "incentives.input.unknown_product", 'did you mean "X200"'),
-        (2, "participants", "M1:0.5;S1:0.4", "incentives.input.share", "add up to 0.9"),
+        (2, "participants", "M1:0.5;S1:0.4", "incentives.input.participants", "add up to 0.9"),
         (2, "currency", "USD", "incentives.input.currency", "the program pays in EUR"),
-        (3, "date", "", "incentives.input.missing_value", "every event needs a date"),
+        (3, "date", "", "incentives.input.missing_date", "every event needs a date"),
     ],
 )
 def test_row_errors_name_the_row_and_field(row, field, value, code, words):
@@ -228,6 +232,8 @@ def test_row_errors_name_the_row_and_field(row, field, value, code, words):
     assert f'row {row} (event "{event_id}"), field {field}' in str(e)
     assert words in str(e)
     assert str(e).startswith(f"[{code}] ")
+    # The location as attributes, too: a table has rows and fields, not files and lines.
+    assert (e.row, e.field, e.file, e.line, e.column) == (row, field, None, None, None)
 
 
 def test_engine_row_numbers_are_the_callers_when_a_return_comes_first():

@@ -123,11 +123,12 @@ public:
         c.nulls_ = nulls;
         return c;
     }
-    static number_column decimals(std::span<const decimal> values) {
+    static number_column decimals(std::span<const decimal> values, validity nulls = {}) {
         number_column c;
         c.form_ = form::decimals;
         c.dec_ = values.data();
         c.size_ = values.size();
+        c.nulls_ = nulls;
         return c;
     }
 
@@ -140,7 +141,6 @@ public:
         switch (form_) {
             case form::absent: return false;
             case form::text: return !text_[row].empty();
-            case form::decimals: return true;
             default: return nulls_.valid(row);
         }
     }
