@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,6 +120,8 @@ struct column_store {
     std::deque<std::vector<std::int32_t>> days;
     std::deque<std::vector<decimal>> decimals;
     std::deque<std::vector<std::uint8_t>> bitmaps;
+    std::deque<std::vector<unsigned char>> raw;     ///< decimal128 values gathered from several batches
+    std::vector<std::shared_ptr<void>> owned;       ///< Arrow arrays and streams, released with the table
     std::vector<std::uint32_t> credit_begin;
 
     using place_of = std::function<place(std::size_t)>;

@@ -13,6 +13,7 @@
 #include <incentives/engine/catalog.hpp>
 #include <incentives/model.hpp>
 
+#include "arrow.hpp"
 #include "columns.hpp"
 #include "objects.hpp"
 #include "register.hpp"
@@ -270,6 +271,27 @@ void register_tables(py::module_& m) {
 
     py::class_<event_table>(m, "EventTable", "Events converted from columns (private: pass tables to Program.run).")
         .def("__len__", [](const event_table& t) { return t.size(); });
+
+    m.def(
+        "events_from_arrow",
+        [](py::handle source, std::optional<int> amount_scale, std::optional<int> quantity_scale, int hint_scale) {
+            for (auto s : {amount_scale, quantity_scale})
+                if (s && (*s < 0 || *s > 18)) throw py::value_error("a scale is a number of decimal places, 0 to 18");
+            std::vector<std::string> attrs;
+            auto classify = [&attrs](const std::string& name) -> std::pair<int, std::string> {
+                if (name.empty()) column_error("events", "a column without a name");
+                auto f = std::find_if(event_fields.begin(), event_fields.end(), [&](const field& x) { return x.name == name; });
+                if (f != event_fields.end()) return {static_cast<int>(f - event_fields.begin()), {}};
+                std::string attr = attribute_of("events", name, event_fields, extras::error_unless_attr);
+                if (std::find(attrs.begin(), attrs.end(), attr) != attrs.end())
+                    column_error("events", "attribute \"" + attr + "\" is named twice");
+                attrs.push_back(attr);
+                return {-1, attr};
+            };
+            return events_from_arrow(source, number_options{amount_scale, quantity_scale, hint_scale}, classify);
+        },
+        py::arg("source"), py::arg("amount_scale") = py::none(), py::arg("quantity_scale") = py::none(), py::arg("hint_scale") = 2,
+        "Events from an object with __arrow_c_stream__ (pyarrow, polars, DuckDB) as an EventTable.");
 
     m.def(
         "events_from_columns",

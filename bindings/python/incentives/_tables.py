@@ -142,6 +142,11 @@ def event_table(
     """Events (any table form) converted to the engine's rows; an EventTable passes through."""
     if isinstance(events, _core.EventTable):
         return events
+    if not _is_pandas(events, "DataFrame") and hasattr(events, "__arrow_c_stream__"):
+        # Arrow data (pyarrow, polars, a DuckDB relation): read through the C stream interface, in place.
+        return _core.events_from_arrow(
+            events, _scale("amount_scale", amount_scale), _scale("quantity_scale", quantity_scale), hint_scale
+        )
     columns = columns_of(events, "events")
     if columns is None:
         raise TypeError("events: expected a table of events, got None")
