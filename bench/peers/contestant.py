@@ -10,12 +10,17 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 
-def arguments(doc: str) -> argparse.Namespace:
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The shared command line; a contestant with options of its own adds them before parse_args()."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True, help="a data set written by gen_data.py")
     ap.add_argument("--out", type=Path, required=True, help="where to write partner,total")
     ap.add_argument("--threads", type=int, default=1, help="threads, where the contestant has them")
-    return ap.parse_args()
+    return ap
+
+
+def arguments(doc: str) -> argparse.Namespace:
+    return parser(doc).parse_args()
 
 
 def write_totals(path: Path, totals: Iterable[tuple[str, Decimal | str]]) -> None:
@@ -25,8 +30,9 @@ def write_totals(path: Path, totals: Iterable[tuple[str, Decimal | str]]) -> Non
         f.writelines(f"{p},{t if isinstance(t, str) else format(t, 'f')}\n" for p, t in sorted(totals))
 
 
-def report(seconds: float, load_s: float, threads: int, version: str) -> None:
-    """The timing line: `seconds` is what the table reports, `load_s` what it leaves out."""
+def report(seconds: float, load_s: float | None, threads: int, version: str) -> None:
+    """The timing line: `seconds` is what the table reports, `load_s` what it leaves out (None when
+    nothing is left out)."""
     print(json.dumps({"seconds": seconds, "load_s": load_s, "threads": threads, "version": version}))
 
 

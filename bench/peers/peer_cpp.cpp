@@ -3,6 +3,11 @@
 // for — encode (check and dictionary-encode the rows), add (accumulate), run (payout lines) — and
 // writes each partner's total over every line as `partner,total`.
 //
+// The same events are then given a second time as typed columns, as a database or Arrow hands them
+// over (ids, kinds and partners as Arrow utf8 offsets into one buffer, dates as days, quantities and
+// amounts as int64 at a declared scale; built untimed: "columns_load_s"), and one engine times
+// encode + add + run from them ("columns_s"): the library from columns, against a query alone.
+//
 //     incentives_peer --program P.yaml --events E.csv --partners PA.csv --products PR.csv
 //                     [--threads N] [--out TOTALS.csv]
 //
@@ -25,6 +30,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -61,6 +67,51 @@ options parse(int argc, char** argv) {
     return o;
 }
 
+/// Events as typed columns: text as Arrow utf8 (offsets into one buffer), dates as days, numbers as
+/// int64 at a declared scale (quantities whole, amounts at the program's places).
+struct typed_columns {
+    struct text {
+        std::string bytes;
+        std::vector<std::int32_t> offsets{0};
+        void add(std::string_view s) {
+            bytes.append(s);
+            offsets.push_back(static_cast<std::int32_t>(bytes.size()));
+        }
+    };
+    text id, kind, partner, sku, reference;
+    std::vector<std::int32_t> days;
+    std::vector<std::int64_t> quantity, amount;
+    incentives::event_columns columns;
+
+    typed_columns(const std::vector<incentives::event>& events, int places) {
+        const std::size_t n = events.size();
+        for (auto* t : {&id, &kind, &partner, &sku, &reference}) t->offsets.reserve(n + 1);
+        days.reserve(n);
+        quantity.reserve(n);
+        amount.reserve(n);
+        for (const auto& e : events) {
+            id.add(e.id);
+            kind.add(e.kind);
+            partner.add(e.partner);
+            sku.add(e.sku);
+            reference.add(e.reference);
+            days.push_back(e.on.days());
+            quantity.push_back(static_cast<std::int64_t>(e.quantity.rescale(0, incentives::rounding_mode::unnecessary).units()));
+            amount.push_back(static_cast<std::int64_t>(e.amount.rescale(places, incentives::rounding_mode::unnecessary).units()));
+        }
+        auto view = [n](const text& t) { return incentives::text_column::arrow(t.bytes.data(), t.offsets.data(), n); };
+        columns.rows = n;
+        columns.id = view(id);
+        columns.kind = view(kind);
+        columns.partner = view(partner);
+        columns.sku = view(sku);
+        columns.reference = view(reference);
+        columns.on = incentives::date_column::days(days);
+        columns.quantity = incentives::number_column::units(quantity, 0);
+        columns.amount = incentives::number_column::units(amount, places);
+    }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -88,6 +139,19 @@ int main(int argc, char** argv) try {
     incentives::result result = engine.run({.threads = o.threads});
     const double run = seconds_since(t0);
 
+    // From typed columns: a fresh engine, the same program and reference data.
+    t0 = clock_type::now();
+    typed_columns typed(events, engine.definition().amount_scale());
+    events = {};  // the rows are not needed any more (and their memory would hide the columns' cost)
+    const double columns_load = seconds_since(t0);
+    incentives::engine from_columns(engine.definition(), engine.reference_data());
+    t0 = clock_type::now();
+    from_columns.add(typed.columns, o.threads);
+    incentives::result columns_result = from_columns.run({.threads = o.threads});
+    const double columns = seconds_since(t0);
+    if (columns_result.total() != result.total())
+        throw std::runtime_error(fmt::format("the columns' total {} differs from the rows' {}", columns_result.total(), result.total()));
+
     std::map<std::string, incentives::decimal> totals;
     for (const auto& s : result.statements) totals[s.partner] += s.amount;
     if (!o.out.empty()) {
@@ -99,11 +163,12 @@ int main(int argc, char** argv) try {
     }
     // Memory per million events: the encoded batch, and what add() kept in the engine (id registry,
     // sale records, accumulator growth).
-    const double millions = static_cast<double>(std::max<std::size_t>(events.size(), 1)) / 1e6;
+    const double millions = static_cast<double>(std::max<std::size_t>(typed.columns.rows, 1)) / 1e6;
     fmt::print("{{\"events\": {}, \"lines\": {}, \"load_s\": {:.6f}, \"encode_s\": {:.6f}, \"add_s\": {:.6f}, \"run_s\": {:.6f}, "
+               "\"columns_load_s\": {:.6f}, \"columns_s\": {:.6f}, "
                "\"batch_mib_per_m\": {:.1f}, \"engine_mib_per_m\": {:.1f}}}\n",
-               events.size(), result.lines.size(), load, encode, add, run, (heap_batch - heap_engine) / millions,
-               (heap_added - heap_batch) / millions);
+               typed.columns.rows, result.lines.size(), load, encode, add, run, columns_load, columns,
+               (heap_batch - heap_engine) / millions, (heap_added - heap_batch) / millions);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

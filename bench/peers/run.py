@@ -119,6 +119,7 @@ def run_cpp_api(ctx: Context, data: Dataset, threads: int, out: Path) -> Outcome
         Row(CPP_API, threads, timing["encode_s"] + timing["add_s"] + timing["run_s"], timing["load_s"]),
         Row("incentives C++ (encoded batch)", threads, timing["add_s"] + timing["run_s"],
             timing["load_s"] + timing["encode_s"]),
+        Row("incentives C++ (columns)", threads, timing["columns_s"], timing["load_s"] + timing["columns_load_s"]),
     ])
 
 

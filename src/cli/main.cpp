@@ -18,7 +18,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <cerrno>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "event_chunks.hpp"
@@ -132,6 +134,47 @@ void print_timings(const timings& t, double total, std::uint64_t events) {
                t.program, t.reference, t.read, t.encode, t.accumulate, t.run, t.write, total, events);
 }
 
+/// Standard output, flushed: a summary that could not be written (a full disk, a closed pipe) is an
+/// error, not exit status 0.
+int stdout_written() {
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0)
+        throw input_error("incentives.output.file", std::string("standard output: cannot write: ") +
+                                                        std::generic_category().message(errno != 0 ? errno : EIO));
+    return 0;
+}
+
+/// The file a path names, for comparing paths: the same file written twice ("x.csv" and "./x.csv",
+/// a symbolic link) or an input overwritten by an output are refused before any work.
+std::string file_identity(const std::string& path) {
+    std::error_code ec;
+    fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    return ec ? path : p.string();
+}
+
+void check_outputs(const std::vector<std::pair<std::string, std::string>>& outputs,
+                   const std::vector<std::pair<std::string, std::string>>& inputs) {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const auto& [flag, path] = outputs[i];
+        if (path == "-") {
+            for (std::size_t j = i + 1; j < outputs.size(); ++j)
+                if (outputs[j].second == "-")
+                    throw input_error("incentives.output.file", "standard output is named for two outputs (" + flag + " and " +
+                                                                    outputs[j].first + "; --deltas is standard output unless named)");
+            continue;
+        }
+        const std::string id = file_identity(path);
+        for (std::size_t j = i + 1; j < outputs.size(); ++j)
+            if (outputs[j].second != "-" && file_identity(outputs[j].second) == id)
+                throw input_error("incentives.output.file", path + ": named for two outputs (" + flag + " and " + outputs[j].first +
+                                                                (outputs[j].second != path ? " as " + outputs[j].second : "") + ")");
+        for (const auto& [in_flag, in_path] : inputs)
+            if (file_identity(in_path) == id)
+                throw input_error("incentives.output.file", path + ": " + flag + " names an input of this run (" + in_flag +
+                                                                "); write the output to another file");
+    }
+}
+
 fs::path examples_dir() {
     if (const char* env = std::getenv("INCENTIVES_EXAMPLES")) return env;
     for (fs::path p : {fs::path(INCENTIVES_SOURCE_EXAMPLES), fs::path(INCENTIVES_INSTALLED_EXAMPLES)})
@@ -143,6 +186,7 @@ fs::path examples_dir() {
 
 int main(int argc, char** argv) {
     CLI::App app{"incentives: exact partner incentive programs — run, explain and validate them"};
+    app.set_version_flag("--version", std::string("incentives ") + INCENTIVES_VERSION);
     app.require_subcommand(1);
     app.footer("Exit status: 0 success, 1 bad data or a file that cannot be read or written, 2 a program that cannot be "
                "read or is invalid. See docs/cli.md.");
@@ -216,7 +260,7 @@ int main(int argc, char** argv) {
             fmt::print("{}: program \"{}\" is valid ({} rules{}, {} {} to {})\n", program_path, p.name, p.rules.size(),
                        children ? fmt::format(" and {} children", children) : "", p.currency_.code(), p.cal.from().to_string(),
                        p.cal.to().to_string());
-            return 0;
+            return stdout_written();
         }
         if (*generate_cmd) {
             auto s = generate(gen, prog);
@@ -227,7 +271,7 @@ int main(int argc, char** argv) {
                        s.products, s.plans);
             std::fflush(stdout);
             if (show_timings) fmt::print(stderr, "timings: generate {:.3f} s for {} events\n", since(start), gen.events);
-            return 0;
+            return stdout_written();
         }
         if (*demo) {
             fs::path ex = examples_dir();
@@ -245,19 +289,19 @@ int main(int argc, char** argv) {
             print_statements(p, e.reference_data(), r);
             fmt::print("\n");
             print_summary(p, r);
-            return 0;
+            return stdout_written();
         }
-        if (*run) {  // before any work: outputs must be distinct, and only one may be standard output
+        if (*run) {  // before any work: outputs must be distinct files, and none may be an input
             if (!paid_path.empty() && deltas_path.empty()) deltas_path = "-";
-            std::vector<std::string> paths;
-            for (const auto* o : {&out_path, &traces_path, &statements_path, &deltas_path})
-                if (!o->empty()) paths.push_back(*o);
-            for (std::size_t i = 0; i < paths.size(); ++i)
-                for (std::size_t j = i + 1; j < paths.size(); ++j)
-                    if (paths[i] == paths[j])
-                        throw input_error("incentives.output.file",
-                                          paths[i] + ": named for two outputs (--out, --traces, --statements, --deltas; --deltas "
-                                                     "is standard output unless named)");
+            std::vector<std::pair<std::string, std::string>> outputs, inputs;
+            for (auto [flag, path] : {std::pair{"--out", &out_path}, {"--traces", &traces_path}, {"--statements", &statements_path},
+                                      {"--deltas", &deltas_path}})
+                if (!path->empty()) outputs.emplace_back(flag, *path);
+            for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
+                                      {"--participants", &files.participants}, {"--products", &files.products},
+                                      {"--plans", &files.plans}, {"--paid", &paid_path}})
+                if (!path->empty()) inputs.emplace_back(flag, *path);
+            check_outputs(outputs, inputs);
         }
         timings t;
         auto t0 = clock_type::now();
@@ -303,7 +347,7 @@ int main(int argc, char** argv) {
             print_explanation(p, program_path, e.reference_data(), r, beneficiary);
         }
         if (show_timings) print_timings(t, since(start), r.events_seen);
-        return 0;
+        return stdout_written();
     } catch (const config_error& e) {
         report(e);
         return 2;
@@ -312,6 +356,10 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const error& e) {
         report(e);
+        return 1;
+    } catch (const std::system_error& e) {  // fmt::print to a closed or full standard output
+        prog.stop();
+        fmt::print(stderr, "error: [incentives.output.file] standard output: cannot write: {}\n", e.code().message());
         return 1;
     } catch (const std::bad_alloc&) {
         prog.stop();
