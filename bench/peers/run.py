@@ -1,5 +1,5 @@
 """The peer comparison: the program in program.yaml computed by this library (C++ API, command line,
-Python API) and by peers (Python decimal, pandas, DuckDB, PostgreSQL) on the same generated data.
+Python API) and by peers (Python decimal, pandas, Polars, DuckDB, PostgreSQL) on the same generated data.
 Every implementation must agree to the cent on every partner's total; then events/s are compared.
 
     python bench/peers/run.py [--sizes 1M:10k,1M:100k,10M:10k,10M:100k] [--threads 1,2] [--only KEYS]
@@ -135,11 +135,12 @@ def run_cli(ctx: Context, data: Dataset, threads: int, out: Path) -> Outcome:
     return Outcome(totals, [Row("incentives CLI (end to end)", threads, wall, None)])
 
 
-def python_peer(script: str, label: str) -> Callable[[Context, Dataset, int, Path], Outcome]:
+def python_peer(script: str, label: str, *options: str) -> Callable[[Context, Dataset, int, Path], Outcome]:
+    """A contestant script (contestant.py's command line), with its own options if any."""
     def run(ctx: Context, data: Dataset, threads: int, out: Path) -> Outcome:
         totals_csv = out / "totals.csv"
         timing, _ = run_process([sys.executable, str(HERE / script), "--data", str(data.path),
-                                 "--threads", str(threads), "--out", str(totals_csv)])
+                                 "--threads", str(threads), "--out", str(totals_csv), *options])
         if timing is None:
             raise Failure(f"{script} printed no timing JSON")
         return Outcome(read_totals(totals_csv),
@@ -153,9 +154,14 @@ CONTESTANTS = [
     Contestant("cpp", True, run_cpp_api),
     Contestant("cli", True, run_cli),
     Contestant("python", True, python_peer("peer_incentives_py.py", "incentives Python API")),
+    Contestant("python_arrow", True, python_peer("peer_incentives_py.py", "incentives Python API (pyarrow Table)",
+                                                 "--source", "arrow")),
     Contestant("decimal", False, python_peer("peer_decimal.py", "Python csv + decimal")),
     Contestant("pandas", False, python_peer("peer_pandas.py", "pandas int64 cents")),
+    Contestant("polars", True, python_peer("peer_polars.py", "Polars end to end (int64 cents)")),
     Contestant("duckdb", True, python_peer("peer_duckdb.py", "DuckDB DECIMAL(18,2)")),
+    Contestant("duckdb_e2e", True, python_peer("peer_duckdb.py", "DuckDB end to end (read_csv + query)",
+                                               "--end-to-end")),
     Contestant("postgres", True, python_peer("peer_postgres.py", "PostgreSQL numeric")),
 ]
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <incentives/calendar.hpp>
+#include <incentives/detail/config.hpp>
 #include <incentives/decimal.hpp>
 
 namespace incentives {
@@ -23,7 +24,7 @@ struct validity {
     const std::uint8_t* bits = nullptr;
     std::int64_t offset = 0;
 
-    [[nodiscard]] bool valid(std::size_t row) const noexcept {
+    INCENTIVES_HOT_INLINE bool valid(std::size_t row) const noexcept {
         if (bits == nullptr) return true;
         const std::uint64_t i = static_cast<std::uint64_t>(offset) + row;
         return ((bits[i >> 3] >> (i & 7)) & 1) != 0;
@@ -67,18 +68,15 @@ public:
 
     [[nodiscard]] bool present() const noexcept { return form_ != form::absent; }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    [[nodiscard]] std::string_view operator[](std::size_t row) const noexcept {
-        switch (form_) {
-            case form::views: return views_[row];
-            case form::offsets32:
-                if (!nulls_.valid(row)) return {};
-                return {bytes_ + off32_[row], static_cast<std::size_t>(off32_[row + 1] - off32_[row])};
-            case form::offsets64:
-                if (!nulls_.valid(row)) return {};
-                return {bytes_ + off64_[row], static_cast<std::size_t>(off64_[row + 1] - off64_[row])};
-            case form::absent: break;
+    INCENTIVES_HOT_INLINE std::string_view operator[](std::size_t row) const noexcept {
+        if (form_ == form::views) return views_[row];
+        if (form_ == form::absent || !nulls_.valid(row)) return {};
+        if (form_ == form::offsets32) {
+            const std::int32_t begin = off32_[row];
+            return {bytes_ + begin, static_cast<std::size_t>(off32_[row + 1] - begin)};
         }
-        return {};
+        const std::int64_t begin = off64_[row];
+        return {bytes_ + begin, static_cast<std::size_t>(off64_[row + 1] - begin)};
     }
 
 private:

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <charconv>
+#include <cstring>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <incentives/calendar.hpp>
 #include <incentives/decimal.hpp>
+#include <incentives/detail/config.hpp>
 #include <incentives/engine/event_columns.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/model.hpp>
@@ -120,14 +122,36 @@ struct event_place {
     }
 };
 
+/// Whether `s` is all ASCII (8 bytes at a time: ids are short and nearly always ASCII).
+[[nodiscard]] INCENTIVES_HOT_INLINE bool is_ascii(std::string_view s) noexcept {
+    std::uint64_t high = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, 8);
+        high |= w;
+    }
+    for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
+    return (high & 0x8080808080808080ULL) == 0;
+}
+
 /// A text value that must be UTF-8 (ids and keys reach outputs and messages).
-[[nodiscard]] inline std::string_view text_at(const text_column& c, const event_place& at, std::string_view field) {
-    std::string_view v = c.present() ? c[at.row] : std::string_view();
-    bool ascii = true;
-    for (char ch : v) ascii = ascii && static_cast<unsigned char>(ch) < 0x80;
-    if (!ascii && !valid_utf8(v))
+[[nodiscard]] INCENTIVES_HOT_INLINE std::string_view text_at(const text_column& c, const event_place& at, std::string_view field) {
+    std::string_view v = c[at.row];
+    if (!is_ascii(v) && !valid_utf8(v))
         at.fail("encoding", field, "the value is not valid UTF-8 text (ids and keys must be UTF-8; convert the file's encoding first)");
     return v;
+}
+
+/// A text value checked elsewhere: keys that must name a catalog entry (partner, sku) are refused as
+/// unknown when they do not, and dictionary values (kind, category, attributes) are checked when the
+/// dictionary first meets them (utf8_at).
+[[nodiscard]] INCENTIVES_HOT_INLINE std::string_view raw_at(const text_column& c, const event_place& at) { return c[at.row]; }
+
+/// Checks a value that is new to a dictionary.
+inline void utf8_at(std::string_view v, const event_place& at, std::string_view field) {
+    if (!is_ascii(v) && !valid_utf8(v))
+        at.fail("encoding", field, "the value is not valid UTF-8 text (ids and keys must be UTF-8; convert the file's encoding first)");
 }
 
 /// A required text value (id, kind, partner).

@@ -156,6 +156,13 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         attr_targets.push_back({&col, name, &dicts.attrs[name], &codes, st_.numeric.contains(name)});
     }
     std::vector<detail::credit_value> credit;
+    // A dictionary's code for a value; a value new to it is checked first (what a dictionary holds
+    // reaches outputs, so it must be UTF-8; known values were checked when they came).
+    auto code_of = [](detail::dictionary& d, std::string_view v, const detail::event_place& at, std::string_view field) {
+        if (auto c = d.find(v)) return *c;
+        detail::utf8_at(v, at, field);
+        return d.intern(v);
+    };
     // A fast path for int64 columns whose scale needs no division.
     const std::int64_t* amount_units = in.amount.int64_units();
     const std::int64_t* quantity_units = in.quantity.int64_units();
@@ -173,8 +180,10 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             at.fail("duplicate_event", "id", "duplicate event id \"" + std::string(id) +
                                                  "\" (already seen; declare duplicates: ignore to skip repeats — they are never paid twice)");
         }
-        std::string_view kind = detail::required_at(in.kind, at, "kind", "missing_kind", "every event needs a kind (sale, return, ...)");
+        std::string_view kind = detail::raw_at(in.kind, at);
         if (kind != last_kind) {
+            if (kind.empty()) at.fail("missing_kind", "kind", "every event needs a kind (sale, return, ...)");
+            detail::utf8_at(kind, at, "kind");
             last_kind_code = dicts.kinds.intern(kind);
             last_kind = dicts.kinds[last_kind_code];
             last_is_sale = kind == "sale";
@@ -183,11 +192,14 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         const bool is_sale = last_is_sale, is_return = last_is_return;
         std::optional<date> on = detail::date_at(in.on, at, "date");
         if (!on) at.fail("missing_date", "date", "every event needs a date (YYYY-MM-DD)");
-        std::string_view partner_id = detail::required_at(in.partner, at, "partner", "missing_partner", "every event needs a partner");
+        std::string_view partner_id = detail::raw_at(in.partner, at);
         auto partner = cat_->partner_index(partner_id);
+        if (!partner && partner_id.empty()) at.fail("missing_partner", "partner", "every event needs a partner");
+        if (!partner) detail::utf8_at(partner_id, at, "partner");
         if (!partner)
             at.fail("unknown_partner", "partner", "unknown partner \"" + std::string(partner_id) + "\"" + cat_->suggest_partner(partner_id));
-        if (std::string_view cur = detail::text_at(in.currency, at, "currency"); !cur.empty() && cur != prog_->currency_.code())
+        if (std::string_view cur = detail::raw_at(in.currency, at); !cur.empty() && cur != prog_->currency_.code() &&
+                                                                     (detail::utf8_at(cur, at, "currency"), true))
             at.fail("currency", "currency",
                     "amount in " + std::string(cur) + " but the program pays in " + std::string(prog_->currency_.code()) +
                         " (no silent conversion: convert with an explicit, dated exchange rate first)");
@@ -233,7 +245,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                     "expected an amount >= 0, got " + decimal::from_units(amount, aplaces).to_string() +
                         (is_sale ? " (send a return that references the sale instead)" : ""));
         std::uint32_t reference = event_batch::none;
-        std::string_view ref_id = detail::text_at(in.reference, at, "reference");
+        std::string_view ref_id = detail::raw_at(in.reference, at);
         if (is_return) {
             if (ref_id.empty()) at.fail("missing_reference", "reference", "a return must reference the sale it returns");
             std::int64_t sale_amount = 0, sale_quantity = 0, done_amount = 0, done_quantity = 0;
@@ -260,6 +272,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                 sale_partner = b.partner[row];
                 reference = detail::batch_row_flag | row;
             } else {
+                detail::utf8_at(ref_id, at, "reference");
                 at.fail("unknown_sale", "reference", "the return references \"" + std::string(ref_id) + "\", which is not a known sale");
             }
             if (on->days() < sale_day)
@@ -280,10 +293,11 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                             decimal::from_units(sale_quantity, qplaces).to_string() + ")");
         }
         std::uint32_t product = event_batch::none;
-        std::string_view explicit_category = detail::text_at(in.category, at, "category");
+        std::string_view explicit_category = detail::raw_at(in.category, at);
         std::string_view category = explicit_category;
-        if (std::string_view sku = detail::text_at(in.sku, at, "sku"); !sku.empty()) {
+        if (std::string_view sku = detail::raw_at(in.sku, at); !sku.empty()) {
             auto pi = cat_->product_index(sku);
+            if (!pi) detail::utf8_at(sku, at, "sku");
             if (!pi) at.fail("unknown_product", "sku", "unknown product \"" + std::string(sku) + "\"" + cat_->suggest_product(sku));
             product = *pi;
             if (category.empty()) category = cat_->products()[*pi].category;
@@ -325,7 +339,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                     "the weights add up to " + decimal::from_units(share_sum, places).to_string() + ", more than " +
                         std::to_string(rules::max_share_weight));
         for (const auto& t : attr_targets) {
-            std::string_view value = detail::text_at(*t.values, at, t.name);
+            std::string_view value = detail::raw_at(*t.values, at);
             if (!t.numeric || value.empty()) continue;
             std::optional<decimal> d;
             try {
@@ -344,7 +358,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         b.day.push_back(on->days());
         b.partner.push_back(*partner);
         b.product.push_back(product);
-        if (!explicit_category.empty() || product == event_batch::none) b.category.push_back(dicts.categories.intern(category));
+        if (!explicit_category.empty() || product == event_batch::none) b.category.push_back(code_of(dicts.categories, category, at, "category"));
         else {
             if (product_category[product] == event_batch::none) product_category[product] = dicts.categories.intern(category);
             b.category.push_back(product_category[product]);
@@ -355,7 +369,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         b.reference.push_back(reference);
         for (const auto& t : attr_targets) {
             std::string_view value = (*t.values)[r];
-            t.codes->push_back(value.empty() ? 0 : t.dict->intern(value));
+            t.codes->push_back(value.empty() ? 0 : code_of(*t.dict, value, at, t.name));
         }
     }
     // Attribute columns that no row has are left out, as the rows would have them.
