@@ -34,6 +34,7 @@ constexpr std::array<std::string_view, 6> period_names{"month", "quarter", "half
 constexpr std::array<std::string_view, 3> beneficiary_names{"partner", "participant", "program"};
 constexpr std::array<std::string_view, 3> point_names{"event", "line", "statement"};
 constexpr std::array<std::string_view, 2> duplicate_names{"error", "ignore"};
+constexpr std::array<std::string_view, 3> unknown_kind_names{"error", "warn", "ignore"};
 constexpr std::array<std::string_view, 3> policy_names{"pro_rata", "event_date", "reject"};
 constexpr std::array<std::string_view, 2> basis_names{"retroactive", "marginal"};
 constexpr std::array<std::string_view, 2> tier_value_names{"rate", "amount"};
@@ -707,13 +708,14 @@ rules::rule rule_of(const cursor& c, const rules::rule* parent) {
 }
 
 program program_of(const context& ctx, const YAML::Node& root) {
-    mapping m(cursor{&ctx, root, ""}, {"program", "currency", "periods", "rounding", "duplicates", "places", "budget", "rules"});
+    mapping m(cursor{&ctx, root, ""}, {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
     p.cal = calendar_of(m.require("periods"));
     if (auto r = m.get("rounding")) p.rounding = rounding_of(*r);
     if (auto d = m.get("duplicates")) p.duplicates = choice<duplicate_policy>(*d, duplicate_names);
+    if (auto u = m.get("unknown_kinds")) p.unknown_kinds = choice<unknown_kind_policy>(*u, unknown_kind_names);
     if (auto places = m.get("places")) {
         mapping pm(*places, {"amount", "quantity"});
         if (auto a = pm.get("amount")) p.amount_places = whole_number(*a, 0, decimal::max_scale);
@@ -1082,6 +1084,8 @@ std::string write_program(const program& p) {
     }
     if (p.duplicates != duplicate_policy::error)
         out << YAML::Key << "duplicates" << YAML::Value << name_of(duplicate_names, p.duplicates);
+    if (p.unknown_kinds != unknown_kind_policy::warn)
+        out << YAML::Key << "unknown_kinds" << YAML::Value << name_of(unknown_kind_names, p.unknown_kinds);
     if (p.amount_places >= 0 || p.quantity_places != 0) {
         out << YAML::Key << "places" << YAML::Value << YAML::Flow << YAML::BeginMap;
         if (p.amount_places >= 0) out << YAML::Key << "amount" << YAML::Value << p.amount_places;

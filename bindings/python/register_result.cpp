@@ -288,6 +288,11 @@ void register_result(py::module_& m) {
         .def_property_readonly("events_seen", [](const run_output& r) { return r.res.events_seen; })
         .def_property_readonly("duplicates_ignored", [](const run_output& r) { return r.res.duplicates_ignored; })
         .def_property_readonly("events_outside_program", [](const run_output& r) { return r.res.events_outside_program; })
+        .def_property_readonly("unknown_kinds", [](const run_output& r) {
+            py::dict d;
+            for (const auto& [kind, count] : r.res.unknown_kinds) d[py::str(kind)] = count;
+            return d;
+        })
         .def("payout_columns", &payout_columns)
         .def("trace_columns", &trace_columns)
         .def("statement_columns", &statement_columns)

@@ -34,6 +34,11 @@ struct rounding_policy {
 /// What to do with an event whose id was already seen: an error, or ignore it (never pay twice).
 enum class duplicate_policy : unsigned char { error, ignore };
 
+/// What to do with events of a kind that no rule selects (a typo such as "sael", or "refund" where
+/// the program knows "return"): refuse them, take them and say so (the result lists each such kind
+/// and its count), or take them silently.
+enum class unknown_kind_policy : unsigned char { error, warn, ignore };
+
 /// A validated program definition.
 struct program {
     std::string name;
@@ -41,6 +46,7 @@ struct program {
     calendar cal;
     rounding_policy rounding;
     duplicate_policy duplicates = duplicate_policy::error;
+    unknown_kind_policy unknown_kinds = unknown_kind_policy::warn;
     int amount_places = -1;    ///< places accepted on event amounts; -1: the currency's minor units
     int quantity_places = 0;   ///< places accepted on quantities
     std::vector<rules::rule> rules;

@@ -286,6 +286,7 @@ int main(int argc, char** argv) {
             add_events(e, files.events, threads, prog, t);
             auto r = e.run({false, false, threads});
             prog.stop();
+            warn_unknown_kinds(r);
             print_statements(p, e.reference_data(), r);
             fmt::print("\n");
             print_summary(p, r);
@@ -324,6 +325,8 @@ int main(int argc, char** argv) {
         t0 = clock_type::now();
         auto r = e.run({traces, traces, threads});
         t.run = since(t0);
+        prog.stop();
+        warn_unknown_kinds(r);
         if (*run) {
             t0 = clock_type::now();
             prog.phase("writing");

@@ -18,6 +18,16 @@
 
 namespace incentives::cli {
 
+/// Events of kinds no rule selects (unknown_kinds: warn), on standard error: they were taken in and
+/// paid nothing, which is what a typo in a kind looks like.
+inline void warn_unknown_kinds(const result& r) {
+    for (const auto& [kind, count] : r.unknown_kinds)
+        fmt::print(stderr,
+                   "warning: {} event(s) of kind \"{}\" that no rule selects were paid nothing (declare unknown_kinds: error to "
+                   "refuse them, ignore to accept them silently)\n",
+                   count, kind);
+}
+
 /// Sums by rule (program order) and period (in date order).
 inline void print_summary(const program& p, const result& r) {
     fmt::print("{} ({}): {} events added ({} outside the program dates, {} duplicates ignored), {} payout lines\n\n", p.name,

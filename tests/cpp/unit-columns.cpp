@@ -3,6 +3,7 @@
 // as fields.
 #include <doctest/doctest.h>
 
+#include <incentives/detail/suggest.hpp>
 #include <incentives/engine/event_values.hpp>
 #include <incentives/io/csv.hpp>
 
@@ -197,4 +198,66 @@ TEST_CASE("columns: a column shorter than the table is the caller's error, said 
     c.on = date_column::days(days);
     engine e(rebate_program(), small_catalog());
     CHECK_THROWS_WITH_AS((void)e.encode(c), "[incentives.input.shape] the id column has 1 values for 2 rows", input_error);
+}
+
+TEST_CASE("unknown kinds: warn (the default) lists them with counts, error refuses them, ignore takes them") {
+    // The rebate selects sales only (no kind named: sales). "sael" is a typo; "training" no rule pays.
+    auto events = [] {
+        auto s = sale("S1", date(2027, 1, 10), "P1", "", 1, "100.00");
+        auto typo = s, typo2 = s, course = s;
+        typo.id = "T1", typo.kind = "sael";
+        typo2.id = "T2", typo2.kind = "sael";
+        course.id = "C1", course.kind = "training";
+        return std::vector<event>{s, typo, typo2, course};
+    };
+    engine warn(rebate_program(), small_catalog());
+    warn.add(events());
+    auto r = warn.run();
+    const std::vector<std::pair<std::string, std::uint64_t>> expected{{"sael", 2}, {"training", 1}};
+    CHECK(r.unknown_kinds == expected);
+    CHECK(r.events_seen == 4);
+    // The counts survive a snapshot.
+    auto again = engine::restore(rebate_program(), small_catalog(), warn.snapshot());
+    CHECK(again.run().unknown_kinds == expected);
+
+    auto refuse = rebate_program();
+    refuse.unknown_kinds = unknown_kind_policy::error;
+    engine strict(refuse, small_catalog());
+    auto [what, where] = failure([&] { strict.add(events()); });
+    CHECK(what == "[incentives.input.unknown_kind] row 2 (event \"T1\"), field kind: no rule selects events of kind \"sael\" "
+                  "(did you mean \"sale\"?) (the program pays on sale and return; declare unknown_kinds: warn or ignore to take "
+                  "such events anyway)");
+    CHECK(where.row == 2);
+    // A swap of two neighbouring letters is one edit, so "sael" is near "sale" (Levenshtein says 2).
+    CHECK(detail::edit_distance("sael", "sale") == 1);
+    CHECK(detail::edit_distance("kitten", "sitting") == 3);
+
+    auto quiet = rebate_program();
+    quiet.unknown_kinds = unknown_kind_policy::ignore;
+    engine silent(quiet, small_catalog());
+    silent.add(events());
+    CHECK(silent.run().unknown_kinds.empty());
+
+    // A rule that names training makes it known; a rule that selects by another field alone pays any kind.
+    auto with_training = rebate_program();
+    with_training.rules.push_back(with_training.rules[0]);
+    with_training.rules[1].id = "course";
+    with_training.rules[1].select = rules::selector::in({rules::field::scope::event, "kind"}, {"training"});
+    engine trained(with_training, small_catalog());
+    trained.add(events());
+    CHECK(trained.run().unknown_kinds == std::vector<std::pair<std::string, std::uint64_t>>{{"sael", 2}});
+    auto any_kind = rebate_program();
+    any_kind.rules[0].select = rules::selector::negate(rules::selector::in({rules::field::scope::event, "kind"}, {"return"}));
+    engine open(any_kind, small_catalog());
+    open.add(events());
+    CHECK(open.run().unknown_kinds.empty());
+}
+
+TEST_CASE("regression: an empty kind on the first row is refused (it equalled the empty last kind)") {
+    engine e(rebate_program(), small_catalog());
+    auto s = sale("S1", date(2027, 1, 10), "P1", "", 1, "100.00");
+    s.kind.clear();
+    CHECK_THROWS_WITH_AS(e.add(std::vector<event>{s}),
+                         "[incentives.input.missing_kind] row 1 (event \"S1\"), field kind: every event needs a kind (sale, return, ...)",
+                         input_error);
 }

@@ -88,6 +88,7 @@ def test_public_api():
             "Result",
             "Comparison",
             "compare",
+            "UnknownKindWarning",
             "Error",
             "ConfigError",
             "ValidationError",

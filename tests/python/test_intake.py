@@ -55,7 +55,8 @@ def test_other_kinds_need_no_amount():
     events = [dict(e) for e in EVENTS] + [
         {"id": "T1", "kind": "training", "date": "2027-03-01", "partner": "P1", "amount": None}
     ]
-    assert lines(run(events)) == lines(run(EVENTS))
+    with pytest.warns(UserWarning, match='kind "training" that no rule selects'):
+        assert lines(run(events)) == lines(run(EVENTS))
 
 
 def test_undecodable_bytes_in_an_id_are_refused_with_the_row_and_field():
@@ -97,3 +98,29 @@ def test_program_runs_are_unchanged_by_the_column_forms():
     as_dict = {k: list(frame[k]) for k in frame.columns}
     assert lines(run(as_dict)) == lines(run(EVENTS)) == lines(run(frame))
     assert PROGRAM.name == "Test"
+
+
+def test_unknown_kinds_warn_by_default_and_are_listed():
+    import incentives
+
+    events = [dict(e) for e in EVENTS] + [
+        {"id": "X1", "kind": "sael", "date": "2027-03-01", "partner": "P1", "amount": "10.00"},
+        {"id": "X2", "kind": "sael", "date": "2027-03-02", "partner": "P1", "amount": "10.00"},
+    ]
+    with pytest.warns(incentives.UnknownKindWarning, match='2 event\\(s\\) of kind "sael" that no rule selects'):
+        result = run(events)
+    assert result.unknown_kinds == {"sael": 2}
+    assert lines(result) == lines(run(EVENTS))  # paid nothing
+
+
+def test_unknown_kinds_error_refuses_them_with_a_suggestion():
+    import incentives
+
+    strict = incentives.Program.from_dict({**PROGRAM.to_dict(), "unknown_kinds": "error"})
+    events = [dict(e) for e in EVENTS] + [{"id": "X1", "kind": "sael", "date": "2027-03-01", "partner": "P1", "amount": "1"}]
+    with pytest.raises(InputError, match='no rule selects events of kind "sael" \\(did you mean "sale"\\?\\)') as err:
+        strict.run(events, [{"id": "P1"}, {"id": "P2"}], [{"id": "M1", "partner": "P1"}, {"id": "S1", "partner": "P1"}],
+                   [{"sku": "X200", "category": "laptops"}, {"sku": "K1", "category": "accessories"}])
+    assert (err.value.code, err.value.row, err.value.field) == ("incentives.input.unknown_kind", 5, "kind")
+    quiet = incentives.Program.from_dict({**PROGRAM.to_dict(), "unknown_kinds": "ignore"})
+    assert quiet.to_dict()["unknown_kinds"] == "ignore"

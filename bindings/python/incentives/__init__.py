@@ -17,6 +17,7 @@ from ._errors import (
     CurrencyMismatchError,
     Error,
     InputError,
+    UnknownKindWarning,
     ValidationError,
 )
 from ._core import Currency, Decimal, Money, RoundingMode
@@ -41,4 +42,5 @@ __all__ = [
     "InputError",
     "CalculationError",
     "CurrencyMismatchError",
+    "UnknownKindWarning",
 ]

@@ -12,6 +12,7 @@ from ._errors import CurrencyMismatchError as CurrencyMismatchError
 from ._errors import Error as Error
 from ._errors import InputError as InputError
 from ._errors import ValidationError as ValidationError
+from ._errors import UnknownKindWarning as UnknownKindWarning
 
 __version__: str
 
@@ -30,4 +31,5 @@ __all__ = [
     "InputError",
     "CalculationError",
     "CurrencyMismatchError",
+    "UnknownKindWarning",
 ]

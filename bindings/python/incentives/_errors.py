@@ -7,6 +7,7 @@ The C++ classes map one to one: ``incentives::error`` -> :class:`Error`, ``confi
 """
 
 __all__ = [
+    "UnknownKindWarning",
     "Error",
     "ConfigError",
     "ValidationError",
@@ -60,3 +61,8 @@ class CalculationError(Error, ArithmeticError):
 
 class CurrencyMismatchError(CalculationError):
     """Amounts in different currencies combined without an explicit exchange rate."""
+
+
+class UnknownKindWarning(UserWarning):
+    """Events of a kind that no rule selects were taken in and paid nothing (a typo such as "sael"
+    looks like this). The program's ``unknown_kinds: error`` refuses them, ``ignore`` stays silent."""

@@ -6,11 +6,13 @@ import datetime
 import decimal
 import json
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any, Optional, Union
 
 from . import _core, _tables
 from ._changes import apply_changes
+from ._errors import UnknownKindWarning
 from ._result import Result
 
 __all__ = ["Program"]
@@ -212,7 +214,15 @@ class Program:
             raise ValueError(f"threads is a number of threads, at least 1; got {threads!r}")
         table = _tables.event_table(events, amount_scale, quantity_scale, hint_scale=self.amount_scale)
         catalog = _tables.catalog(partners, participants, products, plans)
-        return Result(_core.run(self._impl, table, catalog, threads, bool(traces)))
+        result = Result(_core.run(self._impl, table, catalog, threads, bool(traces)))
+        for kind, count in result.unknown_kinds.items():
+            warnings.warn(
+                f'{count} event(s) of kind "{kind}" that no rule selects were paid nothing (declare '
+                "unknown_kinds: error to refuse them, ignore to accept them silently)",
+                UnknownKindWarning,
+                stacklevel=2,
+            )
+        return result
 
     # -- values --------------------------------------------------------------------------------
 

@@ -95,6 +95,12 @@ class Result:
         """Events dated outside the program's dates (growth baselines included): never paid."""
         return self._impl.events_outside_program
 
+    @property
+    def unknown_kinds(self) -> dict[str, int]:
+        """Events of kinds that no rule selects, counted by kind (the program's ``unknown_kinds: warn``,
+        the default; :meth:`Program.run` also warns with :class:`UnknownKindWarning`)."""
+        return self._impl.unknown_kinds
+
     def rerun(self, variant: Program, threads: int = 1) -> Result:
         """What `variant` pays for the same events: the pay step, reusing this run's measures instead
         of reading and accumulating the events again (see :meth:`Program.with_changes`).

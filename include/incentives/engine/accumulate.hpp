@@ -334,6 +334,8 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
     for (std::size_t i = 0; i < n; ++i)
         if (!prog_->cal.contains(date(b.day[i]))) ++outside;
     st_.outside += outside;
+    st_.kind_events.resize(st_.dicts.kinds.size(), 0);
+    for (std::size_t i = 0; i < n; ++i) ++st_.kind_events[b.kind[i]];
 }
 
 INCENTIVES_INLINE const rules::rule& engine::rule_of(const detail::leaf& l) const {

@@ -25,6 +25,8 @@ INCENTIVES_INLINE engine::engine(std::shared_ptr<const program> prog, std::share
 
 INCENTIVES_INLINE void engine::compile() {
     validate(*prog_);  // the one validator: a program that passes it fails here only for data reasons
+    paid_kinds_ = {};
+    paid_kinds_.kinds = {"sale", "return"};  // returns are a mechanism of every program (clawbacks)
     using rules::rule;
     auto numeric_attribute = [&](const std::string& name) {
         st_.numeric.try_emplace(name);
@@ -37,6 +39,7 @@ INCENTIVES_INLINE void engine::compile() {
         l.select = detail::mentions_kind(sel)
                        ? std::move(sel)
                        : rules::selector::all({rules::selector::in({rules::field::scope::event, "kind"}, {"sale"}), sel});
+        paid_kinds_.add(detail::kinds_selected(l.select));
         l.unit = r.per;
         const auto& cal = prog_->cal;
         int lookback = detail::lookback_periods(r.measure_, r.per);

@@ -104,6 +104,7 @@ private:
     std::shared_ptr<const catalog> cat_;
     bool retain_ids_ = false;
     std::vector<detail::leaf> leaves_;  // the compiled plan: leaf rules (children included)
+    detail::kind_set paid_kinds_;       // the kinds some rule selects (sale and return always)
     detail::engine_state st_;           // what intake keeps: dictionaries, ids, sales, returns
     detail::measure_store ms_;          // what accumulation produces: the measures, clawback records
 };

@@ -12,11 +12,20 @@
 #include <vector>
 
 #include <incentives/engine/engine.hpp>
+#include <incentives/detail/suggest.hpp>
 #include <incentives/engine/event_values.hpp>
 
 namespace incentives {
 
 namespace detail {
+
+/// "sale, return and training".
+inline std::string join_kinds(const std::vector<std::string>& kinds) {
+    std::string s;
+    for (std::size_t i = 0; i < kinds.size(); ++i)
+        s += (i == 0 ? "" : i + 1 == kinds.size() ? " and " : ", ") + kinds[i];
+    return s;
+}
 
 /// Row views over rows of incentive::event, for the row API: the rows keep the memory.
 struct row_columns {
@@ -181,9 +190,14 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                                                  "\" (already seen; declare duplicates: ignore to skip repeats — they are never paid twice)");
         }
         std::string_view kind = detail::raw_at(in.kind, at);
+        if (kind.empty()) at.fail("missing_kind", "kind", "every event needs a kind (sale, return, ...)");
         if (kind != last_kind) {
-            if (kind.empty()) at.fail("missing_kind", "kind", "every event needs a kind (sale, return, ...)");
             detail::utf8_at(kind, at, "kind");
+            if (prog_->unknown_kinds == unknown_kind_policy::error && !paid_kinds_.accepts(kind))
+                at.fail("unknown_kind", "kind",
+                        "no rule selects events of kind \"" + std::string(kind) + "\"" + detail::did_you_mean(kind, paid_kinds_.kinds) +
+                            " (the program pays on " + detail::join_kinds(paid_kinds_.kinds) +
+                            "; declare unknown_kinds: warn or ignore to take such events anyway)");
             last_kind_code = dicts.kinds.intern(kind);
             last_kind = dicts.kinds[last_kind_code];
             last_is_sale = kind == "sale";

@@ -2,9 +2,11 @@
 // beneficiaries, scales and versions, as the compile stage (engine/compile.hpp) builds it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <incentives/calendar.hpp>
@@ -14,6 +16,57 @@
 #include <incentives/rules/selection.hpp>
 
 namespace incentives::detail {
+
+/// The event kinds a program pays on: every kind (some rule selects without regard to kind), or a
+/// list. Events of another kind are what unknown_kinds is about.
+struct kind_set {
+    bool every = false;
+    std::vector<std::string> kinds;
+
+    [[nodiscard]] bool accepts(std::string_view k) const {
+        return every || std::find(kinds.begin(), kinds.end(), k) != kinds.end();
+    }
+    void add(const kind_set& other) {
+        every = every || other.every;
+        for (const auto& k : other.kinds)
+            if (!accepts(k)) kinds.push_back(k);
+    }
+};
+
+/// The kinds a selector can accept: an `in` on the event kind names them, `all` intersects, `any`
+/// joins; anything else (a negation, a range on the kind, another field alone) can accept any kind.
+[[nodiscard]] inline kind_set kinds_selected(const rules::selector& s) {
+    using op = rules::selector::op;
+    kind_set out;
+    switch (s.kind()) {
+        case op::in:
+            if (s.target().of == rules::field::scope::event && s.target().name == "kind") {
+                out.kinds = s.values();
+                return out;
+            }
+            break;
+        case op::all: {
+            std::optional<kind_set> meet;
+            for (const auto& c : s.children()) {
+                kind_set k = kinds_selected(c);
+                if (k.every) continue;
+                if (!meet) {
+                    meet = k;
+                    continue;
+                }
+                std::erase_if(meet->kinds, [&](const std::string& x) { return !k.accepts(x); });
+            }
+            if (meet) return *meet;
+            break;
+        }
+        case op::any:
+            for (const auto& c : s.children()) out.add(kinds_selected(c));
+            return out;
+        default: break;
+    }
+    out.every = true;
+    return out;
+}
 
 /// A leaf rule compiled for the engine (a top-level rule or a child of a combinator).
 struct leaf {

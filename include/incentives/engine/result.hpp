@@ -111,6 +111,8 @@ struct result {
     std::size_t events_seen = 0;
     std::size_t duplicates_ignored = 0;
     std::size_t events_outside_program = 0;
+    /// Events of kinds that no rule selects, with their counts, by kind (unknown_kinds: warn).
+    std::vector<std::pair<std::string, std::uint64_t>> unknown_kinds;
 
     /// The sum of every line (exact).
     [[nodiscard]] decimal total() const {

@@ -641,6 +641,11 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
     res.events_seen = e_.st_.events;
     res.duplicates_ignored = e_.st_.duplicates_ignored;
     res.events_outside_program = e_.st_.outside;
+    if (e_.prog_->unknown_kinds == unknown_kind_policy::warn)
+        for (std::size_t k = 0; k < e_.st_.kind_events.size(); ++k)
+            if (e_.st_.kind_events[k] > 0 && !e_.paid_kinds_.accepts(e_.st_.dicts.kinds[static_cast<std::uint32_t>(k)]))
+                res.unknown_kinds.emplace_back(e_.st_.dicts.kinds[static_cast<std::uint32_t>(k)], e_.st_.kind_events[k]);
+    std::sort(res.unknown_kinds.begin(), res.unknown_kinds.end());
     // Beneficiaries ranked once by (id, type), so that sorting compares integers.
     std::vector<std::uint32_t> partner_rank(cat_.partners().size(), 0), participant_rank(cat_.participants().size(), 0);
     std::uint32_t program_rank = 0;

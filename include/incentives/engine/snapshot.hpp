@@ -104,7 +104,7 @@ struct state_io {
 
 INCENTIVES_INLINE std::string engine::snapshot() const {
     detail::bytes_out o;
-    o.str("incentives-snapshot-3");
+    o.str("incentives-snapshot-4");
     o.str(detail::state_io::fingerprint(*this));
     o.pod<std::uint8_t>(retain_ids_);
     detail::state_io::dict_out(o, st_.dicts.kinds);
@@ -163,6 +163,7 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
     o.pod(st_.events);
     o.pod(st_.duplicates_ignored);
     o.pod(st_.outside);
+    o.pods(st_.kind_events);
     return o.take();
 }
 
@@ -174,7 +175,9 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
                           "the snapshot is in format " + format.substr(format.size() - 1) +
                               ", written by an older version of incentives; this version reads format 3 (add the events "
                               "to a new engine to rebuild the state)");
-    if (format != "incentives-snapshot-3") detail::bytes_in::corrupt();
+    // Format 4 adds the events by kind; a format 3 snapshot reads without them (its unknown kinds are
+    // not listed again).
+    if (format != "incentives-snapshot-3" && format != "incentives-snapshot-4") detail::bytes_in::corrupt();
     std::string fp = in.str();
     bool retain = in.pod<std::uint8_t>() != 0;
     engine e(std::move(prog), std::move(cat), retain);
@@ -249,6 +252,8 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
     st.events = in.pod<std::uint64_t>();
     st.duplicates_ignored = in.pod<std::uint64_t>();
     st.outside = in.pod<std::uint64_t>();
+    if (format == "incentives-snapshot-4") st.kind_events = in.pods<std::uint64_t>();
+    if (st.kind_events.size() > st.dicts.kinds.size()) detail::bytes_in::corrupt();
     if (!in.done()) detail::bytes_in::corrupt();
     return e;
 }

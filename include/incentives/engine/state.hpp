@@ -49,6 +49,7 @@ struct engine_state {
     std::vector<std::string> event_ids;  ///< retained ids (when asked)
     std::map<std::string, std::vector<std::int64_t>, std::less<>> numeric;  ///< numeric attribute values by code, scale 6
     std::uint64_t events = 0, duplicates_ignored = 0, outside = 0;
+    std::vector<std::uint64_t> kind_events;  ///< events added, by kind code
 };
 
 inline constexpr int attribute_scale = 6;
