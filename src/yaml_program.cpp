@@ -20,6 +20,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <incentives/detail/suggest.hpp>
+#include <incentives/detail/utf8.hpp>
 #include <incentives/errors.hpp>
 
 namespace incentives::io {
@@ -82,6 +83,18 @@ std::string at_index(const std::string& path, std::size_t i) { return path + "["
 
 struct context {
     std::string source;
+    // Values read so far, against a bound: aliases (*name) can make a small text stand for an
+    // exponential tree ("billion laughs"); the reader walks the tree, so it counts what it walks.
+    mutable std::size_t visited = 0;
+    std::size_t visit_limit = 0;
+
+    void visit(const YAML::Node& n, const std::string& path) const {
+        if (++visited <= visit_limit) return;
+        fail("aliases", n.Mark(), path,
+             fmt::format("the program expands to more than {} values through aliases (*name); an alias may repeat a part, "
+                         "not multiply the program beyond 4 times its text",
+                         visit_limit));
+    }
 
     [[noreturn]] void fail(std::string_view what, const YAML::Mark& mark, const std::string& path,
                            const std::string& message) const {
@@ -142,6 +155,7 @@ std::vector<entry> entries_of(const cursor& c, std::string_view expected = "a ma
 class mapping {
 public:
     mapping(const cursor& c, std::initializer_list<std::string_view> allowed) : at_(c), entries_(entries_of(c)) {
+        c.ctx->visit(c.node, c.path);
         for (const auto& e : entries_)
             if (!contains(allowed, e.key)) unknown_key(e, allowed);
     }
@@ -193,7 +207,11 @@ private:
 std::vector<cursor> list_of(const cursor& c, std::string_view expected = "a list") {
     if (!c.node.IsSequence()) c.fail("type", "expected " + std::string(expected) + found(c.node));
     std::vector<cursor> out;
-    for (std::size_t i = 0; i < c.node.size(); ++i) out.push_back(c.item(i, c.node[i]));
+    std::size_t i = 0;
+    for (const auto& n : c.node) {  // iterated, not indexed: node[i] walks the list
+        c.ctx->visit(n, c.path);
+        out.push_back(c.item(i++, n));
+    }
     return out;
 }
 
@@ -1039,17 +1057,86 @@ void emit_calendar(YAML::Emitter& out, const calendar& cal) {
     out << YAML::EndMap;
 }
 
+/// The largest program text read (a program of 500,000 rules is about 50 MB).
+constexpr std::size_t max_program_bytes = std::size_t{256} << 20;
+
+/// The text before the YAML reader sees it: not too large, and text (UTF-8 without control
+/// characters), so that a binary file gets one clear message instead of a parser's guess.
+void check_text(const context& ctx, std::string_view yaml) {
+    if (yaml.size() > max_program_bytes)
+        throw config_error("incentives.config.size", fmt::format("{}: the program is {} bytes; a program file is at most {} bytes",
+                                                                 ctx.source, yaml.size(), max_program_bytes));
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < yaml.size();) {
+        const auto c = static_cast<unsigned char>(yaml[i]);
+        if (c == '\n') {
+            ++line, column = 1, ++i;
+            continue;
+        }
+        std::size_t n = 1;
+        if (c >= 0x80) {
+            n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+            if (n == 0 || i + n > yaml.size() || !detail::valid_utf8(yaml.substr(i, n))) n = 0;
+        } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+            n = 0;
+        }
+        if (n == 0)
+            throw config_error("incentives.config.encoding",
+                               fmt::format("{}:{}:{}: byte 0x{:02X} is not text: a program is YAML in UTF-8 (is this a binary "
+                                           "file, or in another encoding?)",
+                                           ctx.source, line, column, c));
+        i += n;
+        ++column;
+    }
+}
+
+/// yaml-cpp's message in the user's words: what is wrong and what to write instead.
+std::string parser_words(const YAML::Exception& e, std::string_view yaml) {
+    // The line the parser stopped on: a tab in its indentation is the usual cause of a block error.
+    std::string_view line;
+    {
+        std::size_t start = 0;
+        for (int l = 0; l < e.mark.line && start != std::string_view::npos; ++l) {
+            start = yaml.find('\n', start);
+            if (start != std::string_view::npos) ++start;
+        }
+        if (start != std::string_view::npos && start <= yaml.size()) line = yaml.substr(start, yaml.find('\n', start) - start);
+    }
+    const std::size_t text_at = line.find_first_not_of(" \t");
+    if (line.substr(0, text_at).find('\t') != std::string_view::npos)
+        return "a tab in the indentation: YAML indents with spaces only";
+    const std::string& m = e.msg;
+    if (m == "bad file") return "the text is nested too deeply to read (or is not YAML)";
+    if (m == "illegal block entry") return "a list item (\"- \") where none can start: check the indentation";
+    if (m == "illegal map value") return "a \": \" where no value can start: check the indentation, or quote text that contains \": \"";
+    if (m.rfind("unknown escape character", 0) == 0)
+        return "an unknown escape (\\" + m.substr(m.find(':') + 2) +
+               ") in a double-quoted string: write \\\\ for a backslash, or use single quotes";
+    if (m.rfind("end of map", 0) == 0 || m.rfind("end of sequence", 0) == 0)
+        return "a bracket is never closed (" + m + "): every [ needs its ] and every { its }";
+    if (m == "unclosed quoted string" || m == "end of string not found") return "a quoted string is never closed";
+    return "not valid YAML: " + m;
+}
+
 }  // namespace
 
 program read_program(std::string_view yaml, std::string_view source) {
     context ctx{std::string(source)};
-    YAML::Node root;
+    ctx.visit_limit = 4 * yaml.size() + 10000;
+    check_text(ctx, yaml);
+    std::vector<YAML::Node> documents;
     try {
-        root = YAML::Load(std::string(yaml));
+        documents = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& e) {
-        throw config_error("incentives.config.syntax", fmt::format("{}:{}:{}: {}", ctx.source, e.mark.line + 1,
-                                                                    e.mark.column + 1, e.msg));
+        throw config_error("incentives.config.syntax",
+                           fmt::format("{}:{}:{}: {}", ctx.source, e.mark.line + 1, e.mark.column + 1, parser_words(e, yaml)));
     }
+    // One program per file: a second document (after ---) would otherwise be silently dropped.
+    for (std::size_t d = 1; d < documents.size(); ++d)
+        if (!documents[d].IsNull())
+            ctx.fail("syntax", documents[d].Mark(), "",
+                     "a second YAML document (after \"---\"): a program file holds one program; put each program in its own file");
+    YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
     program p = program_of(ctx, root);
     try {
         validate(p);

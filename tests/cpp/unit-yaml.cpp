@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <concepts>
+#include <chrono>
 #include <string>
 
 #include <incentives/io/yaml.hpp>
@@ -402,7 +403,58 @@ TEST_CASE("errors name the source, line, column and key path") {
     }
     SUBCASE("malformed YAML") {
         CHECK_THROWS_WITH_AS((void)read_program(with_rules("  - {id: r, pay: {rate: 1%}\n"), "p.yaml"),
-                             "[incentives.config.syntax] p.yaml:6:1: end of map flow not found", config_error);
+                             "[incentives.config.syntax] p.yaml:6:1: a bracket is never closed (end of map flow not found): "
+                             "every [ needs its ] and every { its }",
+                             config_error);
+    }
+    SUBCASE("a tab in the indentation") {
+        CHECK_THROWS_WITH_AS((void)read_program(with_rules("\t- {id: r, pay: {rate: 1%}}\n"), "p.yaml"),
+                             "[incentives.config.syntax] p.yaml:5:2: a tab in the indentation: YAML indents with spaces only",
+                             config_error);
+    }
+    SUBCASE("an unknown escape in a double-quoted string") {
+        CHECK_THROWS_WITH_AS((void)read_program(with_rules("  - {id: \"r\\q\", pay: {rate: 1%}}\n"), "p.yaml"),
+                             "[incentives.config.syntax] p.yaml:5:14: an unknown escape (\\q) in a double-quoted string: write "
+                             "\\\\ for a backslash, or use single quotes",
+                             config_error);
+    }
+    SUBCASE("a binary file") {
+        std::string text = with_rules("  - {id: r, pay: {rate: 1%}}\n");
+        text.insert(text.find("rules"), std::string("\x00\xff", 2));
+        CHECK_THROWS_WITH_AS((void)read_program(text, "p.yaml"),
+                             "[incentives.config.encoding] p.yaml:4:1: byte 0x00 is not text: a program is YAML in UTF-8 (is this "
+                             "a binary file, or in another encoding?)",
+                             config_error);
+    }
+    SUBCASE("a second document is not silently dropped") {
+        CHECK_THROWS_WITH_AS((void)read_program(with_rules("  - {id: r, pay: {rate: 1%}}\n---\nprogram: other\n"), "p.yaml"),
+                             "[incentives.config.syntax] p.yaml:7:1: (document): a second YAML document (after \"---\"): a "
+                             "program file holds one program; put each program in its own file",
+                             config_error);
+        // An empty document after a final "---" is nothing to drop.
+        CHECK(read_program(with_rules("  - {id: r, pay: {rate: 1%}}\n---\n"), "p.yaml").rules.size() == 1);
+    }
+    SUBCASE("nesting too deep for the reader") {
+        std::string deep = with_rules("  - {id: r, pay: {rate: 1%}, select: " + std::string(3000, '[') + std::string(3000, ']') + "}\n");
+        CHECK_THROWS_WITH_AS((void)read_program(deep, "p.yaml"), doctest::Contains("the text is nested too deeply to read"),
+                             config_error);
+    }
+    SUBCASE("aliases may not multiply the program (billion laughs)") {
+        // 9 levels of 9 aliases each would stand for 9^9 selectors: refused after a bounded walk.
+        std::string any = "    select:\n      any:\n        - &a0 {kind: [sale]}\n";
+        for (int level = 1; level <= 9; ++level) {
+            std::string refs;
+            for (int k = 0; k < 9; ++k) refs += std::string(k ? ", " : "") + "*a" + std::to_string(level - 1);
+            any += "        - &a" + std::to_string(level) + " {any: [" + refs + "]}\n";
+        }
+        auto started = std::chrono::steady_clock::now();
+        CHECK_THROWS_WITH_AS((void)read_program(with_rules("  - id: r\n    pay: {rate: 1%}\n" + any), "p.yaml"),
+                             doctest::Contains("through aliases (*name); an alias may repeat a part"), config_error);
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));  // bounded, not minutes
+        // A modest alias (one tier table shared by two rules) is fine.
+        const std::string shared = "  - id: a\n    tiers: &t {table: [{from: 0, rate: 1%}, {from: 100, rate: 2%}]}\n"
+                                   "  - id: b\n    tiers: *t\n";
+        CHECK(read_program(with_rules(shared), "p.yaml").rules.size() == 2);
     }
     SUBCASE("bad number") {
         CHECK_THROWS_WITH_AS((void)read_program(with_rules("  - id: r\n    pay:\n      rate: 12,5\n"), "p.yaml"),

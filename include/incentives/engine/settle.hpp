@@ -571,11 +571,13 @@ inline draft settlement::recomputed_clawback(std::uint32_t index, const decimal&
 
 inline result settlement::run() {
     std::vector<draft> all;
+    // The leaves of each top-level rule, found once (a scan per rule grew with rules x leaves).
+    std::vector<std::vector<std::uint32_t>> leaves_of(p_.rules.size());
+    for (std::uint32_t li = 0; li < e_.leaves_.size(); ++li) leaves_of[e_.leaves_[li].top].push_back(li);
     for (std::size_t t = 0; t < p_.rules.size(); ++t) {
         const auto& top = p_.rules[t];
         std::vector<draft> drafts;
-        for (std::uint32_t li = 0; li < e_.leaves_.size(); ++li) {
-            if (e_.leaves_[li].top != t) continue;
+        for (std::uint32_t li : leaves_of[t]) {
             auto mine = leaf_lines(li);
             drafts.insert(drafts.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
         }
