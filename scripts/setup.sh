@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 debs=(build-essential cmake ninja-build python3-dev python3-venv
       libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev libbenchmark-dev libcli11-dev
-      postgresql)
+      clang libclang-rt-14-dev postgresql)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

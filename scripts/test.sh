@@ -2,7 +2,8 @@
 # The full test run, as CI does it: set up, build with warnings as errors, run the C++ tests, install
 # and build the consumer package test, pip-install the Python package and run pytest, check that every
 # implementation of the peer comparison (bench/peers) agrees to the cent on a small data set, then run
-# the C++ tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# the C++ tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then run each fuzz target for a
+# bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -35,5 +36,8 @@ step "C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset asan
 cmake --build --preset asan -j "$jobs" --target incentives_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/asan/tests/incentives_tests
+
+step "fuzzing: each libFuzzer target (decimal, CSV, columns, YAML) for 40 s under ASan + UBSan"
+bash scripts/fuzz.sh 40
 
 step "all tests passed"

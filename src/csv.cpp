@@ -202,7 +202,7 @@ private:
     std::size_t line_ = 1;
     std::size_t row_line_ = 1;
     std::vector<std::string_view> fields_;
-    std::vector<std::string> scratch_;
+    std::deque<std::string> scratch_;  // a deque: growing it keeps the earlier fields of the row in place
     const std::vector<std::string>* names_ = nullptr;
 };
 

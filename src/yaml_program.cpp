@@ -1090,6 +1090,40 @@ void check_text(const context& ctx, std::string_view yaml) {
     }
 }
 
+/// The line where a second document with content starts (its "---" marker, or the first content
+/// after a "..." end marker), or 0. Document markers are "---" and "..." at the start of a line; YAML
+/// does not allow them inside a scalar, so a scan of the lines finds them.
+std::size_t second_document_line(std::string_view yaml) {
+    auto marker = [](std::string_view l, std::string_view m) {
+        return l.substr(0, 3) == m && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+    };
+    auto content = [](std::string_view l) {
+        const std::size_t i = l.find_first_not_of(" \t\r");
+        return i != std::string_view::npos && l[i] != '#' && l[i] != '%';
+    };
+    std::size_t closed = 0;  // documents with content before the current one
+    std::size_t starts_at = 1;
+    bool current = false, after_end = false;
+    for (std::size_t start = 0, n = 1; start <= yaml.size(); ++n) {
+        const std::size_t end = std::min(yaml.find('\n', start), yaml.size());
+        std::string_view l = yaml.substr(start, end - start);
+        start = end + 1;
+        const bool begins = marker(l, "---");
+        if (begins || marker(l, "...")) {
+            closed += current ? 1 : 0;
+            current = false;
+            after_end = !begins;
+            starts_at = n;
+            if (!begins) continue;
+            l.remove_prefix(3);  // "--- {a: 1}" has content on the marker's line
+        }
+        if (!content(l) || current) continue;
+        if (closed > 0) return after_end ? n : starts_at;
+        current = true;
+    }
+    return 0;
+}
+
 /// yaml-cpp's message in the user's words: what is wrong and what to write instead.
 std::string parser_words(const YAML::Exception& e, std::string_view yaml) {
     // The line the parser stopped on: a tab in its indentation is the usual cause of a block error.
@@ -1124,19 +1158,21 @@ program read_program(std::string_view yaml, std::string_view source) {
     context ctx{std::string(source)};
     ctx.visit_limit = 4 * yaml.size() + 10000;
     check_text(ctx, yaml);
-    std::vector<YAML::Node> documents;
+    // One program per file: YAML::Load reads the first document and would drop a second silently.
+    // (YAML::LoadAll, which sees them all, loops forever on some malformed input in yaml-cpp 0.7:
+    // jbeder/yaml-cpp#1040, fixed upstream by #1319 after 0.8.)
+    if (std::size_t line = second_document_line(yaml); line > 0)
+        throw config_error("incentives.config.syntax",
+                           fmt::format("{}:{}:1: a second YAML document (after \"---\"): a program file holds one program; put "
+                                       "each program in its own file",
+                                       ctx.source, line));
+    YAML::Node root;
     try {
-        documents = YAML::LoadAll(std::string(yaml));
+        root = YAML::Load(std::string(yaml));
     } catch (const YAML::Exception& e) {
         throw config_error("incentives.config.syntax",
                            fmt::format("{}:{}:{}: {}", ctx.source, e.mark.line + 1, e.mark.column + 1, parser_words(e, yaml)));
     }
-    // One program per file: a second document (after ---) would otherwise be silently dropped.
-    for (std::size_t d = 1; d < documents.size(); ++d)
-        if (!documents[d].IsNull())
-            ctx.fail("syntax", documents[d].Mark(), "",
-                     "a second YAML document (after \"---\"): a program file holds one program; put each program in its own file");
-    YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
     program p = program_of(ctx, root);
     try {
         validate(p);

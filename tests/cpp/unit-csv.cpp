@@ -378,3 +378,14 @@ TEST_CASE("file readers: events, partners, participants, products, plans") {
         CHECK(std::string(e.what()) == "[incentives.input.file] " + missing + ": cannot open: No such file or directory");
     }
 }
+
+TEST_CASE("regression (fuzz_csv): two escaped quoted fields in one row keep their text") {
+    // The unescaping buffers were a vector of strings, one per column: a second escaped field in a
+    // later column grew the vector and moved the first one's (short, in-place) text away.
+    auto events = parse_events_csv("id,kind,date,partner,\"attr.a\"\"\",\"attr.b\"\"\"\n"
+                                   "\"E\"\"1\",training,2027-04-01,P1,\"x\"\"\",\"y\"\"\"\n");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].id == "E\"1");
+    CHECK(events[0].attrs.at("a\"") == "x\"");
+    CHECK(events[0].attrs.at("b\"") == "y\"");
+}

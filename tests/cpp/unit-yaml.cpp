@@ -428,11 +428,23 @@ TEST_CASE("errors name the source, line, column and key path") {
     }
     SUBCASE("a second document is not silently dropped") {
         CHECK_THROWS_WITH_AS((void)read_program(with_rules("  - {id: r, pay: {rate: 1%}}\n---\nprogram: other\n"), "p.yaml"),
-                             "[incentives.config.syntax] p.yaml:7:1: (document): a second YAML document (after \"---\"): a "
-                             "program file holds one program; put each program in its own file",
+                             "[incentives.config.syntax] p.yaml:6:1: a second YAML document (after \"---\"): a program file "
+                             "holds one program; put each program in its own file",
                              config_error);
+        // Content after an end marker ("...") is a second document too; comments after it are not.
+        CHECK_THROWS_WITH_AS((void)read_program(with_rules("  - {id: r, pay: {rate: 1%}}\n...\n# note\nprogram: other\n"), "p.yaml"),
+                             doctest::Contains("p.yaml:8:1: a second YAML document"), config_error);
+        CHECK(read_program("---\n" + with_rules("  - {id: r, pay: {rate: 1%}}\n...\n# the end\n"), "p.yaml").rules.size() == 1);
         // An empty document after a final "---" is nothing to drop.
         CHECK(read_program(with_rules("  - {id: r, pay: {rate: 1%}}\n---\n"), "p.yaml").rules.size() == 1);
+    }
+    SUBCASE("regression (fuzz_yaml): input on which yaml-cpp 0.7's LoadAll loops forever is refused at once") {
+        // A less indented line starting with ',' after an indented key without a value; the YAML reader
+        // now takes one document (YAML::Load) and finds a second one itself.
+        auto started = std::chrono::steady_clock::now();
+        CHECK_THROWS_AS((void)read_program("  b:\n ,\n", "p.yaml"), config_error);
+        CHECK_THROWS_AS((void)read_program(",", "p.yaml"), config_error);
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
     }
     SUBCASE("nesting too deep for the reader") {
         std::string deep = with_rules("  - {id: r, pay: {rate: 1%}, select: " + std::string(3000, '[') + std::string(3000, ']') + "}\n");
