@@ -12,6 +12,31 @@
 #include <incentives/errors.hpp>
 #include <incentives/model.hpp>
 
+namespace incentives::detail {
+
+/// The ids of a table kept together (one buffer and offsets): a lookup confirms its hash hit by
+/// comparing a few cached bytes here instead of reading the whole row (a partner is 240 bytes;
+/// 10,000 of them do not stay in cache, and that miss was a third of intake's time).
+class key_texts {
+public:
+    void add(std::string_view s) {
+        if (bytes_.size() + s.size() > UINT32_MAX)
+            throw input_error("incentives.input.capacity", "the ids of a reference table exceed 4 GiB");
+        bytes_.append(s);
+        end_.push_back(static_cast<std::uint32_t>(bytes_.size()));
+    }
+    [[nodiscard]] std::string_view operator[](std::uint32_t i) const noexcept {
+        const std::uint32_t begin = i == 0 ? 0 : end_[i - 1];
+        return {bytes_.data() + begin, end_[i] - begin};
+    }
+
+private:
+    std::string bytes_;
+    std::vector<std::uint32_t> end_;
+};
+
+}  // namespace incentives::detail
+
 namespace incentives {
 
 /// Partners, participants, products and plans, with their ids indexed. Immutable once built.
@@ -22,10 +47,10 @@ public:
             std::vector<product> products = {}, std::vector<plan> plans = {})
         : partners_(std::move(partners)), participants_(std::move(participants)), products_(std::move(products)),
           plans_(std::move(plans)) {
-        index(partners_, partner_index_, "partners", [](const partner& p) -> const std::string& { return p.id; });
-        index(participants_, participant_index_, "participants",
+        index(partners_, partner_index_, partner_ids_, "partners", [](const partner& p) -> const std::string& { return p.id; });
+        index(participants_, participant_index_, participant_ids_, "participants",
               [](const participant& p) -> const std::string& { return p.id; });
-        index(products_, product_index_, "products", [](const product& p) -> const std::string& { return p.sku; });
+        index(products_, product_index_, product_ids_, "products", [](const product& p) -> const std::string& { return p.sku; });
         participant_partner_.reserve(participants_.size());
         for (std::size_t i = 0; i < participants_.size(); ++i) {
             auto pi = partner_index(participants_[i].partner);
@@ -54,13 +79,13 @@ public:
     [[nodiscard]] const std::vector<plan>& plans() const noexcept { return plans_; }
 
     [[nodiscard]] std::optional<std::uint32_t> partner_index(std::string_view id) const {
-        return find(partner_index_, partners_, id, &partner::id);
+        return find(partner_index_, partner_ids_, id);
     }
     [[nodiscard]] std::optional<std::uint32_t> participant_index(std::string_view id) const {
-        return find(participant_index_, participants_, id, &participant::id);
+        return find(participant_index_, participant_ids_, id);
     }
     [[nodiscard]] std::optional<std::uint32_t> product_index(std::string_view sku) const {
-        return find(product_index_, products_, sku, &product::sku);
+        return find(product_index_, product_ids_, sku);
     }
     /// The partner (index) a participant (index) works at.
     [[nodiscard]] std::uint32_t partner_of(std::uint32_t participant) const { return participant_partner_[participant]; }
@@ -75,7 +100,8 @@ public:
 private:
     // Row numbers by id hash (a flat table: an event's lookups are on the hot path of encode).
     template <class T, class Key>
-    static void index(const std::vector<T>& rows, detail::id_index& out, std::string_view table, Key key) {
+    static void index(const std::vector<T>& rows, detail::id_index& out, detail::key_texts& texts, std::string_view table,
+                      Key key) {
         out.reserve(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const std::string& k = key(rows[i]);
@@ -83,16 +109,15 @@ private:
                 throw input_error("incentives.input.missing_id",
                                   std::string(table) + " row " + std::to_string(i + 1) + ": the id is empty");
             const std::uint64_t h = detail::id_hash(k);
-            if (out.find(h, k, [&](std::uint32_t j) { return std::string_view(key(rows[j])); }) != detail::id_index::npos)
+            if (out.find(h, k, [&](std::uint32_t j) { return texts[j]; }) != detail::id_index::npos)
                 throw input_error("incentives.input.duplicate_id", std::string(table) + " row " + std::to_string(i + 1) +
                                                                        ": duplicate id \"" + k + "\"");
             out.insert(h, static_cast<std::uint32_t>(i));
+            texts.add(k);
         }
     }
-    template <class T>
-    static std::optional<std::uint32_t> find(const detail::id_index& ix, const std::vector<T>& rows, std::string_view id,
-                                             std::string T::*member) {
-        auto k = ix.find(detail::id_hash(id), id, [&](std::uint32_t j) { return std::string_view(rows[j].*member); });
+    static std::optional<std::uint32_t> find(const detail::id_index& ix, const detail::key_texts& texts, std::string_view id) {
+        auto k = ix.find(detail::id_hash(id), id, [&](std::uint32_t j) { return texts[j]; });
         if (k == detail::id_index::npos) return std::nullopt;
         return k;
     }
@@ -110,6 +135,7 @@ private:
     std::vector<product> products_;
     std::vector<plan> plans_;
     detail::id_index partner_index_, participant_index_, product_index_;
+    detail::key_texts partner_ids_, participant_ids_, product_ids_;
     std::vector<std::uint32_t> participant_partner_;
 };
 

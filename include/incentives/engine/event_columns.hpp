@@ -135,7 +135,7 @@ public:
     [[nodiscard]] const text_column& text_values() const noexcept { return text_; }
     [[nodiscard]] std::size_t size() const noexcept { return form_ == form::text ? text_.size() : size_; }
     /// Whether row `row` has a value (text: a non-empty field).
-    [[nodiscard]] bool has(std::size_t row) const noexcept {
+    INCENTIVES_HOT_INLINE bool has(std::size_t row) const noexcept {
         switch (form_) {
             case form::absent: return false;
             case form::text: return !text_[row].empty();
@@ -203,7 +203,7 @@ public:
     [[nodiscard]] bool is_text() const noexcept { return form_ == form::text; }
     [[nodiscard]] const text_column& text_values() const noexcept { return text_; }
     [[nodiscard]] std::size_t size() const noexcept { return form_ == form::text ? text_.size() : size_; }
-    [[nodiscard]] bool has(std::size_t row) const noexcept {
+    INCENTIVES_HOT_INLINE bool has(std::size_t row) const noexcept {
         switch (form_) {
             case form::absent: return false;
             case form::text: return !text_[row].empty();

@@ -136,26 +136,35 @@ inline void utf8_at(std::string_view v, const event_place& at, std::string_view 
     return v;
 }
 
-/// A number, or nullopt when the row has none.
-[[nodiscard]] inline std::optional<decimal> number_at(const number_column& c, const event_place& at, std::string_view field) {
-    if (!c.has(at.row)) return std::nullopt;
-    if (!c.is_text()) return c.typed(at.row);
+/// Text parsed as a number or a date, its errors placed (out of line: the rare path holds the throw).
+[[nodiscard]] inline decimal parse_number(std::string_view text, const event_place& at, std::string_view field) {
     try {
-        return decimal::parse(c.text_values()[at.row]);
+        return decimal::parse(text);
+    } catch (const error& e) {
+        at.rethrow(e, field);
+    }
+}
+[[nodiscard]] inline date parse_date(std::string_view text, const event_place& at, std::string_view field) {
+    try {
+        return date::parse(text);
     } catch (const error& e) {
         at.rethrow(e, field);
     }
 }
 
+/// A number, or nullopt when the row has none.
+[[nodiscard]] INCENTIVES_HOT_INLINE std::optional<decimal> number_at(const number_column& c, const event_place& at,
+                                                                    std::string_view field) {
+    if (!c.has(at.row)) return std::nullopt;
+    if (!c.is_text()) return c.typed(at.row);
+    return parse_number(c.text_values()[at.row], at, field);
+}
+
 /// A date, or nullopt when the row has none.
-[[nodiscard]] inline std::optional<date> date_at(const date_column& c, const event_place& at, std::string_view field) {
+[[nodiscard]] INCENTIVES_HOT_INLINE std::optional<date> date_at(const date_column& c, const event_place& at, std::string_view field) {
     if (!c.has(at.row)) return std::nullopt;
     if (!c.is_text()) return date(c.typed_days(at.row));
-    try {
-        return date::parse(c.text_values()[at.row]);
-    } catch (const error& e) {
-        at.rethrow(e, field);
-    }
+    return parse_date(c.text_values()[at.row], at, field);
 }
 
 /// The columns of a table in the sizes its rows need: a present column shorter than the table is a

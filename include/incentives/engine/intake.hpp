@@ -175,6 +175,14 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
     // A fast path for int64 columns whose scale needs no division.
     const std::int64_t* amount_units = in.amount.int64_units();
     const std::int64_t* quantity_units = in.quantity.int64_units();
+    // 10^(places - scale) for int64 columns whose scale the program holds (0: divide, the slow path).
+    auto multiplier_of = [](const number_column& c, int places) -> std::int64_t {
+        return c.int64_units() != nullptr && c.scale() <= places && places - c.scale() <= 18
+                   ? static_cast<std::int64_t>(detail::pow10(places - c.scale()))
+                   : 0;
+    };
+    const std::int64_t amount_multiplier = multiplier_of(in.amount, aplaces);
+    const std::int64_t quantity_multiplier = multiplier_of(in.quantity, qplaces);
     for (std::size_t k = 0; k < rows; ++k) {
         const std::size_t r = row_at(k);
         const detail::event_place at{in, r};
@@ -236,21 +244,21 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             if (u > INT64_MAX || u < -INT64_MAX) at.fail("range", field, d.to_string() + " is too large");
             return static_cast<std::int64_t>(u);
         };
-        auto value_of = [&](const number_column& col, const std::int64_t* units, int places, std::string_view field,
-                            bool& given) -> std::int64_t {
+        auto value_of = [&](const number_column& col, const std::int64_t* units, std::int64_t multiplier, int places,
+                            std::string_view field, bool& given) -> std::int64_t {
             given = col.has(r);
             if (!given) return 0;
-            if (units != nullptr && col.scale() <= places) {
-                int128 u = units[r];
-                if (__builtin_mul_overflow(u, detail::pow10(places - col.scale()), &u) || u > INT64_MAX || u < -INT64_MAX)
+            if (units != nullptr && multiplier > 0) {  // int64 at a scale the program holds: one checked multiply
+                std::int64_t u = 0;
+                if (__builtin_mul_overflow(units[r], multiplier, &u) || u == INT64_MIN)
                     at.fail("range", field, decimal::from_units(units[r], col.scale()).to_string() + " is too large");
-                return static_cast<std::int64_t>(u);
+                return u;
             }
             return scaled(*detail::number_at(col, at, field), places, field);
         };
         bool amount_given = false, quantity_given = false;
-        std::int64_t amount = value_of(in.amount, amount_units, aplaces, "amount", amount_given);
-        std::int64_t quantity = value_of(in.quantity, quantity_units, qplaces, "quantity", quantity_given);
+        std::int64_t amount = value_of(in.amount, amount_units, amount_multiplier, aplaces, "amount", amount_given);
+        std::int64_t quantity = value_of(in.quantity, quantity_units, quantity_multiplier, qplaces, "quantity", quantity_given);
         if ((is_sale || is_return) && !amount_given) detail::missing_amount(in, at, is_sale);
         if ((is_sale || is_return) && quantity < 0)
             at.fail("negative_quantity", "quantity", "expected a quantity >= 0, got " + decimal::from_units(quantity, qplaces).to_string());
