@@ -141,7 +141,8 @@ public:
         if (r == role::amount && !scale)
             throw input_error("incentives.input.scale",
                               "events column \"" + c.name + "\" holds integers: pass amount_scale=" + std::to_string(o_.hint_scale) +
-                                  " when they count cents, amount_scale=0 when they are whole units",
+                                  " when they count cents, amount_scale=0 when they are whole units (1234 is neither 12.34 "
+                                  "nor 1234.00 by guess)",
                               location{"", 0, 0, 0, c.name});
         if (c.pieces.size() == 1 && c.format == "l") {
             const piece& p = c.pieces[0];

@@ -237,7 +237,12 @@ number_column column_store::number(const column& c, std::optional<int> scale, ro
     switch (c.kind()) {
         case column::form::absent: return {};
         case column::form::integers: {
-            if (c.size() > 0 && r == role::amount && !scale) no_scale(0);
+            if (c.size() > 0 && r == role::amount && !scale)  // a property of the column, as for Arrow integers
+                throw input_error("incentives.input.scale",
+                                  "events column \"" + c.name() + "\" holds integers: pass amount_scale=" + std::to_string(o.hint_scale) +
+                                      " when they count cents, amount_scale=0 when they are whole units (1234 is neither 12.34 "
+                                      "nor 1234.00 by guess)",
+                                  location{"", 0, 0, 0, c.name()});
             auto& v = ints.emplace_back(c.size());
             for (std::size_t i = 0; i < c.size(); ++i) v[i] = c.integer(i);
             return number_column::units(v, scale.value_or(0));

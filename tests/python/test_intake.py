@@ -124,3 +124,16 @@ def test_unknown_kinds_error_refuses_them_with_a_suggestion():
     assert (err.value.code, err.value.row, err.value.field) == ("incentives.input.unknown_kind", 5, "kind")
     quiet = incentives.Program.from_dict({**PROGRAM.to_dict(), "unknown_kinds": "ignore"})
     assert quiet.to_dict()["unknown_kinds"] == "ignore"
+
+
+def test_pandas_string_columns_go_through_arrow_with_the_same_lines():
+    pytest.importorskip("pyarrow")
+    from incentives import _tables
+
+    frame = pd.DataFrame(EVENTS).astype({"id": "string[pyarrow]", "kind": "string[pyarrow]", "partner": "string[pyarrow]"})
+    assert _tables._arrow_friendly(frame.drop(columns=["participants", "sku", "quantity", "amount", "date",
+                                                      "attr.seats", "reference"]))
+    assert not _tables._arrow_friendly(frame.assign(amount=[1.5, 2.0, 3.0, 4.0]))  # floats keep the column path
+    strings = frame.drop(columns=["attr.seats"]).astype("string[pyarrow]")
+    assert _tables._arrow_friendly(strings)
+    assert lines(run(strings)) == lines(run([{k: v for k, v in e.items() if k != "attr.seats"} for e in EVENTS]))

@@ -132,11 +132,13 @@ def test_integer_minor_units_with_a_stated_scale(base):
     frame["quantity"] = np.array([3000, 10000, 1000, 1000])
     assert lines(run(frame, amount_scale=2, quantity_scale=3)) == lines(base)
     # Without a declared scale an integer amount is refused, never guessed (300000 EUR or 3000.00 EUR?).
-    with pytest.raises(InputError, match="integer amounts need a declared scale: pass amount_scale=2") as err:
+    with pytest.raises(InputError, match='events column "amount" holds integers: pass amount_scale=2') as err:
         run(frame.assign(quantity=[3, 10, 1, 1]))
-    assert (err.value.code, err.value.row, err.value.field) == ("incentives.input.scale", 1, "amount")
-    with pytest.raises(InputError, match="amount_scale"):
+    assert (err.value.code, err.value.row, err.value.field) == ("incentives.input.scale", None, "amount")
+    # Integers among other values are refused where they are, with the row.
+    with pytest.raises(InputError, match="integer amounts need a declared scale") as err:
         run(listed)
+    assert (err.value.row, err.value.field) == (1, "amount")
     with pytest.raises(ValueError, match="amount_scale"):
         run(frame, amount_scale=-1)
 
