@@ -370,6 +370,9 @@ struct event_table::storage {
     std::vector<std::uint64_t> lines, row_numbers;
     held_rows held;
     event_columns cols;
+    std::vector<std::int32_t> days;
+    std::vector<decimal> quantity, amount;
+    std::vector<std::uint8_t> day_bits, quantity_bits, amount_bits;
 };
 
 event_table::event_table() : s_(std::make_unique<storage>()) {}
@@ -379,6 +382,30 @@ event_table::~event_table() = default;
 const event_columns& event_table::columns() const noexcept { return s_->cols; }
 const std::string& event_table::header() const noexcept { return s_->header; }
 held_rows& event_table::held_returns() noexcept { return s_->held; }
+
+void event_table::type_values() {
+    auto& st = *s_;
+    event_columns& c = st.cols;
+    const std::size_t n = c.rows;
+    auto set = [](std::vector<std::uint8_t>& bits, std::size_t i) { bits[i >> 3] = static_cast<std::uint8_t>(bits[i >> 3] | (1u << (i & 7))); };
+    if (c.on.is_text() && c.on.present()) {
+        st.days.assign(n, 0);
+        st.day_bits.assign((n + 7) / 8, 0);
+        for (std::size_t r = 0; r < n; ++r)
+            if (auto d = detail::date_at(c.on, detail::event_place{c, r}, "date")) st.days[r] = d->days(), set(st.day_bits, r);
+        c.on = date_column::days(st.days, validity{st.day_bits.data(), 0});
+    }
+    auto numbers = [&](number_column& col, std::vector<decimal>& values, std::vector<std::uint8_t>& bits, std::string_view field) {
+        if (!col.is_text() || !col.present()) return;
+        values.assign(n, decimal());
+        bits.assign((n + 7) / 8, 0);
+        for (std::size_t r = 0; r < n; ++r)
+            if (auto v = detail::number_at(col, detail::event_place{c, r}, field)) values[r] = *v, set(bits, r);
+        col = number_column::decimals(values, validity{bits.data(), 0});
+    };
+    numbers(c.quantity, st.quantity, st.quantity_bits, "quantity");
+    numbers(c.amount, st.amount, st.amount_bits, "amount");
+}
 
 event_table parse_event_table(std::string text, std::string source, table_options options) {
     event_table out;

@@ -111,6 +111,7 @@ public:
         consumed_ += cut;
         buf_.erase(0, cut);
         rows_ += out.table.rows() + out.table.held_returns().row_numbers.size();
+        out.table.type_values();  // on the reader's thread when there are two: the parse overlaps the adds
         out.bytes_done = consumed_;
         return out;
     }

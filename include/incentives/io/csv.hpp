@@ -48,6 +48,9 @@ public:
     /// The header row's text, with its line break.
     [[nodiscard]] const std::string& header() const noexcept;
     [[nodiscard]] held_rows& held_returns() noexcept;
+    /// Parses the date, quantity and amount text into typed columns now (days, decimals), with the
+    /// errors intake would give: a reader thread can do it while the engine adds the previous part.
+    void type_values();
 
     struct storage;
 
