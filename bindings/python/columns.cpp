@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <incentives/engine/event_values.hpp>
 #include <incentives/rules/credit.hpp>
 
 #include <datetime.h>  // CPython's datetime C API (after Python.h, which pybind11 includes)
@@ -142,36 +143,22 @@ std::optional<std::pair<std::int64_t, std::int64_t>> fraction_text(std::string_v
     return std::pair{num, den};
 }
 
-/// "U1:0.6;U2:0.4" or "U1:1/3;U2:2/3" in the CSV reader's syntax ("U1" alone: share 1). Returns
-/// whether a share was left out.
-bool parse_participants(std::string_view v, const place& p, std::vector<credit_share>& out, fraction_list& fractions) {
-    bool without_share = false;
-    for (std::size_t start = 0;;) {
-        std::size_t semi = v.find(';', start);
-        std::string_view item = v.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start);
-        std::size_t colon = item.rfind(':');
-        std::string_view who = colon == std::string_view::npos ? item : item.substr(0, colon);
-        if (who.empty())
-            fail("participants", p, "participants",
-                 "\"" + std::string(v) + "\": participant " + std::to_string(out.size() + 1) +
-                     " has no id (expected e.g. \"U1:0.6;U2:0.4\", \"U1:1/3;U2:2/3\", or \"U1\" for a single participant)");
-        std::optional<decimal> share;
-        if (colon == std::string_view::npos) {
-            without_share = true;
-        } else if (auto f = fraction_text(item.substr(colon + 1), p)) {
-            fractions.push_back(*f);
-            share = decimal(0);  // set from the common denominator once every share is read
-        } else {
-            try {
-                share = decimal::parse(item.substr(colon + 1));
-            } catch (const error& e) {
-                rethrow_at(e, p, "participants");
-            }
-        }
-        add_credit(out, who, share, p);
-        if (semi == std::string_view::npos) return without_share;
-        start = semi + 1;
-    }
+/// A participants text ("U1:0.6;U2:0.4", "U1:1/3;U2:2/3", "U1:2;U2:1", "U1") in a column that also
+/// holds lists: read by intake's own reader (detail::credit_at) on a one-row table placed at this
+/// row, so the words and codes are those of every other door.
+std::vector<credit_share> credit_text(std::string_view text, const place& p) {
+    const std::string_view texts[1] = {text};
+    const std::string_view ids[1] = {p.event_id};
+    event_columns one;
+    one.rows = 1;
+    one.first_row = p.row;
+    one.id = text_column::views(ids);
+    one.participants.text = text_column::views(texts);
+    std::vector<detail::credit_value> read;
+    detail::credit_at(one.participants, detail::event_place{one, 0}, read);
+    std::vector<credit_share> out;
+    for (const auto& c : read) out.push_back(credit_share{std::string(c.participant), c.share});
+    return out;
 }
 
 /// A fractions.Fraction share as (numerator, denominator); nullopt for anything else.
@@ -460,13 +447,9 @@ std::vector<credit_share> participants_of(const column& c, std::size_t i, const 
         if (!d) fail("participants", p, "participants", "a participant's share is missing");
         return d;
     };
-    if (PyUnicode_Check(v)) {
-        std::string_view text = utf8(v);
-        if (text.empty()) return out;
-        without_share = parse_participants(text, p, out, fractions);
-    } else if (is_missing(v)) {
-        return out;
-    } else if (PyDict_Check(v)) {
+    if (PyUnicode_Check(v)) return credit_text(utf8(v, &p, "participants"), p);  // checked there, whole
+    if (is_missing(v)) return out;
+    if (PyDict_Check(v)) {
         PyObject *key, *value;
         Py_ssize_t pos = 0;
         while (PyDict_Next(v, &pos, &key, &value)) {

@@ -137,3 +137,16 @@ def test_pandas_string_columns_go_through_arrow_with_the_same_lines():
     strings = frame.drop(columns=["attr.seats"]).astype("string[pyarrow]")
     assert _tables._arrow_friendly(strings)
     assert lines(run(strings)) == lines(run([{k: v for k, v in e.items() if k != "attr.seats"} for e in EVENTS]))
+
+
+def test_a_participants_text_among_lists_is_read_by_the_same_reader():
+    events = [dict(e) for e in EVENTS]
+    events[0]["participants"] = [("M1", "0.6"), ("S1", "0.4")]  # lists in the column: converted cell by cell
+    events[1]["participants"] = "M1:0.6;S1:0.5"
+    with pytest.raises(InputError) as err:
+        run(events)
+    assert str(err.value) == (
+        '[incentives.input.participants] row 2 (event "E2"), field participants: "M1:0.6;S1:0.5": the shares add up '
+        "to 1.1, not 1 (decimal shares add up to 1; give whole-number weights such as 2 and 1, or fractions such as 1/3)"
+    )
+    assert (err.value.row, err.value.field) == (2, "participants")
