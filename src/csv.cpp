@@ -1,8 +1,10 @@
 // CSV readers for events and reference data (RFC 4180).
 //
-// The whole file is read into one string and parsed in a single pass; fields are string_views into
-// that text (a quoted field containing "" escapes is unescaped into a per-column buffer that is reused
-// from row to row), so a row costs no allocation beyond the strings of the object it becomes.
+// The whole file (or, in the CLI, a chunk of it) is read into one string and tokenised in a single
+// pass; fields are string_views into that text (a quoted field with "" escapes is unescaped into a
+// buffer of its own). Events become columns of those views (event_table): their values are parsed
+// and checked by intake (engine/event_values.hpp), like every other door's. Reference data and paid
+// lines become rows here.
 //
 // Accepted: ',' separator, double-quoted fields with "" escapes and embedded ',' and line breaks,
 // CRLF or LF line ends, an optional UTF-8 BOM, an optional final line break and empty lines at the
@@ -12,14 +14,15 @@
 //
 // Values are never trimmed: " 1" is not a number, " U1" is a different participant than "U1".
 //
-// Every error is an input_error with code "incentives.input.csv" and the text
+// Errors of the CSV syntax are input_errors with code "incentives.input.csv" and the text
 //   <source>:<line>:<column>: field <name>: <message>
 // where <line> is the 1-based physical line of the file on which the row starts (an unterminated
 // quote is reported at the line where the quote opened), and <column> is the 1-based FIELD NUMBER
 // within the row (not a character offset). Errors in the header row use line 1 and the column of the
 // offending header name. A wrong field count is reported as "field count" at the first missing (or
-// first extra) field. Errors from decimal::parse / date::parse are wrapped: their message (what()
-// without the "[code] " prefix) follows the location.
+// first extra) field. Value errors of events are intake's, with its codes and the row added
+// (<source>:<line>:<column>: row <n> (event "<id>"), field <name>: ...); those of reference data wrap
+// decimal::parse / date::parse: their message follows the location.
 #include <incentives/io/csv.hpp>
 
 #include <algorithm>
@@ -307,10 +310,6 @@ struct row_context {
         } catch (const incentives::error& e) {
             error(column, message_of(e));
         }
-    }
-    /// Empty -> 0.
-    [[nodiscard]] decimal number_or_zero(std::size_t column, std::string_view v) const {
-        return v.empty() ? decimal() : number(column, v);
     }
     [[nodiscard]] date day(std::size_t column, std::string_view v) const {
         try {
