@@ -68,7 +68,9 @@ std::size_t chunk_bytes() {
 /// ("participants row 3, field partner: ...") name its file.
 engine make_engine(const program& p, const data_files& f, bool retain_ids, progress& prog, timings& t) {
     auto t0 = clock_type::now();
-    prog.phase("reading reference data");
+    std::size_t children = 0;
+    for (const auto& r : p.rules) children += r.children.size();
+    prog.phase(fmt::format("reading reference data, compiling {} rules", p.rules.size() + children));
     try {
         engine e(p, load_catalog(f), retain_ids);
         t.reference += since(t0);
@@ -306,7 +308,12 @@ int main(int argc, char** argv) {
         }
         timings t;
         auto t0 = clock_type::now();
-        prog.phase("reading " + program_path);
+        {
+            std::error_code size_error;
+            const auto bytes = fs::file_size(program_path, size_error);
+            prog.phase(size_error ? "reading " + program_path
+                                  : fmt::format("reading {} ({:.1f} MB)", program_path, static_cast<double>(bytes) / 1e6));
+        }
         auto p = io::read_program_file(program_path);
         t.program = since(t0);
         const bool traces = *explain || !traces_path.empty();
@@ -321,7 +328,7 @@ int main(int argc, char** argv) {
         std::vector<paid_line> paid;
         if (!paid_path.empty()) paid = io::read_paid_csv(paid_path);  // before the events: a bad file fails fast
         add_events(e, files.events, threads, prog, t);
-        prog.phase("running the program");
+        prog.phase(fmt::format("running the program: {} rules", p.rules.size()));
         t0 = clock_type::now();
         auto r = e.run({traces, traces, threads});
         t.run = since(t0);
@@ -329,7 +336,7 @@ int main(int argc, char** argv) {
         warn_unknown_kinds(r);
         if (*run) {
             t0 = clock_type::now();
-            prog.phase("writing");
+            prog.phase(fmt::format("writing {} lines", r.lines.size()));
             output_set outs;
             if (!out_path.empty()) write_payouts(outs.open(out_path), r);
             if (!traces_path.empty()) write_traces(outs.open(traces_path), r);
