@@ -27,7 +27,7 @@ cmake --build build/package
 
 step "Python package (pip install .) and pytest"
 .venv/bin/python -m pip install -q "$root"
-(cd "$root/tests/python" && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
+(cd "$root/tests/python" && INCENTIVES_CLI="$root/build/dev/src/incentives" "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
 
 step "peer comparison smoke run"
 INCENTIVES_PEER_REQUIRED=1 .venv/bin/python bench/peers/run.py --smoke --cli build/dev/src/incentives --peer build/dev/bench/incentives_peer

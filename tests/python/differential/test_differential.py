@@ -1,7 +1,7 @@
 """Differential tests: generated programs and data through the engine and through the reference model
 (model.py, written from docs/rules/), every payout line and every statement equal to the minor unit.
 
-INCENTIVES_DIFF_EXAMPLES sets the number of generated cases (default 300; scripts/differential.sh N).
+INCENTIVES_DIFF_EXAMPLES sets the number of generated cases (default 500; scripts/differential.sh N).
 A tenth of that many (at least 10) also go through the command line given by INCENTIVES_CLI, with the
 events shuffled and two threads. INCENTIVES_DIFF_SUMMARY names a file that receives the counts.
 """
@@ -24,7 +24,7 @@ import strategies
 
 incentives = pytest.importorskip("incentives")
 
-EXAMPLES = int(os.environ.get("INCENTIVES_DIFF_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("INCENTIVES_DIFF_EXAMPLES", "500"))
 CLI_EXAMPLES = max(10, EXAMPLES // 10)
 CLI = os.environ.get("INCENTIVES_CLI")
 COUNTS = {"cases": 0, "agreed": 0, "cli_cases": 0, "cli_agreed": 0, "invalid": 0, "refused": 0, "started": time.monotonic()}
