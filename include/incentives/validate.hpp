@@ -33,6 +33,15 @@ inline bool looks_back(const rules::measure& m) {
                            "program \"" + p.name + "\" " + path + ": " + what.substr(what.find(':') + 2));
 }
 
+/// A budget is shared out in the currency's minor units (pro rata, first come): one finer than them
+/// could not be paid out exactly.
+inline void check_budget_places(const program& p, const std::string& path, const decimal& amount) {
+    const int minor = p.currency_.minor_units();
+    if (amount.normalized().scale() > minor)
+        invalid(p, path, "budget: " + amount.to_string() + " has more decimal places than " + std::string(p.currency_.code()) +
+                             " pays (" + std::to_string(minor) + "); a budget is shared out in minor units");
+}
+
 inline void validate_tiers(const program& p, const std::string& path, const rules::tier_table& t) {
     if (t.rows.empty()) invalid(p, path, "tiers: a tier table needs at least one row");
     for (std::size_t i = 0; i < t.rows.size(); ++i) {
@@ -182,6 +191,7 @@ inline void validate_rule(const program& p, const std::string& path, const rules
     }
     if (r.budget_ && r.budget_->amount.signum() < 0)
         invalid(p, path + ".budget", "budget: a budget below zero (" + r.budget_->amount.to_string() + ")");
+    if (r.budget_) check_budget_places(p, path + ".budget", r.budget_->amount);
     if (r.clawback_ && r.clawback_->days < 0) invalid(p, path + ".clawback", "clawback: the window cannot be negative");
     if (r.clawback_ && r.combine != rules::combinator::none)
         invalid(p, path + ".clawback", "clawback: clawback applies to top-level leaf rules, not to combinators");
@@ -223,6 +233,7 @@ INCENTIVES_INLINE void validate(const program& p) {
     for (std::size_t i = 0; i < p.rules.size(); ++i)
         detail::validate_rule(p, "rules[" + std::to_string(i) + "]", p.rules[i], ids);
     if (p.budget_ && p.budget_->amount.signum() < 0) detail::invalid(p, "budget", "budget: a budget below zero");
+    if (p.budget_) detail::check_budget_places(p, "budget", p.budget_->amount);
 }
 
 }  // namespace incentives

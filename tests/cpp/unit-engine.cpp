@@ -222,6 +222,26 @@ TEST_CASE("invalid programs are rejected when built, with the path of the offend
     CHECK_THROWS_AS(engine(base_program({tiered_rebate(), tiered_rebate()}), small_catalog()), validation_error);
 }
 
+TEST_CASE("regression: a budget finer than the currency's minor units is refused when the program is built") {
+    // Found by the differential tests: a budget of 8.325 EUR passed validation, and a run whose lines
+    // exceeded it failed with incentives.calculation.rounding_necessary (pro rata cannot share out
+    // a thousandth of a cent). 8.32 and 8.3200 (the same number) are fine.
+    auto with_budget = [](const char* amount, bool program_wide) {
+        auto r = tiered_rebate();
+        if (!program_wide) r.budget_ = rules::budget{d(amount), rules::budget::policy_t::pro_rata};
+        auto p = base_program({r});
+        if (program_wide) p.budget_ = rules::budget{d(amount), rules::budget::policy_t::event_date};
+        return p;
+    };
+    CHECK_THROWS_WITH_AS(engine(with_budget("8.325", false), small_catalog()),
+                         "[incentives.validation.budget] program \"test\" rules[0].budget: 8.325 has more decimal places than "
+                         "EUR pays (2); a budget is shared out in minor units",
+                         validation_error);
+    CHECK_THROWS_AS(engine(with_budget("8.325", true), small_catalog()), validation_error);
+    CHECK_NOTHROW(engine(with_budget("8.32", false), small_catalog()));
+    CHECK_NOTHROW(engine(with_budget("8.3200", true), small_catalog()));
+}
+
 TEST_CASE("properties: order, batch split, threads and snapshot/restore do not change the result") {
     const auto prog = rich_program();
     const auto cat = small_catalog();
@@ -287,6 +307,36 @@ TEST_CASE("regression: a line below the threshold stays at zero even with a floo
     auto res = e.run();
     CHECK(find(res, "r", "P1", "2027-Q1")->amount.to_string() == "0.00");
     CHECK(find(res, "r", "P2", "2027-Q1")->amount == decimal(200));
+}
+
+TEST_CASE("regression: an accelerator on a per-program rule takes only plans dated in the program") {
+    // Found by the differential tests (tests/python/differential). Program 2027-04-01..2027-10-03;
+    // P1 sells 100.00 on 2027-05-10 at 10%, accelerator x2 from 0% of plan. P1's only plan is dated
+    // 2028-06-01: outside the program, so there is no plan and the line is 100.00 x 10% = 10.00
+    // (the engine paid 20.00 with "accelerator x2 at 10.00% of plan 1000").
+    rules::rule r;
+    r.id = "r";
+    r.per = period_unit::program;
+    r.pay.value = d("0.1");
+    r.accelerate = rules::accelerator{{{decimal(0), decimal(2)}}};
+    program p = base_program({r});
+    p.cal = calendar(date(2027, 4, 1), date(2027, 10, 3));
+    auto plans_dated = [](date on) {
+        return catalog({{"P1", "Acme", "smb", "north", "eu", "gold", {}}}, {}, {{"S100", "servers", {}}}, {{"P1", on, decimal(1000)}});
+    };
+    auto line = [&](date plan_on) {
+        engine e(p, plans_dated(plan_on));
+        e.add(std::vector<event>{sale("s1", date(2027, 5, 10), "P1", "S100", 1, "100.00")});
+        auto res = e.run({.traces = true});
+        REQUIRE(res.lines.size() == 1);
+        return res.lines[0];
+    };
+    auto outside = line(date(2028, 6, 1));
+    CHECK(outside.amount == d("10.00"));
+    CHECK(outside.why->note.find("no plan") != std::string::npos);
+    CHECK(line(date(2027, 3, 31)).amount == d("10.00"));  // the day before the program
+    // A plan dated on the program's last day is its plan: 100.00 is 10% of 1000 -> x2 = 20.00.
+    CHECK(line(date(2027, 10, 3)).amount == d("20.00"));
 }
 
 TEST_CASE("regression: events before the program start or after its end are never paid") {

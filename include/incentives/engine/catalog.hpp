@@ -25,7 +25,7 @@ public:
         bytes_.append(s);
         end_.push_back(static_cast<std::uint32_t>(bytes_.size()));
     }
-    [[nodiscard]] std::string_view operator[](std::uint32_t i) const noexcept {
+    [[nodiscard]] INCENTIVES_HOT_INLINE std::string_view operator[](std::uint32_t i) const noexcept {
         const std::uint32_t begin = i == 0 ? 0 : end_[i - 1];
         return {bytes_.data() + begin, end_[i] - begin};
     }
@@ -116,7 +116,7 @@ private:
             texts.add(k);
         }
     }
-    static std::optional<std::uint32_t> find(const detail::id_index& ix, const detail::key_texts& texts, std::string_view id) {
+    INCENTIVES_HOT_INLINE static std::optional<std::uint32_t> find(const detail::id_index& ix, const detail::key_texts& texts, std::string_view id) {
         auto k = ix.find(detail::id_hash(id), id, [&](std::uint32_t j) { return texts[j]; });
         if (k == detail::id_index::npos) return std::nullopt;
         return k;

@@ -102,11 +102,15 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
     auto& dicts = const_cast<detail::event_dictionaries&>(st_.dicts);
     event_batch b;
     const std::size_t rows = in.rows;
-    for (auto* col : {&b.kind, &b.partner, &b.product, &b.category, &b.credit_begin, &b.reference}) col->reserve(rows + 1);
-    for (auto* col : {&b.quantity, &b.amount}) col->reserve(rows);
-    b.day.reserve(rows);
+    // The fixed-width columns are sized once and written by index (`out`, the rows kept so far), then
+    // cut to the rows kept: a push_back per column and row was a tenth of intake.
+    for (auto* col : {&b.kind, &b.partner, &b.product, &b.category, &b.reference}) col->resize(rows);
+    for (auto* col : {&b.quantity, &b.amount}) col->resize(rows);
+    b.day.resize(rows);
+    b.id_hash.resize(rows);
+    b.credit_begin.reserve(rows + 1);
     b.ids.reserve(rows);
-    b.id_hash.reserve(rows);
+    std::size_t out = 0;
     const int aplaces = prog_->amount_scale(), qplaces = prog_->quantity_places;
     // Ids of this batch by row, to find repeats inside the batch and the sales its returns refer to.
     detail::id_index batch_ids;
@@ -187,6 +191,13 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         const std::size_t r = row_at(k);
         const detail::event_place at{in, r};
         if (k + ahead < rows) hash_ahead(k + ahead);
+        // Typed numbers are read far ahead too: the loop reads and writes some twenty columns at once,
+        // more streams than the hardware prefetcher follows (prefetching the texts as well measured slower).
+        if (k + 4 * ahead < rows) {
+            const std::size_t later = row_at(k + 4 * ahead);
+            if (amount_units != nullptr) __builtin_prefetch(amount_units + later);
+            if (quantity_units != nullptr) __builtin_prefetch(quantity_units + later);
+        }
         std::string_view id = detail::required_at(in.id, at, "id", "missing_id", "every event needs an id");
         const std::uint64_t h = hashes[r];
         if (st_.ids.find(h, id) != detail::id_registry::npos || batch_ids.find(h, id, batch_text) != detail::id_index::npos) {
@@ -373,27 +384,32 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                         "expected a number with at most 6 decimal places and below 10^12, got \"" + std::string(value) + "\"");
         }
         // Every check passed: append the row.
-        batch_ids.insert(h, static_cast<std::uint32_t>(b.size()));
+        batch_ids.insert(h, static_cast<std::uint32_t>(out));
         b.ids.emplace_back(id);
-        b.id_hash.push_back(h);
-        b.kind.push_back(last_kind_code);
-        b.day.push_back(on->days());
-        b.partner.push_back(*partner);
-        b.product.push_back(product);
-        if (!explicit_category.empty() || product == event_batch::none) b.category.push_back(code_of(dicts.categories, category, at, "category"));
+        b.id_hash[out] = h;
+        b.kind[out] = last_kind_code;
+        b.day[out] = on->days();
+        b.partner[out] = *partner;
+        b.product[out] = product;
+        if (!explicit_category.empty() || product == event_batch::none) b.category[out] = code_of(dicts.categories, category, at, "category");
         else {
             if (product_category[product] == event_batch::none) product_category[product] = dicts.categories.intern(category);
-            b.category.push_back(product_category[product]);
+            b.category[out] = product_category[product];
         }
-        b.quantity.push_back(quantity);
-        b.amount.push_back(amount);
+        b.quantity[out] = quantity;
+        b.amount[out] = amount;
         b.credit_begin.push_back(static_cast<std::uint32_t>(b.credit_participant.size()));
-        b.reference.push_back(reference);
+        b.reference[out] = reference;
+        ++out;
         for (const auto& t : attr_targets) {
             std::string_view value = (*t.values)[r];
             t.codes->push_back(value.empty() ? 0 : code_of(*t.dict, value, at, t.name));
         }
     }
+    for (auto* col : {&b.kind, &b.partner, &b.product, &b.category, &b.reference}) col->resize(out);
+    for (auto* col : {&b.quantity, &b.amount}) col->resize(out);
+    b.day.resize(out);
+    b.id_hash.resize(out);
     // Attribute columns that no row has are left out, as the rows would have them.
     for (auto it = b.attrs.begin(); it != b.attrs.end();) {
         bool any = false;

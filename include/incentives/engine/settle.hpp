@@ -143,7 +143,12 @@ private:
 inline std::optional<decimal> settlement::plan_for(const std::string& who, std::int32_t period, period_unit unit) {
     auto& idx = plans_[unit];
     if (idx.empty())
-        for (const auto& pl : cat_.plans()) idx[{pl.beneficiary, p_.cal.index_of(pl.period_start, unit)}] += pl.target;
+        for (const auto& pl : cat_.plans()) {
+            // Every date has a period of a calendar unit; the program's one period holds only its own
+            // dates (a plan dated next year is not this program's plan).
+            if (unit == period_unit::program && !p_.cal.contains(pl.period_start)) continue;
+            idx[{pl.beneficiary, p_.cal.index_of(pl.period_start, unit)}] += pl.target;
+        }
     auto it = idx.find({who, period});
     if (it == idx.end()) return std::nullopt;
     return it->second;

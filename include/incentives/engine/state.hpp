@@ -43,7 +43,7 @@ struct engine_state {
     event_dictionaries dicts;
     id_registry ids;          ///< every event id taken in, with its sale record
     registry_stamp stamp;     ///< renewed whenever `ids` changes
-    std::vector<sale_record> sales;
+    std::vector<sale_record, huge_page_allocator<sale_record>> sales;
     std::unordered_map<std::uint32_t, returned_part> returned;  ///< by sale record
     std::unordered_map<std::uint32_t, std::vector<contribution>> contributions;  ///< by sale record
     std::vector<std::string> event_ids;  ///< retained ids (when asked)
