@@ -43,6 +43,10 @@ constexpr std::array<std::string_view, 3> simple_measure_names{"amount", "quanti
 constexpr std::array<std::string_view, 2> baseline_names{"prior_period", "prior_year"};  // + {attribute: x}
 constexpr std::array<std::string_view, 2> form_names{"absolute", "percent"};
 constexpr std::array<std::string_view, 2> clawback_bases{"proportional", "recompute"};
+constexpr std::array<std::string_view, 2> fund_kind_names{"mdf", "coop"};
+constexpr std::array<std::string_view, 2> claim_order_names{"soonest_expiring", "oldest"};
+constexpr std::array<std::string_view, 4> expiry_unit_names{"day", "month", "quarter", "year"};
+constexpr std::array<std::string_view, 2> yes_no_names{"false", "true"};
 constexpr std::array<std::string_view, 5> pay_names{"rate", "per_unit", "per_event", "fixed", "multiple"};
 constexpr std::array<std::string_view, 3> schedule_keys{"pay", "tiers", "lookup"};
 constexpr std::array<std::string_view, 3> combinator_keys{"sum_of", "max_of", "first_of"};
@@ -685,7 +689,7 @@ void credit_of(const mapping& m, rules::rule& r, const rules::rule* parent) {
 
 rules::rule rule_of(const cursor& c, const rules::rule* parent) {
     mapping m(c, {"id", "kind", "select", "measure", "per", "credit", "pay", "tiers", "lookup", "qualify", "when",
-                  "accelerator", "cap", "floor", "limits", "budget", "clawback", "versions", "sum_of", "max_of",
+                  "accelerator", "cap", "floor", "limits", "budget", "clawback", "fund", "versions", "sum_of", "max_of",
                   "first_of"});
     rules::rule r;
     r.id = text(m.require("id"));
@@ -709,6 +713,7 @@ rules::rule rule_of(const cursor& c, const rules::rule* parent) {
     r.accelerate = std::move(mods.accelerate);
     r.limits = std::move(mods.limits);
     if (auto b = m.get("budget")) r.budget_ = budget_of(*b);
+    if (auto f = m.get("fund")) r.fund = text(*f);
     if (auto cb = m.get("clawback")) {
         mapping cm(*cb, {"days", "basis"});
         r.clawback_ = rules::clawback{whole_number(cm.require("days"), 0, 100000)};
@@ -725,8 +730,37 @@ rules::rule rule_of(const cursor& c, const rules::rule* parent) {
     return r;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Funds.
+
+rules::fund fund_of(const cursor& c) {
+    mapping m(c, {"id", "kind", "reimbursement", "expires", "claim_order", "requires_approval", "claim_days", "budget"});
+    rules::fund f;
+    f.id = text(m.require("id"));
+    if (auto k = m.get("kind")) f.kind = choice<rules::fund::kind_t>(*k, fund_kind_names);
+    if (auto r = m.get("reimbursement")) f.reimbursement = number(*r, true);
+    if (auto e = m.get("expires")) {
+        mapping em(*e, {"after", "unit", "round_to"});
+        rules::lot_expiry x;
+        x.after = whole_number(em.require("after"), 0, 100000);
+        if (auto u = em.get("unit")) x.unit = choice<rules::lot_expiry::unit_t>(*u, expiry_unit_names);
+        if (auto r = em.get("round_to")) x.round_to = choice<period_unit>(*r, period_names);
+        f.expires = x;
+    }
+    if (auto o = m.get("claim_order")) f.claim_order = choice<rules::fund::order_t>(*o, claim_order_names);
+    if (auto a = m.get("requires_approval")) f.requires_approval = choice<int>(*a, yes_no_names) == 1;
+    if (auto d = m.get("claim_days")) f.claim_days = whole_number(*d, 0, 100000);
+    if (auto b = m.get("budget")) {
+        mapping bm(*b, {"amount", "per"});
+        f.budget = rules::fund_budget{number(bm.require("amount")), period_unit::quarter};
+        if (auto per = bm.get("per")) f.budget->per = choice<period_unit>(*per, period_names);
+    }
+    return f;
+}
+
 program program_of(const context& ctx, const YAML::Node& root) {
-    mapping m(cursor{&ctx, root, ""}, {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "rules"});
+    mapping m(cursor{&ctx, root, ""},
+              {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -740,6 +774,8 @@ program program_of(const context& ctx, const YAML::Node& root) {
         if (auto q = pm.get("quantity")) p.quantity_places = whole_number(*q, 0, decimal::max_scale);
     }
     if (auto b = m.get("budget")) p.budget_ = budget_of(*b);
+    if (auto funds = m.get("funds"))
+        for (const auto& f : list_of(*funds, "a list of funds")) p.funds.push_back(fund_of(f));
     auto list = m.require("rules");
     auto items = list_of(list, "a list of rules");
     if (items.empty()) list.fail("value", "a program needs at least one rule");
@@ -986,6 +1022,29 @@ void emit_budget(YAML::Emitter& out, const rules::budget& b) {
     out << YAML::EndMap;
 }
 
+void emit_fund(YAML::Emitter& out, const rules::fund& f) {
+    const rules::fund defaults;
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
+    emit_text(out, f.id);
+    out << YAML::Key << "kind" << YAML::Value << name_of(fund_kind_names, f.kind);
+    if (f.reimbursement != defaults.reimbursement)
+        out << YAML::Key << "reimbursement" << YAML::Value << (f.reimbursement * decimal(100)).normalized().to_string() + "%";
+    if (f.expires) {
+        out << YAML::Key << "expires" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "after" << YAML::Value
+            << f.expires->after << YAML::Key << "unit" << YAML::Value << name_of(expiry_unit_names, f.expires->unit);
+        if (f.expires->round_to) out << YAML::Key << "round_to" << YAML::Value << name_of(period_names, *f.expires->round_to);
+        out << YAML::EndMap;
+    }
+    if (f.claim_order != defaults.claim_order) out << YAML::Key << "claim_order" << YAML::Value << name_of(claim_order_names, f.claim_order);
+    if (f.requires_approval) out << YAML::Key << "requires_approval" << YAML::Value << "true";
+    if (f.claim_days != defaults.claim_days) out << YAML::Key << "claim_days" << YAML::Value << f.claim_days;
+    if (f.budget)
+        out << YAML::Key << "budget" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "amount" << YAML::Value
+            << f.budget->amount.to_string() << YAML::Key << "per" << YAML::Value << name_of(period_names, f.budget->per)
+            << YAML::EndMap;
+    out << YAML::EndMap;
+}
+
 void emit_rule(YAML::Emitter& out, const rules::rule& r, const rules::rule* parent) {
     out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
     emit_text(out, r.id);
@@ -1016,6 +1075,10 @@ void emit_rule(YAML::Emitter& out, const rules::rule& r, const rules::rule* pare
     if (leaf) emit_schedule(out, r.pay);
     emit_modifiers(out, r.qualify, r.accelerate, r.limits);
     if (r.budget_) emit_budget(out, *r.budget_);
+    if (!r.fund.empty()) {
+        out << YAML::Key << "fund" << YAML::Value;
+        emit_text(out, r.fund);
+    }
     if (r.clawback_) {
         out << YAML::Key << "clawback" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days"
             << YAML::Value << r.clawback_->days;
@@ -1216,6 +1279,11 @@ std::string write_program(const program& p) {
         out << YAML::EndMap;
     }
     if (p.budget_) emit_budget(out, *p.budget_);
+    if (!p.funds.empty()) {
+        out << YAML::Key << "funds" << YAML::Value << YAML::BeginSeq;
+        for (const auto& f : p.funds) emit_fund(out, f);
+        out << YAML::EndSeq;
+    }
     out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
     for (const auto& r : p.rules) emit_rule(out, r, nullptr);
     out << YAML::EndSeq << YAML::EndMap;

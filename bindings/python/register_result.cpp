@@ -14,6 +14,7 @@
 
 #include <pybind11/numpy.h>
 
+#include <incentives/engine/ledger.hpp>
 #include <incentives/detail/suggest.hpp>
 #include <incentives/engine/restate.hpp>
 
@@ -147,6 +148,50 @@ py::dict statement_columns(const run_output& run) {
     d["exact"] = decimals(rows, [](const statement_total& s) { return std::optional(s.exact); });
     d["amount"] = decimals(rows, [](const statement_total& s) { return std::optional(s.amount); });
     d["amount_minor"] = integers(rows, [&](const statement_total& s) { return minor_units(s.amount, minor); });
+    return d;
+}
+
+/// The fund ledger (engine/ledger.hpp), one row per entry in replay order.
+py::dict ledger_columns(const run_output& run) {
+    const auto& rows = run.res.ledger;
+    int minor = run.prog().currency_.minor_units();
+    py::dict d;
+    d["entry"] = integers(rows, [](const ledger_entry& e) { return e.number; });
+    d["account"] = texts(rows, [](const ledger_entry& e) { return e.account(); });
+    d["fund"] = texts(rows, [](const ledger_entry& e) -> const std::string& { return e.fund; });
+    d["partner"] = texts(rows, [](const ledger_entry& e) -> const std::string& { return e.partner; });
+    d["date"] = days(rows, [](const ledger_entry& e) { return e.on; });
+    d["kind"] = texts(rows, [](const ledger_entry& e) { return to_string(e.kind); });
+    d["amount"] = decimals(rows, [](const ledger_entry& e) { return std::optional(e.amount); });
+    d["amount_minor"] = integers(rows, [&](const ledger_entry& e) { return minor_units(e.amount, minor); });
+    d["balance_after"] = decimals(rows, [](const ledger_entry& e) { return std::optional(e.balance_after); });
+    d["reserved_after"] = decimals(rows, [](const ledger_entry& e) { return std::optional(e.reserved_after); });
+    d["available_after"] = decimals(rows, [](const ledger_entry& e) { return std::optional(e.available_after); });
+    d["event"] = texts(rows, [](const ledger_entry& e) -> const std::string& { return e.event; });
+    d["consumes"] = integers(rows, [](const ledger_entry& e) { return e.consumes; });
+    d["reservation"] = integers(rows, [](const ledger_entry& e) { return e.reservation; });
+    py::array expires(py::dtype("datetime64[D]"), std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows.size())});
+    auto* p = static_cast<std::int64_t*>(expires.mutable_data());
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        p[i] = rows[i].expires ? rows[i].expires->days() : std::numeric_limits<std::int64_t>::min();  // NaT
+    d["expires"] = expires;
+    d["reason"] = texts(rows, [](const ledger_entry& e) -> const std::string& { return e.reason; });
+    return d;
+}
+
+/// The fund accounts as of a day (fund_balances), one row per fund and partner.
+py::dict balance_columns(const run_output& run, const date& as_of) {
+    const auto rows = fund_balances(run.res.ledger, as_of);
+    py::dict d;
+    d["fund"] = texts(rows, [](const fund_balance& b) -> const std::string& { return b.fund; });
+    d["partner"] = texts(rows, [](const fund_balance& b) -> const std::string& { return b.partner; });
+    d["as_of"] = days(rows, [](const fund_balance& b) { return b.as_of; });
+    d["balance"] = decimals(rows, [](const fund_balance& b) { return std::optional(b.balance); });
+    d["reserved"] = decimals(rows, [](const fund_balance& b) { return std::optional(b.reserved); });
+    d["available"] = decimals(rows, [](const fund_balance& b) { return std::optional(b.available); });
+    d["expiring_30"] = decimals(rows, [](const fund_balance& b) { return std::optional(b.expiring_30); });
+    d["expiring_60"] = decimals(rows, [](const fund_balance& b) { return std::optional(b.expiring_60); });
+    d["expiring_90"] = decimals(rows, [](const fund_balance& b) { return std::optional(b.expiring_90); });
     return d;
 }
 
@@ -296,6 +341,10 @@ void register_result(py::module_& m) {
         .def("payout_columns", &payout_columns)
         .def("trace_columns", &trace_columns)
         .def("statement_columns", &statement_columns)
+        .def("ledger_columns", &ledger_columns)
+        .def("balance_columns", [](const run_output& r, const std::string& as_of) { return balance_columns(r, date::parse(as_of)); },
+             py::arg("as_of"))
+        .def_property_readonly("last_day", [](const run_output& r) { return r.prog().cal.to().to_string(); })
         .def("totals", &totals, py::arg("by"))
         .def("delta_columns", &delta_columns, py::arg("paid"))
         .def("explain", &explain_text, py::arg("beneficiary"))

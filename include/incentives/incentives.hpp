@@ -11,3 +11,4 @@
 #include <incentives/model.hpp>
 #include <incentives/program.hpp>
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/ledger.hpp>

@@ -4,6 +4,7 @@
 // library (src/incentives.cpp); header-only users get them through program.hpp.
 #pragma once
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -40,6 +41,26 @@ inline void check_budget_places(const program& p, const std::string& path, const
     if (amount.normalized().scale() > minor)
         invalid(p, path, "budget: " + amount.to_string() + " has more decimal places than " + std::string(p.currency_.code()) +
                              " pays (" + std::to_string(minor) + "); a budget is shared out in minor units");
+}
+
+inline void validate_fund(const program& p, const std::string& path, const rules::fund& f, std::set<std::string>& ids) {
+    if (f.id.empty()) invalid(p, path, "fund: every fund needs an id");
+    if (!ids.insert(f.id).second) invalid(p, path, "fund: duplicate fund id \"" + f.id + "\"");
+    if (f.reimbursement.signum() <= 0 || decimal(1) < f.reimbursement)
+        invalid(p, path + ".reimbursement", "fund: the reimbursement is a part of the approved cost above 0% and at most 100%, got " +
+                                                f.reimbursement.to_string());
+    if (f.claim_days < 0 || f.claim_days > 3660) invalid(p, path + ".claim_days", "fund: claim_days is 0..3660");
+    if (f.expires) {
+        if (f.expires->after < 0 || f.expires->after > 1200) invalid(p, path + ".expires", "fund: expires.after is 0..1200 units");
+        if (f.expires->round_to && (*f.expires->round_to == period_unit::program || *f.expires->round_to == period_unit::custom))
+            invalid(p, path + ".expires", "fund: expires rounds to the end of a month, quarter, half or year");
+    }
+    if (f.budget) {
+        if (f.budget->amount.signum() < 0) invalid(p, path + ".budget", "budget: a budget below zero (" + f.budget->amount.to_string() + ")");
+        check_budget_places(p, path + ".budget", f.budget->amount);
+        if (f.budget->per == period_unit::custom && p.cal.custom_periods().empty())
+            invalid(p, path + ".budget", "period: the fund's budget is per custom period but the program defines none");
+    }
 }
 
 inline void validate_tiers(const program& p, const std::string& path, const rules::tier_table& t) {
@@ -168,6 +189,7 @@ inline void validate_rule(const program& p, const std::string& path, const rules
                 invalid(p, at, "combinator: children must credit the same beneficiaries over the same periods as their parent");
             if (c.combine != rules::combinator::none) invalid(p, at, "combinator: combinators nest one level deep");
             if (c.clawback_ || c.budget_) invalid(p, at, "combinator: a child rule cannot have its own clawback or budget");
+            if (!c.fund.empty()) invalid(p, at, "combinator: a child rule cannot credit a fund of its own; put fund: on its parent");
         }
     }
     using mk = rules::measure::kind_t;
@@ -192,6 +214,14 @@ inline void validate_rule(const program& p, const std::string& path, const rules
     if (r.budget_ && r.budget_->amount.signum() < 0)
         invalid(p, path + ".budget", "budget: a budget below zero (" + r.budget_->amount.to_string() + ")");
     if (r.budget_) check_budget_places(p, path + ".budget", r.budget_->amount);
+    if (!r.fund.empty()) {
+        if (std::none_of(p.funds.begin(), p.funds.end(), [&](const rules::fund& f) { return f.id == r.fund; }))
+            invalid(p, path + ".fund", "fund: the rule credits fund \"" + r.fund + "\", which the program does not declare under funds:");
+        if (r.credit_.to != rules::credit::to_t::partner)
+            invalid(p, path + ".fund", "fund: a rule credits a fund per partner (a fund account is a partner's): credit partners");
+        if (p.rounding.point == rounding_policy::point_t::statement)
+            invalid(p, path + ".fund", "fund: a rule's credits to a fund are whole minor units: round at line or event, not statement");
+    }
     if (r.clawback_ && r.clawback_->days < 0) invalid(p, path + ".clawback", "clawback: the window cannot be negative");
     if (r.clawback_ && r.combine != rules::combinator::none)
         invalid(p, path + ".clawback", "clawback: clawback applies to top-level leaf rules, not to combinators");
@@ -234,6 +264,8 @@ INCENTIVES_INLINE void validate(const program& p) {
         detail::validate_rule(p, "rules[" + std::to_string(i) + "]", p.rules[i], ids);
     if (p.budget_ && p.budget_->amount.signum() < 0) detail::invalid(p, "budget", "budget: a budget below zero");
     if (p.budget_) detail::check_budget_places(p, "budget", p.budget_->amount);
+    std::set<std::string> fund_ids;
+    for (std::size_t i = 0; i < p.funds.size(); ++i) detail::validate_fund(p, "funds[" + std::to_string(i) + "]", p.funds[i], fund_ids);
 }
 
 }  // namespace incentives

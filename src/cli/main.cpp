@@ -6,6 +6,7 @@
 // above) for usage errors.
 #include <incentives/format.hpp>
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/ledger.hpp>
 #include <incentives/engine/restate.hpp>
 #include <incentives/io/csv.hpp>
 #include <incentives/io/yaml.hpp>
@@ -193,7 +194,8 @@ int main(int argc, char** argv) {
     app.footer("Exit status: 0 success, 1 bad data or a file that cannot be read or written, 2 a program that cannot be "
                "read or is invalid. See docs/cli.md.");
     data_files files;
-    std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, beneficiary;
+    std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
+        beneficiary;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
@@ -220,6 +222,9 @@ int main(int argc, char** argv) {
                     "is): write delta lines, what the run pays now minus what was paid, per rule, beneficiary and period");
     run->add_option("--deltas", deltas_path, "write the delta lines to this CSV (default with --paid: standard output)")
         ->needs("--paid");
+    run->add_option("--ledger", ledger_path, "write the fund ledger (every entry, in replay order) to this CSV");
+    run->add_option("--balances", balances_path, "write the fund balances as of --as-of to this CSV");
+    run->add_option("--as-of", as_of, "the day of --balances (YYYY-MM-DD; default: the program's last day)")->needs("--balances");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
     explain->add_option("--beneficiary", beneficiary, "partner or participant id")->required();
@@ -298,13 +303,21 @@ int main(int argc, char** argv) {
             if (!paid_path.empty() && deltas_path.empty()) deltas_path = "-";
             std::vector<std::pair<std::string, std::string>> outputs, inputs;
             for (auto [flag, path] : {std::pair{"--out", &out_path}, {"--traces", &traces_path}, {"--statements", &statements_path},
-                                      {"--deltas", &deltas_path}})
+                                      {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path}})
                 if (!path->empty()) outputs.emplace_back(flag, *path);
             for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
                                       {"--participants", &files.participants}, {"--products", &files.products},
                                       {"--plans", &files.plans}, {"--paid", &paid_path}})
                 if (!path->empty()) inputs.emplace_back(flag, *path);
             check_outputs(outputs, inputs);
+        }
+        std::optional<date> balances_day;
+        if (!as_of.empty()) {
+            try {
+                balances_day = date::parse(as_of);
+            } catch (const error&) {
+                throw config_error("incentives.config.as_of", "--as-of: expected a date YYYY-MM-DD, got \"" + as_of + "\"");
+            }
         }
         timings t;
         auto t0 = clock_type::now();
@@ -341,6 +354,8 @@ int main(int argc, char** argv) {
             if (!out_path.empty()) write_payouts(outs.open(out_path), r);
             if (!traces_path.empty()) write_traces(outs.open(traces_path), r);
             if (!statements_path.empty()) write_statements(outs.open(statements_path), r);
+            if (!ledger_path.empty()) write_ledger(outs.open(ledger_path), r);
+            if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));
             if (!paid_path.empty()) {
                 try {
                     write_deltas(outs.open(deltas_path), restate(p, e.reference_data(), r, paid));

@@ -215,6 +215,46 @@ inline void write_deltas(sink& s, const std::vector<delta_line>& deltas) {
     }
 }
 
+/// One row per ledger entry (engine/ledger.hpp), in replay order.
+inline void write_ledger(sink& s, const result& r) {
+    s.append("entry,account,fund,partner,date,kind,amount,balance_after,reserved_after,available_after,event,consumes,"
+             "reservation,expires,reason\n");
+    for (const auto& e : r.ledger) {
+        fmt::format_to(s.out(), "{},", e.number);
+        csv_field(s, e.account());
+        s.put(',');
+        csv_field(s, e.fund);
+        s.put(',');
+        csv_field(s, e.partner);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},", e.on.to_string(), to_string(e.kind), e.amount, e.balance_after,
+                       e.reserved_after, e.available_after);
+        csv_field(s, e.event);
+        s.put(',');
+        if (e.consumes) fmt::format_to(s.out(), "{}", e.consumes);
+        s.put(',');
+        if (e.reservation) fmt::format_to(s.out(), "{}", e.reservation);
+        s.put(',');
+        if (e.expires) s.append(e.expires->to_string());
+        s.put(',');
+        csv_field(s, e.reason);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
+/// One row per fund account as of a day: balance, reserved, available and the ageing buckets.
+inline void write_balances(sink& s, const std::vector<fund_balance>& balances) {
+    s.append("fund,partner,as_of,balance,reserved,available,expiring_30,expiring_60,expiring_90\n");
+    for (const auto& b : balances) {
+        csv_field(s, b.fund);
+        s.put(',');
+        csv_field(s, b.partner);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},{}\n", b.as_of.to_string(), b.balance, b.reserved, b.available, b.expiring_30,
+                       b.expiring_60, b.expiring_90);
+        s.maybe_flush();
+    }
+}
+
 /// One row per beneficiary and period: the exact sum of its lines and the amount payable.
 inline void write_statements(sink& s, const result& r) {
     s.append("beneficiary_type,beneficiary,partner,period,period_start,currency,exact,amount\n");

@@ -135,12 +135,24 @@ def test_a_float_anywhere_is_a_type_error_naming_its_path(path, set_to):
     assert message.startswith(dotted + ":")
 
 
-def test_from_dict_refuses_none_bool_and_other_types():
-    for value, words in ((None, "leave the key out"), (True, "bool"), (object(), "cannot use")):
+def test_from_dict_refuses_none_and_other_types():
+    for value, words in ((None, "leave the key out"), (object(), "cannot use")):
         d = copy.deepcopy(SMALL)
         d["rules"][1]["pay"]["per_unit"] = value
         with pytest.raises(TypeError, match=words):
             Program.from_dict(d)
+
+
+def test_from_dict_takes_bools_as_the_yaml_words():
+    # True is "true" for a yes/no key (funds' requires_approval); where a number goes, the reader
+    # refuses it with the key's path, as it would the text "true".
+    d = copy.deepcopy(SMALL)
+    d["rules"][1]["pay"]["per_unit"] = True
+    with pytest.raises(ConfigError, match="per_unit"):
+        Program.from_dict(d)
+    d = copy.deepcopy(SMALL)
+    d["funds"] = [{"id": "coop", "requires_approval": True}]
+    assert Program.from_dict(d).to_dict()["funds"][0]["requires_approval"] == "true"
 
 
 def test_from_dict_schema_errors_name_the_key_path():

@@ -24,8 +24,8 @@ def _exact_text(value: Any, path: str) -> str:
     """A scalar of the dict form as the exact text the YAML reader parses."""
     if isinstance(value, str):
         return value
-    if isinstance(value, bool):
-        raise TypeError(f'{path}: got the bool {value!r}: write the text, e.g. "yes" or "true"')
+    if isinstance(value, bool):  # the YAML reader's words; a bool where a number goes is refused there
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, decimal.Decimal):

@@ -66,6 +66,35 @@ class Result:
         return self._table("statements", self._impl.statement_columns)
 
     @property
+    def ledger(self) -> Any:
+        """The fund ledger (MDF and co-op funds; empty without funds), one row per entry in replay
+        order (date, then the step's kind order, then id): entry (1-based), account (fund/partner),
+        fund, partner, date, kind (allocation, accrual, reversal, shortfall, request, reservation,
+        claim, payment, release, forfeiture, rejection), amount (decimal.Decimal: moves the balance,
+        or for reservation and release the reserved amount), amount_minor (int64), balance_after,
+        reserved_after, available_after, event (the event id, or rule/partner/period for a rule's
+        credit), consumes (the lot or reservation it draws on, 0 none), reservation (for a payment
+        against an approved request), expires (a lot's last usable day, NaT otherwise), reason."""
+        return self._table("ledger", self._impl.ledger_columns)
+
+    def balances(self, as_of: Any = None) -> Any:
+        """The fund accounts as of a day (a date, datetime or "YYYY-MM-DD"; default: the program's
+        last day), one row per fund and partner: fund, partner, as_of, balance, reserved, available
+        (balance - reserved) and what of the open lots expires in 0-30, 31-60 and 61-90 days
+        (expiring_30, expiring_60, expiring_90). Entries dated after the day are not counted."""
+        import datetime as _dt
+
+        if as_of is None:
+            day = self._impl.last_day
+        elif isinstance(as_of, (_dt.date, _dt.datetime)):
+            day = as_of.strftime("%Y-%m-%d")
+        elif isinstance(as_of, str):
+            day = as_of
+        else:
+            raise TypeError(f"as_of: expected a date or 'YYYY-MM-DD', got {type(as_of).__name__}")
+        return frame(self._impl.balance_columns(day))
+
+    @property
     def total(self) -> decimal.Decimal:
         """The exact sum of every line."""
         return self._impl.total

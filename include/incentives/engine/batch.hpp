@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <incentives/engine/fund_event.hpp>
+
 namespace incentives {
 
 /// Events in columns, encoded against an engine's dictionaries (see engine::encode). Participant
@@ -34,6 +36,10 @@ struct event_batch {
     /// The state of the engine's id registry the ids were checked against (0: none). add() checks
     /// the ids again only when the registry has changed since.
     std::uint64_t checked_against = 0;
+    /// Rows of fund kinds (fund_allocation, fund_request, ...), kept whole, with their row in the
+    /// batch (for a program with funds; the ledger stage replays them).
+    std::vector<detail::fund_event> fund_events;
+    std::vector<std::uint32_t> fund_rows;
     /// Event attributes by name: a code per event in that name's dictionary (0: absent).
     std::map<std::string, std::vector<std::uint32_t>, std::less<>> attrs;
 

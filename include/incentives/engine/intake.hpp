@@ -91,6 +91,62 @@ struct row_columns {
 
 }  // namespace detail
 
+namespace detail {
+
+/// The columns a fund row reads besides the event's own: the fund's id, a claim's proof, a
+/// decision's reason, a request's activity end date (attributes of those names: attr.fund, ...).
+struct fund_columns {
+    const text_column *fund, *proof, *reason, *activity_end;
+};
+
+/// A fund row (fund_allocation, fund_request, fund_approval, claim, claim_approval), checked: an
+/// amount >= 0 (0 rejects, for a decision), the request or claim a decision names, the fund where
+/// the step needs one (a declared fund), a request's activity end as a date.
+inline fund_event fund_event_at(const event_place& at, fund_step step, std::string_view kind, std::string_view id, date on,
+                                std::uint32_t partner, std::int64_t amount, bool amount_given, std::string_view reference,
+                                const fund_columns& cols, const std::vector<std::string_view>& fund_ids) {
+    const std::string k(kind);
+    if (!amount_given) at.fail("missing_amount", "amount", "a " + k + " needs an amount (for a decision, 0 rejects)");
+    if (amount < 0) at.fail("negative_amount", "amount", "expected an amount >= 0 for a " + k);
+    const bool decides = step == fund_step::approval || step == fund_step::claim_approval;
+    if (decides && reference.empty())
+        at.fail("missing_reference", "reference",
+                "a " + k + " names the " + (step == fund_step::approval ? "request" : "claim") + " it decides in \"reference\"");
+    if (!reference.empty()) utf8_at(reference, at, "reference");
+    fund_event f;
+    f.id = std::string(id);
+    f.step = step;
+    f.day = on.days();
+    f.partner = partner;
+    f.amount = amount;
+    f.reference = std::string(reference);
+    f.fund = cols.fund ? std::string((*cols.fund)[at.row]) : std::string();
+    const bool needs_fund = step == fund_step::allocation || step == fund_step::request || (step == fund_step::claim && reference.empty());
+    auto known = [&](std::string_view name) { return std::find(fund_ids.begin(), fund_ids.end(), name) != fund_ids.end(); };
+    if (f.fund.empty() && needs_fund)
+        at.fail("missing_fund", "fund",
+                "a " + k + " names its fund in the attribute \"fund\" (column attr.fund; the program's funds: " +
+                    join_kinds({fund_ids.begin(), fund_ids.end()}) + ")");
+    if (!f.fund.empty() && !known(f.fund)) {
+        utf8_at(f.fund, at, "fund");
+        at.fail("unknown_fund", "fund", "unknown fund \"" + f.fund + "\"" + did_you_mean(f.fund, fund_ids));
+    }
+    const text_column* note = step == fund_step::claim ? cols.proof : decides ? cols.reason : nullptr;
+    if (note) {
+        f.note = std::string((*note)[at.row]);
+        utf8_at(f.note, at, step == fund_step::claim ? "proof" : "reason");
+    }
+    if (step == fund_step::request && cols.activity_end)
+        if (std::string_view end = (*cols.activity_end)[at.row]; !end.empty()) {
+            date d = parse_date(end, at, "activity_end");
+            if (d < on) at.fail("activity_end", "activity_end", "the activity ends " + d.to_string() + ", before the request of " + on.to_string());
+            f.activity_end = d.days();
+        }
+    return f;
+}
+
+}  // namespace detail
+
 INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) const {
     detail::row_columns rc(events);
     return encode(rc.cols);
@@ -169,6 +225,19 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         attr_targets.push_back({&col, name, &dicts.attrs[name], &codes, st_.numeric.contains(name)});
     }
     std::vector<detail::credit_value> credit;
+    // Fund rows (a program with funds): their columns, found once by name.
+    auto attr_column = [&](std::string_view name) -> const text_column* {
+        for (const auto& [n, col] : in.attrs)
+            if (n == name) return &col;
+        return nullptr;
+    };
+    const text_column* fund_column = attr_column("fund");
+    const text_column* proof_column = attr_column("proof");
+    const text_column* reason_column = attr_column("reason");
+    const text_column* activity_end_column = attr_column("activity_end");
+    std::vector<std::string_view> fund_ids;
+    for (const auto& f : prog_->funds) fund_ids.emplace_back(f.id);
+    std::optional<detail::fund_step> last_fund_step;
     // A dictionary's code for a value; a value new to it is checked first (what a dictionary holds
     // reaches outputs, so it must be UTF-8; known values were checked when they came).
     auto code_of = [](detail::dictionary& d, std::string_view v, const detail::event_place& at, std::string_view field) {
@@ -221,6 +290,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             last_kind = dicts.kinds[last_kind_code];
             last_is_sale = kind == "sale";
             last_is_return = kind == "return";
+            last_fund_step = prog_->funds.empty() ? std::nullopt : detail::fund_step_of(kind);
         }
         const bool is_sale = last_is_sale, is_return = last_is_return;
         std::optional<date> on = detail::date_at(in.on, at, "date");
@@ -383,6 +453,9 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                 at.fail("attribute", t.name,
                         "expected a number with at most 6 decimal places and below 10^12, got \"" + std::string(value) + "\"");
         }
+        std::optional<detail::fund_event> fund_row;
+        if (last_fund_step) fund_row = fund_event_at(at, *last_fund_step, kind, id, *on, *partner, amount, amount_given, ref_id,
+                                                     {fund_column, proof_column, reason_column, activity_end_column}, fund_ids);
         // Every check passed: append the row.
         batch_ids.insert(h, static_cast<std::uint32_t>(out));
         b.ids.emplace_back(id);
@@ -400,6 +473,10 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         b.amount[out] = amount;
         b.credit_begin.push_back(static_cast<std::uint32_t>(b.credit_participant.size()));
         b.reference[out] = reference;
+        if (fund_row) {
+            b.fund_events.push_back(std::move(*fund_row));
+            b.fund_rows.push_back(static_cast<std::uint32_t>(out));
+        }
         ++out;
         for (const auto& t : attr_targets) {
             std::string_view value = (*t.values)[r];

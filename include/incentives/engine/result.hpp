@@ -1,6 +1,7 @@
 // The result of a run: payout lines and, on request, a trace per line that explains it as data.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,6 +104,60 @@ struct statement_total {
     friend bool operator==(const statement_total&, const statement_total&) = default;
 };
 
+/// One movement of a fund account (engine/ledger.hpp). `amount` moves the balance (credits up,
+/// debits down) or, for reservation and release, the reserved amount; steps that move nothing
+/// (request, claim, rejection) have amount 0 and say what happened in `reason`.
+struct ledger_entry {
+    enum class kind_t : unsigned char {
+        allocation,   ///< credit from a fund_allocation event (a lot)
+        accrual,      ///< credit from a rule's line (a lot)
+        reversal,     ///< debit: a rule's clawback taken back from the lots
+        shortfall,    ///< debit beyond the lots (a reversal the balance could not cover): the balance goes below zero
+        request,      ///< a request for pre-approval (moves nothing)
+        reservation,  ///< an approved request reserves money: available drops, the balance does not
+        claim,        ///< a claim (moves nothing until approved)
+        payment,      ///< debit: an approved claim paid from one lot
+        release,      ///< an approved request's unclaimed reservation released at its deadline
+        forfeiture,   ///< debit: what is left of a lot the day after its last usable day
+        rejection,    ///< a request, claim or allocation refused, with the reason (moves nothing)
+    };
+    std::uint64_t number = 0;     ///< 1-based position in the run's ledger (replay order)
+    std::string fund;
+    std::string partner;
+    date on;
+    kind_t kind = kind_t::allocation;
+    decimal amount;
+    decimal balance_after;
+    decimal reserved_after;
+    decimal available_after;      ///< balance - reserved
+    std::string event;            ///< the event id, or "rule/partner/period" for a rule's credit
+    std::uint64_t consumes = 0;   ///< the lot (payment, forfeiture, reversal) or reservation (release) it draws on; 0 none
+    std::uint64_t reservation = 0;  ///< for a payment against an approved request: the reservation it draws down too
+    std::optional<date> expires;  ///< for lots: the last usable day
+    std::string reason;
+    [[nodiscard]] std::string account() const { return fund + "/" + partner; }
+    friend bool operator==(const ledger_entry&, const ledger_entry&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(ledger_entry::kind_t k) noexcept {
+    constexpr std::string_view names[] = {"allocation", "accrual", "reversal", "shortfall", "request", "reservation",
+                                          "claim",      "payment", "release",  "forfeiture", "rejection"};
+    return names[static_cast<int>(k)];
+}
+
+/// A fund account's state as of a date: balance, reserved and available, and what of its lots
+/// expires within 30, 31-60 and 61-90 days (ageing buckets, each counted once).
+struct fund_balance {
+    std::string fund;
+    std::string partner;
+    date as_of;
+    decimal balance;
+    decimal reserved;
+    decimal available;
+    decimal expiring_30, expiring_60, expiring_90;
+    friend bool operator==(const fund_balance&, const fund_balance&) = default;
+};
+
 /// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
 /// totals sorted by beneficiary and period.
 struct result {
@@ -113,6 +168,10 @@ struct result {
     std::size_t events_outside_program = 0;
     /// Events of kinds that no rule selects, with their counts, by kind (unknown_kinds: warn).
     std::vector<std::pair<std::string, std::uint64_t>> unknown_kinds;
+    /// The fund ledger, in replay order (date, then the step's kind order, then id): empty for a
+    /// program without funds. Lines of rules that credit a fund are in `lines` but not in
+    /// `statements` (they are paid into the fund, not in cash).
+    std::vector<ledger_entry> ledger;
 
     /// The sum of every line (exact).
     [[nodiscard]] decimal total() const {

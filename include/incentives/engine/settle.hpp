@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/ledger.hpp>
 #include <incentives/rules/accelerator.hpp>
 #include <incentives/rules/budget.hpp>
 #include <incentives/rules/clawback.hpp>
@@ -732,9 +733,12 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
             line.why->returned_by = claws[d.clawback].return_id;
         }
     }
-    // Statements: one per (beneficiary, period) over every rule, in the same beneficiary order.
-    std::vector<std::size_t> by_statement(res.lines.size());
-    std::iota(by_statement.begin(), by_statement.end(), std::size_t{0});
+    // Statements: one per (beneficiary, period) over every rule, in the same beneficiary order. Lines
+    // of rules that credit a fund are paid into the fund (the ledger stage), not in cash.
+    std::vector<std::size_t> by_statement;
+    by_statement.reserve(res.lines.size());
+    for (std::size_t k = 0; k < res.lines.size(); ++k)
+        if (p_.rules[all[order[k]].top].fund.empty()) by_statement.push_back(k);
     auto rank_at = [&](std::size_t k) { return rank[order[k]]; };
     auto same_statement = [&](std::size_t a, std::size_t b) {
         const auto &la = res.lines[a], &lb = res.lines[b];
@@ -761,12 +765,24 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
 
 namespace incentives {
 
-INCENTIVES_INLINE result engine::run(const run_options& o) const { return detail::settlement(*this, *prog_, o).run(); }
+namespace detail {
+/// Settle, then the ledger stage for a program with funds (engine/ledger.hpp).
+inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const std::vector<fund_event>& funds,
+                                const run_options& o) {
+    result r = settlement(e, p, o).run();
+    if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, funds);
+    return r;
+}
+}  // namespace detail
+
+INCENTIVES_INLINE result engine::run(const run_options& o) const {
+    return detail::settle_and_replay(*this, *prog_, *cat_, st_.fund_events, o);
+}
 
 INCENTIVES_INLINE result engine::run(const program& variant, const run_options& o) const {
     validate(variant);
     detail::check_variant(*prog_, variant);
-    return detail::settlement(*this, variant, o).run();
+    return detail::settle_and_replay(*this, variant, *cat_, st_.fund_events, o);
 }
 
 INCENTIVES_INLINE std::vector<measure_row> engine::measures() const {

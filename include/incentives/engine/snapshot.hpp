@@ -104,7 +104,7 @@ struct state_io {
 
 INCENTIVES_INLINE std::string engine::snapshot() const {
     detail::bytes_out o;
-    o.str("incentives-snapshot-4");
+    o.str("incentives-snapshot-5");
     o.str(detail::state_io::fingerprint(*this));
     o.pod<std::uint8_t>(retain_ids_);
     detail::state_io::dict_out(o, st_.dicts.kinds);
@@ -164,6 +164,19 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
     o.pod(st_.duplicates_ignored);
     o.pod(st_.outside);
     o.pods(st_.kind_events);
+    o.pod<std::uint64_t>(st_.fund_events.size());
+    for (const auto& f : st_.fund_events) {
+        o.str(f.id);
+        o.pod(f.step);
+        o.pod(f.day);
+        o.pod(f.partner);
+        o.pod(f.amount);
+        o.str(f.reference);
+        o.str(f.fund);
+        o.str(f.note);
+        o.pod<std::uint8_t>(f.activity_end.has_value());
+        o.pod(f.activity_end.value_or(0));
+    }
     return o.take();
 }
 
@@ -175,9 +188,10 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
                           "the snapshot is in format " + format.substr(format.size() - 1) +
                               ", written by an older version of incentives; this version reads format 3 (add the events "
                               "to a new engine to rebuild the state)");
-    // Format 4 adds the events by kind; a format 3 snapshot reads without them (its unknown kinds are
-    // not listed again).
-    if (format != "incentives-snapshot-3" && format != "incentives-snapshot-4") detail::bytes_in::corrupt();
+    // Format 4 adds the events by kind, format 5 the fund events; older snapshots read without them
+    // (a format 3 snapshot's unknown kinds are not listed again; funds came with format 5).
+    const int version = format == "incentives-snapshot-3" ? 3 : format == "incentives-snapshot-4" ? 4 : format == "incentives-snapshot-5" ? 5 : 0;
+    if (version == 0) detail::bytes_in::corrupt();
     std::string fp = in.str();
     bool retain = in.pod<std::uint8_t>() != 0;
     engine e(std::move(prog), std::move(cat), retain);
@@ -252,8 +266,28 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
     st.events = in.pod<std::uint64_t>();
     st.duplicates_ignored = in.pod<std::uint64_t>();
     st.outside = in.pod<std::uint64_t>();
-    if (format == "incentives-snapshot-4") st.kind_events = in.pods<std::uint64_t>();
+    if (version >= 4) st.kind_events = in.pods<std::uint64_t>();
     if (st.kind_events.size() > st.dicts.kinds.size()) detail::bytes_in::corrupt();
+    if (version >= 5) {
+        auto funds = in.pod<std::uint64_t>();
+        for (std::uint64_t i = 0; i < funds; ++i) {
+            detail::fund_event f;
+            f.id = in.str();
+            f.step = in.pod<detail::fund_step>();
+            if (static_cast<std::size_t>(f.step) >= std::size(detail::fund_step_kinds)) detail::bytes_in::corrupt();
+            f.day = in.pod<std::int32_t>();
+            f.partner = in.pod<std::uint32_t>();
+            if (f.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
+            f.amount = in.pod<std::int64_t>();
+            f.reference = in.str();
+            f.fund = in.str();
+            f.note = in.str();
+            const bool has_end = in.pod<std::uint8_t>() != 0;
+            const auto end = in.pod<std::int32_t>();
+            if (has_end) f.activity_end = end;
+            st.fund_events.push_back(std::move(f));
+        }
+    }
     if (!in.done()) detail::bytes_in::corrupt();
     return e;
 }

@@ -6,13 +6,16 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include <incentives/calendar.hpp>
 #include <incentives/decimal.hpp>
 #include <incentives/engine/dictionary.hpp>
+#include <incentives/engine/fund_event.hpp>
 #include <incentives/engine/id_registry.hpp>
 #include <incentives/rules/measure.hpp>
 #include <incentives/rules/selection.hpp>
@@ -50,6 +53,7 @@ struct engine_state {
     std::map<std::string, std::vector<std::int64_t>, std::less<>> numeric;  ///< numeric attribute values by code, scale 6
     std::uint64_t events = 0, duplicates_ignored = 0, outside = 0;
     std::vector<std::uint64_t> kind_events;  ///< events added, by kind code
+    std::vector<fund_event> fund_events;     ///< in the order added (the ledger sorts them)
 };
 
 inline constexpr int attribute_scale = 6;
