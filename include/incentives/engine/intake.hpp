@@ -248,9 +248,10 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
     // A fast path for int64 columns whose scale needs no division.
     const std::int64_t* amount_units = in.amount.int64_units();
     const std::int64_t* quantity_units = in.quantity.int64_units();
-    // 10^(places - scale) for int64 columns whose scale the program holds (0: divide, the slow path).
+    // 10^(places - scale) for int64 and decimal128 columns whose scale the program holds (0: divide,
+    // the slow path).
     auto multiplier_of = [](const number_column& c, int places) -> std::int64_t {
-        return c.int64_units() != nullptr && c.scale() <= places && places - c.scale() <= 18
+        return (c.int64_units() != nullptr || c.is_decimal128()) && c.scale() <= places && places - c.scale() <= 18
                    ? static_cast<std::int64_t>(detail::pow10(places - c.scale()))
                    : 0;
     };
@@ -334,6 +335,12 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
                 if (__builtin_mul_overflow(units[r], multiplier, &u) || u == INT64_MIN)
                     at.fail("range", field, decimal::from_units(units[r], col.scale()).to_string() + " is too large");
                 return u;
+            }
+            if (multiplier > 0) {  // decimal128 (Arrow) at a scale the program holds: the same, in 128 bits
+                int128 u = col.decimal128_units(r);
+                if (__builtin_mul_overflow(u, static_cast<int128>(multiplier), &u) || u > INT64_MAX || u < -INT64_MAX)
+                    at.fail("range", field, decimal::from_units(col.decimal128_units(r), col.scale()).to_string() + " is too large");
+                return static_cast<std::int64_t>(u);
             }
             return scaled(*detail::number_at(col, at, field), places, field);
         };
