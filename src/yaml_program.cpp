@@ -758,9 +758,43 @@ rules::fund fund_of(const cursor& c) {
     return f;
 }
 
+rules::span span_of(const cursor& c) {
+    mapping m(c, {"days", "months"});
+    const entry* which = m.one_of(std::array<std::string_view, 2>{"days", "months"}, "a length is one of days or months");
+    if (!which) c.fail("missing_key", "a length needs \"days\" or \"months\", e.g. {days: 90}");
+    return {whole_number(which->value, 0, 100000), which->key == "months"};
+}
+
+rules::deal_registration deals_of(const cursor& c) {
+    mapping m(c, {"id", "window", "extension", "bonus", "stages", "lost", "per"});
+    rules::deal_registration d;
+    if (auto id = m.get("id")) d.id = text(*id);
+    if (auto w = m.get("window")) d.window = span_of(*w);
+    if (auto x = m.get("extension")) {
+        mapping xm(*x, {"days", "months", "max"});
+        const entry* which = xm.one_of(std::array<std::string_view, 2>{"days", "months"}, "an extension is one of days or months");
+        if (!which) x->fail("missing_key", "an extension needs \"days\" or \"months\", e.g. {days: 30, max: 1}");
+        d.extension = {whole_number(which->value, 0, 100000), which->key == "months"};
+        d.max_extensions = 1;
+        if (auto mx = xm.get("max")) d.max_extensions = whole_number(*mx, 0, 100000);
+    }
+    if (auto b = m.get("bonus")) {
+        mapping bm(*b, {"rate", "fixed"});
+        if (auto r = bm.get("rate")) d.bonus_rate = number(*r, true);
+        if (auto f = bm.get("fixed")) d.bonus_fixed = number(*f);
+        if (!d.bonus_rate && !d.bonus_fixed) b->fail("missing_key", "a bonus needs \"rate\" or \"fixed\" (or both)");
+    }
+    if (auto st = m.get("stages"))
+        for (const auto& e : entries_of(*st, "a mapping of stage names to rewards")) d.stages.emplace_back(e.key, number(e.value));
+    if (auto l = m.get("lost")) d.clawback_lost = choice<int>(*l, std::array<std::string_view, 2>{"keep", "clawback"}) == 1;
+    if (auto per = m.get("per")) d.per = choice<period_unit>(*per, period_names);
+    return d;
+}
+
 program program_of(const context& ctx, const YAML::Node& root) {
     mapping m(cursor{&ctx, root, ""},
-              {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds", "rules"});
+              {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds",
+               "deal_registration", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -776,6 +810,7 @@ program program_of(const context& ctx, const YAML::Node& root) {
     if (auto b = m.get("budget")) p.budget_ = budget_of(*b);
     if (auto funds = m.get("funds"))
         for (const auto& f : list_of(*funds, "a list of funds")) p.funds.push_back(fund_of(f));
+    if (auto d = m.get("deal_registration")) p.deals = deals_of(*d);
     auto list = m.require("rules");
     auto items = list_of(list, "a list of rules");
     if (items.empty()) list.fail("value", "a program needs at least one rule");
@@ -1045,6 +1080,41 @@ void emit_fund(YAML::Emitter& out, const rules::fund& f) {
     out << YAML::EndMap;
 }
 
+void emit_span(YAML::Emitter& out, const rules::span& s) {
+    out << YAML::Key << (s.months ? "months" : "days") << YAML::Value << s.count;
+}
+
+void emit_deals(YAML::Emitter& out, const rules::deal_registration& d) {
+    out << YAML::Key << "deal_registration" << YAML::Value << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
+    emit_text(out, d.id);
+    out << YAML::Key << "window" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    emit_span(out, d.window);
+    out << YAML::EndMap;
+    if (d.max_extensions > 0) {
+        out << YAML::Key << "extension" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        emit_span(out, d.extension);
+        out << YAML::Key << "max" << YAML::Value << d.max_extensions << YAML::EndMap;
+    }
+    if (d.bonus_rate || d.bonus_fixed) {
+        out << YAML::Key << "bonus" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        if (d.bonus_rate) out << YAML::Key << "rate" << YAML::Value << (*d.bonus_rate * decimal(100)).normalized().to_string() + "%";
+        if (d.bonus_fixed) out << YAML::Key << "fixed" << YAML::Value << d.bonus_fixed->to_string();
+        out << YAML::EndMap;
+    }
+    if (!d.stages.empty()) {
+        out << YAML::Key << "stages" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        for (const auto& [name, reward] : d.stages) {
+            out << YAML::Key;
+            emit_text(out, name);
+            out << YAML::Value << reward.to_string();
+        }
+        out << YAML::EndMap;
+    }
+    if (!d.clawback_lost) out << YAML::Key << "lost" << YAML::Value << "keep";
+    if (d.per != period_unit::quarter) out << YAML::Key << "per" << YAML::Value << name_of(period_names, d.per);
+    out << YAML::EndMap;
+}
+
 void emit_rule(YAML::Emitter& out, const rules::rule& r, const rules::rule* parent) {
     out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
     emit_text(out, r.id);
@@ -1284,6 +1354,7 @@ std::string write_program(const program& p) {
         for (const auto& f : p.funds) emit_fund(out, f);
         out << YAML::EndSeq;
     }
+    if (p.deals) emit_deals(out, *p.deals);
     out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
     for (const auto& r : p.rules) emit_rule(out, r, nullptr);
     out << YAML::EndSeq << YAML::EndMap;

@@ -56,6 +56,18 @@ py::array days(const Rows& rows, Get get) {
     return out;
 }
 
+/// A datetime64[D] array of optional days (NaT where `get` gives none).
+template <class Rows, class Get>
+py::array optional_days(const Rows& rows, Get get) {
+    py::array out(py::dtype("datetime64[D]"), std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows.size())});
+    auto* p = static_cast<std::int64_t*>(out.mutable_data());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const std::optional<date> d = get(rows[i]);
+        p[i] = d ? d->days() : std::numeric_limits<std::int64_t>::min();  // NaT
+    }
+    return out;
+}
+
 template <class Rows, class Get>
 py::array_t<std::int64_t> integers(const Rows& rows, Get get) {
     py::array_t<std::int64_t> out(static_cast<py::ssize_t>(rows.size()));
@@ -170,12 +182,25 @@ py::dict ledger_columns(const run_output& run) {
     d["event"] = texts(rows, [](const ledger_entry& e) -> const std::string& { return e.event; });
     d["consumes"] = integers(rows, [](const ledger_entry& e) { return e.consumes; });
     d["reservation"] = integers(rows, [](const ledger_entry& e) { return e.reservation; });
-    py::array expires(py::dtype("datetime64[D]"), std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows.size())});
-    auto* p = static_cast<std::int64_t*>(expires.mutable_data());
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        p[i] = rows[i].expires ? rows[i].expires->days() : std::numeric_limits<std::int64_t>::min();  // NaT
-    d["expires"] = expires;
+    d["expires"] = optional_days(rows, [](const ledger_entry& e) { return e.expires; });
     d["reason"] = texts(rows, [](const ledger_entry& e) -> const std::string& { return e.reason; });
+    return d;
+}
+
+/// The registered deals' steps (engine/deals.hpp), one row per step in replay order.
+py::dict deal_columns(const run_output& run) {
+    const auto& rows = run.res.deals;
+    py::dict d;
+    d["entry"] = integers(rows, [](const deal_entry& e) { return e.number; });
+    d["registration"] = texts(rows, [](const deal_entry& e) -> const std::string& { return e.registration; });
+    d["partner"] = texts(rows, [](const deal_entry& e) -> const std::string& { return e.partner; });
+    d["customer"] = texts(rows, [](const deal_entry& e) -> const std::string& { return e.customer; });
+    d["date"] = days(rows, [](const deal_entry& e) { return e.on; });
+    d["kind"] = texts(rows, [](const deal_entry& e) { return to_string(e.kind); });
+    d["amount"] = decimals(rows, [](const deal_entry& e) { return std::optional(e.amount); });
+    d["until"] = optional_days(rows, [](const deal_entry& e) { return e.until; });
+    d["event"] = texts(rows, [](const deal_entry& e) -> const std::string& { return e.event; });
+    d["reason"] = texts(rows, [](const deal_entry& e) -> const std::string& { return e.reason; });
     return d;
 }
 
@@ -342,6 +367,7 @@ void register_result(py::module_& m) {
         .def("trace_columns", &trace_columns)
         .def("statement_columns", &statement_columns)
         .def("ledger_columns", &ledger_columns)
+        .def("deal_columns", &deal_columns)
         .def("balance_columns", [](const run_output& r, const std::string& as_of) { return balance_columns(r, date::parse(as_of)); },
              py::arg("as_of"))
         .def_property_readonly("last_day", [](const run_output& r) { return r.prog().cal.to().to_string(); })

@@ -10,6 +10,7 @@
 #include <incentives/currency.hpp>
 #include <incentives/detail/config.hpp>
 #include <incentives/rounding.hpp>
+#include <incentives/rules/deal_registration.hpp>
 #include <incentives/rules/fund.hpp>
 #include <incentives/rules/rule.hpp>
 
@@ -53,6 +54,7 @@ struct program {
     std::vector<rules::rule> rules;
     std::optional<rules::budget> budget_;  ///< a budget over every rule
     std::vector<rules::fund> funds;        ///< MDF and co-op funds (engine/ledger.hpp)
+    std::optional<rules::deal_registration> deals;  ///< deal registration (engine/deals.hpp)
 
     [[nodiscard]] int amount_scale() const noexcept {
         return amount_places < 0 ? currency_.minor_units() : amount_places;

@@ -63,6 +63,34 @@ inline void validate_fund(const program& p, const std::string& path, const rules
     }
 }
 
+inline void validate_deals(const program& p, const rules::deal_registration& d) {
+    const std::string path = "deal_registration";
+    if (d.id.empty()) invalid(p, path, "deal_registration: the deal registration needs an id (it names its payout lines)");
+    for (const auto& r : p.rules)
+        if (r.id == d.id) invalid(p, path, "deal_registration: its id \"" + d.id + "\" is a rule's id too");
+    if (d.window.count < 1 || d.window.count > 3660) invalid(p, path + ".window", "deal_registration: the window is 1..3660 days or months");
+    if (d.max_extensions < 0 || d.max_extensions > 100) invalid(p, path + ".extension", "deal_registration: extension.max is 0..100");
+    if (d.max_extensions > 0 && (d.extension.count < 1 || d.extension.count > 3660))
+        invalid(p, path + ".extension", "deal_registration: an extension is 1..3660 days or months");
+    if (d.bonus_rate && (d.bonus_rate->signum() < 0 || decimal(1) < *d.bonus_rate))
+        invalid(p, path + ".bonus", "deal_registration: the bonus rate is 0% to 100%, got " + d.bonus_rate->to_string());
+    auto money = [&](const decimal& amount, const std::string& at, const std::string& what) {
+        if (amount.signum() < 0) invalid(p, at, "deal_registration: " + what + " below zero (" + amount.to_string() + ")");
+        if (amount.normalized().scale() > p.currency_.minor_units())
+            invalid(p, at, "deal_registration: " + what + " " + amount.to_string() + " has more decimal places than " +
+                               std::string(p.currency_.code()) + " pays");
+    };
+    if (d.bonus_fixed) money(*d.bonus_fixed, path + ".bonus", "the fixed bonus");
+    std::set<std::string> names;
+    for (const auto& [name, reward] : d.stages) {
+        if (name.empty() || !names.insert(name).second)
+            invalid(p, path + ".stages", "deal_registration: stage names are unique and not empty (\"" + name + "\")");
+        money(reward, path + ".stages." + name, "the reward of stage " + name);
+    }
+    if (d.per == period_unit::custom && p.cal.custom_periods().empty())
+        invalid(p, path + ".per", "period: deal registration lines are per custom period but the program defines none");
+}
+
 inline void validate_tiers(const program& p, const std::string& path, const rules::tier_table& t) {
     if (t.rows.empty()) invalid(p, path, "tiers: a tier table needs at least one row");
     for (std::size_t i = 0; i < t.rows.size(); ++i) {
@@ -266,6 +294,7 @@ INCENTIVES_INLINE void validate(const program& p) {
     if (p.budget_) detail::check_budget_places(p, "budget", p.budget_->amount);
     std::set<std::string> fund_ids;
     for (std::size_t i = 0; i < p.funds.size(); ++i) detail::validate_fund(p, "funds[" + std::to_string(i) + "]", p.funds[i], fund_ids);
+    if (p.deals) detail::validate_deals(p, *p.deals);
 }
 
 }  // namespace incentives

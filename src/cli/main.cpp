@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
                "read or is invalid. See docs/cli.md.");
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
-        beneficiary;
+        deals_path, beneficiary;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
@@ -224,6 +224,7 @@ int main(int argc, char** argv) {
         ->needs("--paid");
     run->add_option("--ledger", ledger_path, "write the fund ledger (every entry, in replay order) to this CSV");
     run->add_option("--balances", balances_path, "write the fund balances as of --as-of to this CSV");
+    run->add_option("--deals", deals_path, "write the registered deals' steps (deal_registration) to this CSV");
     run->add_option("--as-of", as_of, "the day of --balances (YYYY-MM-DD; default: the program's last day)")->needs("--balances");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
@@ -303,7 +304,8 @@ int main(int argc, char** argv) {
             if (!paid_path.empty() && deltas_path.empty()) deltas_path = "-";
             std::vector<std::pair<std::string, std::string>> outputs, inputs;
             for (auto [flag, path] : {std::pair{"--out", &out_path}, {"--traces", &traces_path}, {"--statements", &statements_path},
-                                      {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path}})
+                                      {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path},
+                                      {"--deals", &deals_path}})
                 if (!path->empty()) outputs.emplace_back(flag, *path);
             for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
                                       {"--participants", &files.participants}, {"--products", &files.products},
@@ -355,6 +357,7 @@ int main(int argc, char** argv) {
             if (!traces_path.empty()) write_traces(outs.open(traces_path), r);
             if (!statements_path.empty()) write_statements(outs.open(statements_path), r);
             if (!ledger_path.empty()) write_ledger(outs.open(ledger_path), r);
+            if (!deals_path.empty()) write_deals(outs.open(deals_path), r);
             if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));
             if (!paid_path.empty()) {
                 try {

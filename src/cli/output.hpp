@@ -242,6 +242,27 @@ inline void write_ledger(sink& s, const result& r) {
     }
 }
 
+/// One row per step of a registered deal (engine/deals.hpp), in replay order.
+inline void write_deals(sink& s, const result& r) {
+    s.append("entry,registration,partner,customer,date,kind,amount,until,event,reason\n");
+    for (const auto& d : r.deals) {
+        fmt::format_to(s.out(), "{},", d.number);
+        csv_field(s, d.registration);
+        s.put(',');
+        csv_field(s, d.partner);
+        s.put(',');
+        csv_field(s, d.customer);
+        fmt::format_to(s.out(), ",{},{},{},", d.on.to_string(), to_string(d.kind), d.amount);
+        if (d.until) s.append(d.until->to_string());
+        s.put(',');
+        csv_field(s, d.event);
+        s.put(',');
+        csv_field(s, d.reason);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
 /// One row per fund account as of a day: balance, reserved, available and the ageing buckets.
 inline void write_balances(sink& s, const std::vector<fund_balance>& balances) {
     s.append("fund,partner,as_of,balance,reserved,available,expiring_30,expiring_60,expiring_90\n");

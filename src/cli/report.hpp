@@ -45,21 +45,22 @@ inline void print_summary(const program& p, const result& r) {
         c.amount += l.amount;
     }
     fmt::print("{:<24} {:<10} {:>9} {:>18}\n", "rule", "period", "lines", "amount");
-    auto rule_ids = [&] {
-        std::vector<std::string> ids;
-        for (const auto& rule : p.rules) ids.push_back(rule.id);
+    auto rule_ids = [&] {  // (id, label)
+        std::vector<std::pair<std::string, std::string>> ids;
+        for (const auto& rule : p.rules) ids.emplace_back(rule.id, rule.id + (rule.fund.empty() ? "" : " (fund " + rule.fund + ")"));
+        if (p.deals) ids.emplace_back(p.deals->id, p.deals->id + " (deals)");
         return ids;
     }();
-    for (const auto& id : rule_ids) {
+    for (const auto& [id, label] : rule_ids) {
         auto it = by_rule.find(id);
         if (it == by_rule.end()) {
-            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", id, "-", 0, "0");
+            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", label, "-", 0, "0");
             continue;
         }
         std::size_t lines = 0;
         decimal total;
         for (const auto& [start, c] : it->second) {
-            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", id, c.label, c.lines, c.amount);
+            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", label, c.label, c.lines, c.amount);
             lines += c.lines;
             total += c.amount;
         }
@@ -69,6 +70,18 @@ inline void print_summary(const program& p, const result& r) {
     for (const auto& s : r.statements) payable += s.amount;
     fmt::print("{:<35} {:>9} {:>18}\n", "total of the lines", r.lines.size(), r.total());
     fmt::print("{:<35} {:>9} {:>18}  {}\n", "payable (statements)", r.statements.size(), payable, p.currency_.code());
+    if (!p.funds.empty()) {
+        std::map<std::string, std::size_t> accounts;
+        for (const auto& e : r.ledger) ++accounts[e.account()];
+        fmt::print("funds: {} ledger entries over {} accounts (fund lines are paid into the funds, not in the statements; "
+                   "--ledger and --balances write them)\n",
+                   r.ledger.size(), accounts.size());
+    }
+    if (p.deals) {
+        std::size_t won = 0;
+        for (const auto& d : r.deals) won += d.kind == deal_entry::kind_t::bonus;
+        fmt::print("deals: {} steps, {} deals closed in their window (--deals writes the steps)\n", r.deals.size(), won);
+    }
 }
 
 /// A label for a beneficiary: "P01 (partner, Nordic Laptops AB)", "S01 (specialist at P01)".

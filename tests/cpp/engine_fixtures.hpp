@@ -64,6 +64,21 @@ inline event sale(std::string id, date on, std::string partner, std::string sku,
     return e;
 }
 
+/// An event of any kind with a reference and attributes: the rows the ledger stages keep whole
+/// (fund and deal steps).
+inline event step_row(std::string id, std::string kind, date on, std::string partner, const char* amount, std::string reference = "",
+                      attributes attrs = {}) {
+    event e;
+    e.id = std::move(id);
+    e.kind = std::move(kind);
+    e.on = on;
+    e.partner = std::move(partner);
+    e.amount = d(amount);
+    e.reference = std::move(reference);
+    e.attrs = std::move(attrs);
+    return e;
+}
+
 inline event ret(std::string id, date on, std::string partner, std::string of, long long qty, const char* amount) {
     event e;
     e.id = std::move(id);

@@ -53,17 +53,9 @@ catalog funds_catalog() {
 }
 
 event fund_row(std::string id, std::string kind_name, date on, std::string partner, const char* amount, std::string fund,
-               std::string reference = "", std::map<std::string, std::string> more = {}) {
-    event e;
-    e.id = std::move(id);
-    e.kind = std::move(kind_name);
-    e.on = on;
-    e.partner = std::move(partner);
-    e.amount = d(amount);
-    e.reference = std::move(reference);
-    if (!fund.empty()) e.attrs["fund"] = std::move(fund);
-    for (auto& [k, v] : more) e.attrs[k] = v;
-    return e;
+               std::string reference = "", attributes more = {}) {
+    if (!fund.empty()) more["fund"] = std::move(fund);
+    return step_row(std::move(id), std::move(kind_name), on, std::move(partner), amount, std::move(reference), std::move(more));
 }
 
 std::vector<event> worked_example() {
@@ -197,6 +189,26 @@ TEST_CASE("ledger: a clawback takes the credit back from the lots, and beyond th
     CHECK(got == want);
 }
 
+TEST_CASE("ledger: a claim whose reimbursed part rounds to nothing, and an approval after the claim deadline, are rejected") {
+    engine e(io::read_program(funds_program), funds_catalog());
+    // coop pays 50%: a cost of 0.01 is 0.005, half-even 0.00. mdf r1's claims are taken through
+    // 02-28 + 30 = 03-30; an approval on 04-01 could reserve for no claim.
+    e.add(std::vector<event>{fund_row("a1", "fund_allocation", date(2027, 1, 5), "P1", "100.00", "mdf"),
+                             sale("s1", date(2027, 1, 10), "P1", "S100", 1, "1000.00"),
+                             fund_row("c1", "claim", date(2027, 4, 2), "P1", "0.01", "coop"),
+                             fund_row("ca1", "claim_approval", date(2027, 4, 3), "P1", "0.01", "", "c1"),
+                             fund_row("r1", "fund_request", date(2027, 1, 10), "P1", "50.00", "mdf", "", {{"activity_end", "2027-02-28"}}),
+                             fund_row("ap1", "fund_approval", date(2027, 4, 1), "P1", "50.00", "", "r1")});
+    auto r = e.run();
+    auto find_entry = [&](std::string_view id) {
+        return *std::find_if(r.ledger.begin(), r.ledger.end(), [&](const ledger_entry& x) { return x.event == id; });
+    };
+    CHECK(find_entry("ca1").kind == kind::rejection);
+    CHECK(find_entry("ca1").reason == "claim \"c1\" pays 0.00 (50% of 0.01): nothing to pay");
+    CHECK(find_entry("ap1").kind == kind::rejection);
+    CHECK(find_entry("ap1").reason == "approved after the claim deadline 2027-03-30 of request \"r1\": nothing could be claimed against it");
+}
+
 TEST_CASE("ledger: reconcile_ledger finds a broken entry") {
     engine e(io::read_program(funds_program), funds_catalog());
     e.add(worked_example());
@@ -211,6 +223,9 @@ TEST_CASE("ledger: reconcile_ledger finds a broken entry") {
     overdrawn[14].amount = d("-2400.00");  // more than lot 10's 2000.00
     overdrawn[14].balance_after = d("-400.00");
     CHECK_THROWS_AS(detail::reconcile_ledger(overdrawn), calculation_error);
+    auto backwards = ledger;
+    backwards[3].on = date(2027, 1, 1);  // the request, dated before the entry before it
+    CHECK_THROWS_WITH_AS(detail::reconcile_ledger(backwards), doctest::Contains("it is dated before the entry before it"), calculation_error);
     auto foreign = ledger;
     foreign[14].consumes = 3;  // mdf/P2's lot
     CHECK_THROWS_WITH_AS(detail::reconcile_ledger(foreign), doctest::Contains("not an earlier lot or reservation of this account"),

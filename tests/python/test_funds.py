@@ -156,3 +156,25 @@ def test_a_program_without_funds_has_an_empty_ledger():
     result = plain.run([{"id": "s", "kind": "sale", "date": "2027-01-02", "partner": "P1", "amount": "10.00"}], PARTNERS)
     assert len(result.ledger) == 0
     assert len(result.balances()) == 0
+
+
+def test_the_channel_funds_example_files():
+    """examples/programs/channel_funds.yaml over examples/data/channel_funds, read as a user would:
+    the numbers by hand are in tests/CMakeLists.txt (cli_channel_funds_example) and the docs."""
+    from conftest import EXAMPLES
+
+    data = EXAMPLES / "data" / "channel_funds"
+    program = Program.from_yaml(EXAMPLES / "programs" / "channel_funds.yaml")
+    tables = {name: pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False) for name in ("events", "partners", "products")}
+    result = program.run(tables["events"], tables["partners"], products=tables["products"])
+    # P1 Q1 1000 + 150, P1 Q2 600 + 600, P2 Q1 300 - 250, P2 Q2 10.
+    assert list(result.statements["amount"]) == [Decimal("1150.00"), Decimal("1200.00"), Decimal("50.00"), Decimal("10.00")]
+    july = result.balances(as_of="2027-07-10")
+    assert list(zip(july["fund"], july["partner"], july["balance"], july["expiring_90"])) == [
+        ("coop", "P1", Decimal("1200.00"), Decimal("1200.00")),  # 2% of Q2's 60000, usable to 09-30
+        ("coop", "P2", Decimal("20.00"), Decimal("20.00")),      # 2% of 1000
+        ("mdf", "P1", Decimal("0.00"), Decimal("0.00")),
+        ("mdf", "P2", Decimal("0.00"), Decimal("0.00")),
+    ]
+    assert len(result.ledger) == 24 and len(result.deals) == 22
+    assert (result.deals["kind"] == "bonus").sum() == 1

@@ -77,6 +77,16 @@ class Result:
         against an approved request), expires (a lot's last usable day, NaT otherwise), reason."""
         return self._table("ledger", self._impl.ledger_columns)
 
+    @property
+    def deals(self) -> Any:
+        """The registered deals' steps (a program with ``deal_registration``; empty otherwise), one row
+        per step in replay order (date, then the step's kind order, then id): entry, registration,
+        partner, customer, date, kind (registered, approved, rejected, extended, stage_reward, bonus,
+        no_bonus, expired, lost, clawback, refused), amount (decimal.Decimal: money steps; 0
+        otherwise), until (the last protected day after an approval or extension, NaT otherwise),
+        event, reason. The money is also in :attr:`payouts` under the deal registration's id."""
+        return self._table("deals", self._impl.deal_columns)
+
     def balances(self, as_of: Any = None) -> Any:
         """The fund accounts as of a day (a date, datetime or "YYYY-MM-DD"; default: the program's
         last day), one row per fund and partner: fund, partner, as_of, balance, reserved, available

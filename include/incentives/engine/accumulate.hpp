@@ -166,13 +166,17 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
                                                      : st_.ids.sale(st_.ids.find(in_hashes[old], in.ids[old]));
         }
         for (auto& [name, col] : filtered.attrs) pick(col, in.attrs.at(name));
-        filtered.fund_events.clear();
-        filtered.fund_rows.clear();
-        for (std::size_t j = 0; j < in.fund_events.size(); ++j)
-            if (new_row[in.fund_rows[j]] != event_batch::none) {
-                filtered.fund_events.push_back(in.fund_events[j]);
-                filtered.fund_rows.push_back(new_row[in.fund_rows[j]]);
-            }
+        auto keep_kept = [&](auto& events, auto& rows, const auto& from_events, const auto& from_rows) {
+            events.clear();
+            rows.clear();
+            for (std::size_t j = 0; j < from_events.size(); ++j)
+                if (new_row[from_rows[j]] != event_batch::none) {
+                    events.push_back(from_events[j]);
+                    rows.push_back(new_row[from_rows[j]]);
+                }
+        };
+        keep_kept(filtered.fund_events, filtered.fund_rows, in.fund_events, in.fund_rows);
+        keep_kept(filtered.deal_events, filtered.deal_rows, in.deal_events, in.deal_rows);
         filtered.credit_begin = {0};
         filtered.credit_participant.clear();
         filtered.credit_share.clear();
@@ -251,6 +255,7 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
             if (retain_ids_) st_.event_ids.push_back(b.ids[i]);
         }
         st_.fund_events.insert(st_.fund_events.end(), b.fund_events.begin(), b.fund_events.end());
+        st_.deal_events.insert(st_.deal_events.end(), b.deal_events.begin(), b.deal_events.end());
         st_.stamp.renew();
         for (std::size_t i = 0; i < n; ++i) {
             if (!return_kind || b.kind[i] != *return_kind) continue;

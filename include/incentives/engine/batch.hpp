@@ -40,6 +40,10 @@ struct event_batch {
     /// batch (for a program with funds; the ledger stage replays them).
     std::vector<detail::fund_event> fund_events;
     std::vector<std::uint32_t> fund_rows;
+    /// Rows of deal kinds and sales closing a registered deal, the same way (a program with
+    /// deal_registration).
+    std::vector<detail::deal_event> deal_events;
+    std::vector<std::uint32_t> deal_rows;
     /// Event attributes by name: a code per event in that name's dictionary (0: absent).
     std::map<std::string, std::vector<std::uint32_t>, std::less<>> attrs;
 

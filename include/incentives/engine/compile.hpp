@@ -29,6 +29,8 @@ INCENTIVES_INLINE void engine::compile() {
     paid_kinds_.kinds = {"sale", "return"};  // returns are a mechanism of every program (clawbacks)
     if (!prog_->funds.empty())  // the steps of a fund's life (engine/ledger.hpp)
         for (auto k : detail::fund_step_kinds) paid_kinds_.kinds.emplace_back(k);
+    if (prog_->deals)  // the steps of a registered deal (engine/deals.hpp)
+        for (auto k : detail::deal_step_kinds) paid_kinds_.kinds.emplace_back(k);
     using rules::rule;
     auto numeric_attribute = [&](const std::string& name) {
         st_.numeric.try_emplace(name);

@@ -5,6 +5,7 @@
 // sale in the input.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -145,6 +146,58 @@ inline fund_event fund_event_at(const event_place& at, fund_step step, std::stri
     return f;
 }
 
+/// The columns a deal row reads besides the event's own: a registration's customer, a decision's
+/// reason, a stage's name (attributes: attr.customer, attr.reason, attr.stage).
+struct deal_columns {
+    const text_column *customer, *reason, *stage;
+};
+
+/// A deal row, checked: a registration names its customer; the other steps name their registration
+/// in `reference`; a stage is one the program declares (not "registered", paid on approval); a
+/// closing sale is a sale whose reference names a registration.
+inline deal_event deal_event_at(const event_place& at, deal_step step, std::string_view kind, std::string_view id, date on,
+                                std::uint32_t partner, std::int64_t amount, std::string_view reference, const deal_columns& cols,
+                                const rules::deal_registration& policy) {
+    const std::string k(kind);
+    deal_event d;
+    d.id = std::string(id);
+    d.step = step;
+    d.day = on.days();
+    d.partner = partner;
+    d.amount = amount;
+    if (amount < 0) at.fail("negative_amount", "amount", "expected an amount >= 0 for a " + k);
+    if (step != deal_step::registration) {
+        if (reference.empty())
+            at.fail("missing_reference", "reference", "a " + k + " names the registration it is about in \"reference\"");
+        utf8_at(reference, at, "reference");
+        d.reference = std::string(reference);
+    }
+    auto text_of = [&](const text_column* c, std::string_view field) {
+        std::string v = c ? std::string((*c)[at.row]) : std::string();
+        utf8_at(v, at, field);
+        return v;
+    };
+    if (step == deal_step::registration) {
+        d.customer = text_of(cols.customer, "customer");
+        if (d.customer.empty())
+            at.fail("missing_customer", "customer", "a deal_registration names its customer in the attribute \"customer\" (column attr.customer)");
+    }
+    if (step == deal_step::approval || step == deal_step::rejection || step == deal_step::lost) d.note = text_of(cols.reason, "reason");
+    if (step == deal_step::stage) {
+        d.stage = text_of(cols.stage, "stage");
+        std::vector<std::string_view> names;
+        for (const auto& [name, reward] : policy.stages)
+            if (name != "registered") names.emplace_back(name);
+        if (d.stage.empty()) at.fail("missing_stage", "stage", "a deal_stage names its stage in the attribute \"stage\" (column attr.stage)");
+        if (d.stage == "registered")
+            at.fail("stage", "stage", "the stage \"registered\" is paid when the registration is approved, not by a deal_stage");
+        if (std::find(names.begin(), names.end(), d.stage) == names.end())
+            at.fail("stage", "stage", "unknown stage \"" + d.stage + "\"" + did_you_mean(d.stage, names) +
+                                          (names.empty() ? " (the program declares no stage)" : " (the program's stages: " + join_kinds({names.begin(), names.end()}) + ")"));
+    }
+    return d;
+}
+
 }  // namespace detail
 
 INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) const {
@@ -238,6 +291,9 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
     std::vector<std::string_view> fund_ids;
     for (const auto& f : prog_->funds) fund_ids.emplace_back(f.id);
     std::optional<detail::fund_step> last_fund_step;
+    const text_column* customer_column = attr_column("customer");
+    const text_column* stage_column = attr_column("stage");
+    std::optional<detail::deal_step> last_deal_step;
     // A dictionary's code for a value; a value new to it is checked first (what a dictionary holds
     // reaches outputs, so it must be UTF-8; known values were checked when they came).
     auto code_of = [](detail::dictionary& d, std::string_view v, const detail::event_place& at, std::string_view field) {
@@ -292,6 +348,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             last_is_sale = kind == "sale";
             last_is_return = kind == "return";
             last_fund_step = prog_->funds.empty() ? std::nullopt : detail::fund_step_of(kind);
+            last_deal_step = !prog_->deals ? std::nullopt : last_is_sale ? std::optional(detail::deal_step::close) : detail::deal_step_of(kind);
         }
         const bool is_sale = last_is_sale, is_return = last_is_return;
         std::optional<date> on = detail::date_at(in.on, at, "date");
@@ -463,6 +520,10 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         std::optional<detail::fund_event> fund_row;
         if (last_fund_step) fund_row = fund_event_at(at, *last_fund_step, kind, id, *on, *partner, amount, amount_given, ref_id,
                                                      {fund_column, proof_column, reason_column, activity_end_column}, fund_ids);
+        std::optional<detail::deal_event> deal_row;
+        if (last_deal_step && (*last_deal_step != detail::deal_step::close || !ref_id.empty()))
+            deal_row = deal_event_at(at, *last_deal_step, kind, id, *on, *partner, amount, ref_id, {customer_column, reason_column, stage_column},
+                                     *prog_->deals);
         // Every check passed: append the row.
         batch_ids.insert(h, static_cast<std::uint32_t>(out));
         b.ids.emplace_back(id);
@@ -483,6 +544,10 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         if (fund_row) {
             b.fund_events.push_back(std::move(*fund_row));
             b.fund_rows.push_back(static_cast<std::uint32_t>(out));
+        }
+        if (deal_row) {
+            b.deal_events.push_back(std::move(*deal_row));
+            b.deal_rows.push_back(static_cast<std::uint32_t>(out));
         }
         ++out;
         for (const auto& t : attr_targets) {

@@ -31,8 +31,8 @@
 
 namespace incentives::detail {
 
-/// Checks the ledger from its entries alone: per account, every entry's balance, reserved and
-/// available follow from the one before (opening 0: balance + amount for credits and debits,
+/// Checks the ledger from its entries alone: entries are numbered and dated in order; per account,
+/// every entry's balance, reserved and available follow from the one before (opening 0: balance + amount for credits and debits,
 /// reserved + amount for reservations and releases); every lot's remainder (its amount less what
 /// consumes it) is never below zero; nothing consumes what is not a lot or a reservation of its own
 /// account; each reservation is never drawn beyond what it reserved. Throws calculation_error
@@ -53,6 +53,7 @@ inline void reconcile_ledger(std::span<const ledger_entry> ledger) {
     std::uint64_t expected = 1;
     for (const auto& e : ledger) {
         if (e.number != expected++) broken(e, "entries are not numbered 1, 2, 3, ... in order");
+        if (e.number > 1 && e.on < ledger[e.number - 2].on) broken(e, "it is dated before the entry before it");
         by_number[e.number] = &e;
         auto& a = accounts[{e.fund, e.partner}];
         const bool moves_balance = e.kind == kind::allocation || e.kind == kind::accrual || e.kind == kind::reversal ||
@@ -396,6 +397,11 @@ private:
         const decimal approved = money(e.amount);
         if (rq.decided) return reject(rq.account, e, "request \"" + e.reference + "\" was already decided");
         rq.decided = true;
+        // Approved after its claim deadline, a request could take no claim: nothing is reserved (a
+        // release would come before the reservation it releases).
+        if (e.day > rq.deadline)
+            return reject(rq.account, e, "approved after the claim deadline " + date(rq.deadline).to_string() + " of request \"" +
+                                             e.reference + "\": nothing could be claimed against it");
         if (approved.signum() == 0) return reject(rq.account, e, "request \"" + e.reference + "\" rejected" + because(e));
         if (rq.asked < approved)
             return reject(rq.account, e, "approves " + approved.to_string() + ", more than the " + rq.asked.to_string() + " requested");
@@ -468,6 +474,8 @@ private:
         const decimal pay = (cost * f.reimbursement).rescale(minor_, p_.rounding.mode);
         std::string paid_as = f.reimbursement == decimal(1) ? "" : " (" + pct(f.reimbursement) + " of " + cost.to_string() + ")";
         auto& a = accounts_[c.account];
+        if (pay.signum() == 0)  // approved, but the reimbursed part rounds to nothing: said, not silent
+            return reject(c.account, e, "claim \"" + e.reference + "\" pays 0.00" + paid_as + ": nothing to pay");
         if (!c.request.empty()) {
             auto& rs = reservations_[*requests_.at(c.request).reservation];
             if (rs.left < pay)

@@ -158,6 +158,41 @@ struct fund_balance {
     friend bool operator==(const fund_balance&, const fund_balance&) = default;
 };
 
+/// One step of a registered deal's life (engine/deals.hpp), in replay order. Money steps (bonus,
+/// stage_reward, clawback) are also in the payout lines of the deal registration's id.
+struct deal_entry {
+    enum class kind_t : unsigned char {
+        registered,    ///< a registration (moves nothing until approved)
+        approved,      ///< protection starts: the customer is the partner's until `until`
+        rejected,      ///< by the vendor, or by the conflict policy (the reason names the winner)
+        extended,      ///< the window extended
+        stage_reward,  ///< a funnel stage paid (once per deal and stage)
+        bonus,         ///< the deal closed in the window by the registering partner
+        no_bonus,      ///< a closing sale that earns nothing, and why
+        expired,       ///< the window ended without a close: the customer is free again
+        lost,          ///< the deal was lost
+        clawback,      ///< a lost deal's stage reward taken back
+        refused,       ///< a step that names no registration, or one that cannot take it
+    };
+    std::uint64_t number = 0;
+    std::string registration;  ///< the registration's id
+    std::string partner;
+    std::string customer;
+    date on;
+    kind_t kind = kind_t::registered;
+    decimal amount;            ///< money steps: what is paid (clawback: below zero); others 0
+    std::optional<date> until; ///< approved and extended: the last protected day
+    std::string event;         ///< the event id
+    std::string reason;
+    friend bool operator==(const deal_entry&, const deal_entry&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(deal_entry::kind_t k) noexcept {
+    constexpr std::string_view names[] = {"registered", "approved", "rejected", "extended", "stage_reward", "bonus",
+                                          "no_bonus",   "expired",  "lost",     "clawback", "refused"};
+    return names[static_cast<int>(k)];
+}
+
 /// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
 /// totals sorted by beneficiary and period.
 struct result {
@@ -172,6 +207,9 @@ struct result {
     /// program without funds. Lines of rules that credit a fund are in `lines` but not in
     /// `statements` (they are paid into the fund, not in cash).
     std::vector<ledger_entry> ledger;
+    /// The registered deals' story, in replay order (empty without deal_registration). Their money
+    /// is in `lines` (rule: the deal registration's id, after the rules) and in the statements.
+    std::vector<deal_entry> deals;
 
     /// The sum of every line (exact).
     [[nodiscard]] decimal total() const {

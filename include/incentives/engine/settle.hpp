@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/deals.hpp>
 #include <incentives/engine/ledger.hpp>
 #include <incentives/rules/accelerator.hpp>
 #include <incentives/rules/budget.hpp>
@@ -766,23 +767,24 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
 namespace incentives {
 
 namespace detail {
-/// Settle, then the ledger stage for a program with funds (engine/ledger.hpp).
+/// Settle, then the ledger stages: funds (engine/ledger.hpp) and registered deals (engine/deals.hpp).
 inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const std::vector<fund_event>& funds,
-                                const run_options& o) {
+                                const std::vector<deal_event>& deals, const run_options& o) {
     result r = settlement(e, p, o).run();
     if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, funds);
+    if (p.deals) deal_ledger(p, cat).replay(deals, r);
     return r;
 }
 }  // namespace detail
 
 INCENTIVES_INLINE result engine::run(const run_options& o) const {
-    return detail::settle_and_replay(*this, *prog_, *cat_, st_.fund_events, o);
+    return detail::settle_and_replay(*this, *prog_, *cat_, st_.fund_events, st_.deal_events, o);
 }
 
 INCENTIVES_INLINE result engine::run(const program& variant, const run_options& o) const {
     validate(variant);
     detail::check_variant(*prog_, variant);
-    return detail::settle_and_replay(*this, variant, *cat_, st_.fund_events, o);
+    return detail::settle_and_replay(*this, variant, *cat_, st_.fund_events, st_.deal_events, o);
 }
 
 INCENTIVES_INLINE std::vector<measure_row> engine::measures() const {

@@ -177,6 +177,18 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
         o.pod<std::uint8_t>(f.activity_end.has_value());
         o.pod(f.activity_end.value_or(0));
     }
+    o.pod<std::uint64_t>(st_.deal_events.size());
+    for (const auto& d : st_.deal_events) {
+        o.str(d.id);
+        o.pod(d.step);
+        o.pod(d.day);
+        o.pod(d.partner);
+        o.pod(d.amount);
+        o.str(d.reference);
+        o.str(d.customer);
+        o.str(d.stage);
+        o.str(d.note);
+    }
     return o.take();
 }
 
@@ -286,6 +298,22 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
             const auto end = in.pod<std::int32_t>();
             if (has_end) f.activity_end = end;
             st.fund_events.push_back(std::move(f));
+        }
+        auto deals = in.pod<std::uint64_t>();
+        for (std::uint64_t i = 0; i < deals; ++i) {
+            detail::deal_event d;
+            d.id = in.str();
+            d.step = in.pod<detail::deal_step>();
+            if (static_cast<int>(d.step) > static_cast<int>(detail::deal_step::close)) detail::bytes_in::corrupt();
+            d.day = in.pod<std::int32_t>();
+            d.partner = in.pod<std::uint32_t>();
+            if (d.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
+            d.amount = in.pod<std::int64_t>();
+            d.reference = in.str();
+            d.customer = in.str();
+            d.stage = in.str();
+            d.note = in.str();
+            st.deal_events.push_back(std::move(d));
         }
     }
     if (!in.done()) detail::bytes_in::corrupt();

@@ -54,6 +54,7 @@ struct engine_state {
     std::uint64_t events = 0, duplicates_ignored = 0, outside = 0;
     std::vector<std::uint64_t> kind_events;  ///< events added, by kind code
     std::vector<fund_event> fund_events;     ///< in the order added (the ledger sorts them)
+    std::vector<deal_event> deal_events;     ///< in the order added (engine/deals.hpp sorts them)
 };
 
 inline constexpr int attribute_scale = 6;

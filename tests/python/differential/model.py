@@ -621,6 +621,8 @@ class Model:
                     ln = by_key.get((rule.id, ben, sper))
                     if ln is None or ln.amount == 0:
                         continue
+                    if ln.current == 0:
+                        continue  # a line with no measure (a floor paid it) has nothing to reverse, under either basis
                     if recompute:
                         key = id(ln)
                         stand = standing.get(key, ln.amount)
@@ -633,8 +635,6 @@ class Model:
                         amount = min(Fraction(0), again - stand)
                         standing[key] = stand + amount
                     else:
-                        if ln.current == 0:
-                            continue  # a line with no measure (a floor paid it) has no sale's share to reverse
                         amount = self.rnd(-(ln.amount * part / ln.current * frac))
                     rper = self.period(rd, rule.unit)
                     out.append(Line(rule.id, rule.beneficiary, ben, partner, rper, "clawback", amount, reverses=sale["id"], returned_by=r["id"], rule_index=rule.index))
