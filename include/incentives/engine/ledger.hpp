@@ -19,7 +19,9 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <incentives/allocation.hpp>
@@ -47,14 +49,19 @@ inline void reconcile_ledger(std::span<const ledger_entry> ledger) {
     struct state {
         decimal balance, reserved;
     };
-    std::map<std::pair<std::string, std::string>, state> accounts;
-    std::map<std::uint64_t, decimal> left;  // lots and reservations: what remains of each
-    std::map<std::uint64_t, const ledger_entry*> by_number;
+    // Accounts by (fund, partner) as views into the entries; entries are numbered 1, 2, 3, ... so
+    // that what remains of each lot or reservation is kept by number.
+    struct views_hash {
+        std::size_t operator()(const std::pair<std::string_view, std::string_view>& k) const noexcept {
+            return std::hash<std::string_view>{}(k.first) * 31 + std::hash<std::string_view>{}(k.second);
+        }
+    };
+    std::unordered_map<std::pair<std::string_view, std::string_view>, state, views_hash> accounts;
+    std::vector<decimal> left(ledger.size() + 1);  // lots and reservations: what remains of each, by number
     std::uint64_t expected = 1;
     for (const auto& e : ledger) {
         if (e.number != expected++) broken(e, "entries are not numbered 1, 2, 3, ... in order");
         if (e.number > 1 && e.on < ledger[e.number - 2].on) broken(e, "it is dated before the entry before it");
-        by_number[e.number] = &e;
         auto& a = accounts[{e.fund, e.partner}];
         const bool moves_balance = e.kind == kind::allocation || e.kind == kind::accrual || e.kind == kind::reversal ||
                                    e.kind == kind::shortfall || e.kind == kind::payment || e.kind == kind::forfeiture;
@@ -65,10 +72,15 @@ inline void reconcile_ledger(std::span<const ledger_entry> ledger) {
         if (e.amount.signum() > 0 && !credit) broken(e, "a debit above zero");
         if (moves_balance) a.balance += e.amount;
         if (moves_reserved) a.reserved += e.amount;
+        // An earlier entry of this account, by number (nullptr: none).
+        auto earlier = [&](std::uint64_t n) -> const ledger_entry* {
+            if (n == 0 || n >= e.number) return nullptr;
+            const ledger_entry& x = ledger[n - 1];
+            return x.fund == e.fund && x.partner == e.partner ? &x : nullptr;
+        };
         if (e.reservation != 0) {  // a payment against a reservation draws it down by what it pays
-            auto it = by_number.find(e.reservation);
-            if (e.kind != kind::payment || it == by_number.end() || it->second->kind != kind::reservation ||
-                it->second->fund != e.fund || it->second->partner != e.partner)
+            const ledger_entry* r = earlier(e.reservation);
+            if (e.kind != kind::payment || r == nullptr || r->kind != kind::reservation)
                 broken(e, "it draws down entry " + std::to_string(e.reservation) + ", not an earlier reservation of this account");
             a.reserved += e.amount;
             auto& rest = left[e.reservation];
@@ -82,10 +94,10 @@ inline void reconcile_ledger(std::span<const ledger_entry> ledger) {
         if (a.reserved.signum() < 0) broken(e, "reserved below zero");
         if (e.kind == kind::allocation || e.kind == kind::accrual || e.kind == kind::reservation) left[e.number] = e.amount;
         if (e.consumes != 0) {
-            auto it = by_number.find(e.consumes);
-            if (it == by_number.end() || it->second->fund != e.fund || it->second->partner != e.partner)
+            const ledger_entry* drawn_on = earlier(e.consumes);
+            if (drawn_on == nullptr)
                 broken(e, "it draws on entry " + std::to_string(e.consumes) + ", not an earlier lot or reservation of this account");
-            const kind drawn = it->second->kind;
+            const kind drawn = drawn_on->kind;
             const bool on_lot = drawn == kind::allocation || drawn == kind::accrual;
             if (e.kind == kind::release ? drawn != kind::reservation : !on_lot)
                 broken(e, "it draws on entry " + std::to_string(e.consumes) + ", a " + std::string(to_string(drawn)));
@@ -219,10 +231,16 @@ private:
     };
 
     std::size_t account_of(std::size_t fund, std::uint32_t partner) {
-        auto [it, fresh] = account_index_.try_emplace({fund, partner}, accounts_.size());
-        if (fresh) accounts_.push_back({fund, partner, zero(), zero(), {}});
-        return it->second;
+        // A dense index by (fund, partner): a lookup per step, on the replay's hot path.
+        if (account_index_.empty()) account_index_.assign(p_.funds.size() * cat_.partners().size(), none);
+        auto& slot = account_index_[fund * cat_.partners().size() + partner];
+        if (slot == none) {
+            slot = static_cast<std::uint32_t>(accounts_.size());
+            accounts_.push_back({fund, partner, zero(), zero(), {}});
+        }
+        return slot;
     }
+    static constexpr std::uint32_t none = 0xFFFFFFFFu;
 
     ledger_entry& entry(std::size_t acc, std::int32_t day, ledger_entry::kind_t k, decimal amount, std::string event,
                         std::string reason, std::uint64_t consumes = 0, std::uint64_t drawn_reservation = 0) {
@@ -254,8 +272,18 @@ private:
         if (f.expires) last = rules::last_usable_day(*f.expires, date(day), p_.cal).days();
         ledger_entry& e = entry(acc, day, k, amount, std::move(event), std::move(reason));
         if (last) e.expires = date(*last);
-        accounts_[acc].lots.push_back(lots_.size());
         lots_.push_back({e.number, acc, amount, last});
+        // The account's lots are kept in the order payments draw on them: the soonest to expire
+        // first (then the oldest), or the oldest first.
+        auto& order = accounts_[acc].lots;
+        const bool by_expiry = f.claim_order == rules::fund::order_t::soonest_expiring;
+        auto before = [&](std::size_t x, std::size_t y) {
+            const auto &lx = lots_[x], &ly = lots_[y];
+            if (by_expiry && lx.last_day.has_value() != ly.last_day.has_value()) return lx.last_day.has_value();
+            if (by_expiry && lx.last_day != ly.last_day) return *lx.last_day < *ly.last_day;
+            return lx.entry < ly.entry;
+        };
+        order.insert(std::upper_bound(order.begin(), order.end(), lots_.size() - 1, before), lots_.size() - 1);
         if (last) due_.insert({*last + 1, 0, lots_.size() - 1});
     }
 
@@ -264,14 +292,7 @@ private:
     decimal draw(std::size_t acc, std::int32_t day, ledger_entry::kind_t k, decimal amount, const std::string& event,
                  const std::string& reason, std::uint64_t drawn_reservation = 0) {
         auto& a = accounts_[acc];
-        std::vector<std::size_t> order = a.lots;
-        if (p_.funds[a.fund].claim_order == rules::fund::order_t::soonest_expiring)
-            std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-                const auto &lx = lots_[x], &ly = lots_[y];
-                if (lx.last_day.has_value() != ly.last_day.has_value()) return lx.last_day.has_value();
-                return lx.last_day.value_or(0) < ly.last_day.value_or(0);
-            });
-        for (std::size_t li : order) {
+        for (std::size_t li : a.lots) {  // already in the fund's order (add_lot)
             if (amount.signum() == 0) break;
             auto& l = lots_[li];
             if (l.left.signum() == 0) continue;
@@ -532,11 +553,11 @@ private:
     std::vector<action> actions_;
     std::vector<rule_line> credits_;
     std::vector<account> accounts_;
-    std::map<std::pair<std::size_t, std::uint32_t>, std::size_t> account_index_;
+    std::vector<std::uint32_t> account_index_;  // by fund * partners + partner: into accounts_, or none
     std::vector<lot> lots_;
     std::vector<reservation> reservations_;
-    std::map<std::string, request_state, std::less<>> requests_;
-    std::map<std::string, claim_state, std::less<>> claims_;
+    std::unordered_map<std::string, request_state> requests_;
+    std::unordered_map<std::string, claim_state> claims_;
     std::map<std::pair<std::size_t, std::int32_t>, decimal> budget_used_;
     std::set<std::tuple<std::int32_t, int, std::size_t>> due_;  // (due day, 0 lot / 1 reservation, index)
     std::vector<ledger_entry> out_;
