@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
                "read or is invalid. See docs/cli.md.");
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
-        deals_path, beneficiary;
+        deals_path, beneficiary, event_id;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
@@ -228,7 +228,11 @@ int main(int argc, char** argv) {
     run->add_option("--as-of", as_of, "the day of --balances (YYYY-MM-DD; default: the program's last day)")->needs("--balances");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
-    explain->add_option("--beneficiary", beneficiary, "partner or participant id")->required();
+    auto* explain_who = explain->add_option("--beneficiary", beneficiary, "partner or participant id");
+    auto* explain_event = explain->add_option("--event", event_id,
+                                              "an event id: its story in the fund ledger and the registered deals (a claim, a "
+                                              "request, a registration)");
+    explain_who->excludes(explain_event);
     auto* validate_cmd = app.add_subcommand("validate", "check a program; exit status 2 when it is invalid");
     validate_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required();
     auto* demo = app.add_subcommand("demo", "run the bundled example program on the bundled sample data");
@@ -313,6 +317,9 @@ int main(int argc, char** argv) {
                 if (!path->empty()) inputs.emplace_back(flag, *path);
             check_outputs(outputs, inputs);
         }
+        if (*explain && beneficiary.empty() && event_id.empty())
+            throw config_error("incentives.config.usage", "explain needs --beneficiary ID (a partner's or participant's lines) or --event ID "
+                                                          "(a claim's, request's or registered deal's story)");
         std::optional<date> balances_day;
         if (!as_of.empty()) {
             try {
@@ -333,7 +340,7 @@ int main(int argc, char** argv) {
         t.program = since(t0);
         const bool traces = *explain || !traces_path.empty();
         engine e = make_engine(p, files, traces, prog, t);
-        if (*explain && beneficiary != "program" && !e.reference_data().partner_index(beneficiary) &&
+        if (*explain && event_id.empty() && beneficiary != "program" && !e.reference_data().partner_index(beneficiary) &&
             !e.reference_data().participant_index(beneficiary)) {
             std::string hint = e.reference_data().suggest_partner(beneficiary);
             if (hint.empty()) hint = e.reference_data().suggest_participant(beneficiary);
@@ -372,7 +379,14 @@ int main(int argc, char** argv) {
             if (out_path.empty() && deltas_path != "-") print_summary(p, r);
         } else {
             prog.stop();
-            print_explanation(p, program_path, e.reference_data(), r, beneficiary);
+            if (!event_id.empty()) {
+                if (!print_event_story(r, event_id))
+                    throw input_error("incentives.input.unknown_event",
+                                      "--event: no fund entry or deal step is event \"" + event_id + "\" or names it (explain --event "
+                                      "tells the story of a claim, a request, an allocation or a registered deal)");
+            } else {
+                print_explanation(p, program_path, e.reference_data(), r, beneficiary);
+            }
         }
         if (show_timings) print_timings(t, since(start), r.events_seen);
         return stdout_written();

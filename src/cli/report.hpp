@@ -84,6 +84,30 @@ inline void print_summary(const program& p, const result& r) {
     }
 }
 
+/// The story of one event in the ledgers: the fund entries and deal steps that are its own or name
+/// it ("claim \"c1\"", "request \"r1\"", a registration's steps). Returns false when there are none.
+inline bool print_event_story(const result& r, const std::string& id) {
+    const std::string quoted = "\"" + id + "\"";
+    bool any = false;
+    for (const auto& e : r.ledger) {
+        if (e.event != id && e.reason.find(quoted) == std::string::npos) continue;
+        if (!any) fmt::print("{:>5}  {:<10} {:<14} {:<12} {:>12} {:>12} {:>12}  {}\n", "entry", "date", "account", "kind", "amount",
+                             "balance", "available", "why");
+        any = true;
+        fmt::print("{:>5}  {:<10} {:<14} {:<12} {:>12} {:>12} {:>12}  {}{}\n", e.number, e.on.to_string(), e.account(), to_string(e.kind),
+                   e.amount, e.balance_after, e.available_after, e.event == id ? "" : "(" + e.event + ") ", e.reason);
+    }
+    bool deals = false;
+    for (const auto& d : r.deals) {
+        if (d.registration != id && d.event != id) continue;
+        if (!deals) fmt::print("{}{:>5}  {:<10} {:<13} {:<8} {:>12}  {}\n", any ? "\n" : "", "step", "date", "kind", "partner", "amount", "why");
+        deals = true;
+        fmt::print("{:>5}  {:<10} {:<13} {:<8} {:>12}  {}{}\n", d.number, d.on.to_string(), to_string(d.kind), d.partner, d.amount,
+                   d.until ? "protected through " + d.until->to_string() + (d.reason.empty() ? "" : "; ") : "", d.reason);
+    }
+    return any || deals;
+}
+
 /// A label for a beneficiary: "P01 (partner, Nordic Laptops AB)", "S01 (specialist at P01)".
 inline std::string describe_beneficiary(const catalog& cat, std::string_view id) {
     if (auto i = cat.partner_index(id)) {

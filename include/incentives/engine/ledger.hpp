@@ -215,6 +215,7 @@ private:
         std::size_t account = 0;
         decimal left;
         std::int32_t deadline = 0;  // the last day a claim is taken
+        std::string request;        // the request it reserves for
     };
     struct request_state {
         std::size_t account = 0;
@@ -319,15 +320,15 @@ private:
                 l.left = zero();
                 auto& lots = accounts_[l.account].lots;
                 std::erase(lots, index);
-                entry(l.account, due, ledger_entry::kind_t::forfeiture, -left, "",
+                entry(l.account, due, ledger_entry::kind_t::forfeiture, -left, out_[l.entry - 1].event,
                       "unused after its last usable day " + date(*l.last_day).to_string(), l.entry);
             } else {
                 auto& r = reservations_[index];
                 if (r.left.signum() == 0) continue;
                 decimal left = r.left;
                 r.left = zero();
-                entry(r.account, due, ledger_entry::kind_t::release, -left, "",
-                      "unclaimed after the claim deadline " + date(r.deadline).to_string(), r.entry);
+                entry(r.account, due, ledger_entry::kind_t::release, -left, r.request,
+                      "unclaimed after the claim deadline " + date(r.deadline).to_string() + " of request \"" + r.request + "\"", r.entry);
             }
         }
     }
@@ -432,7 +433,7 @@ private:
         ledger_entry& r = entry(rq.account, e.day, ledger_entry::kind_t::reservation, approved, e.id,
                                 "request \"" + e.reference + "\" approved" + because(e));
         rq.reservation = reservations_.size();
-        reservations_.push_back({r.number, rq.account, approved, rq.deadline});
+        reservations_.push_back({r.number, rq.account, approved, rq.deadline, e.reference});
         due_.insert({rq.deadline + 1, 1, reservations_.size() - 1});
     }
 

@@ -130,7 +130,7 @@ struct ledger_entry {
     decimal balance_after;
     decimal reserved_after;
     decimal available_after;      ///< balance - reserved
-    std::string event;            ///< the event id, or "rule/partner/period" for a rule's credit
+    std::string event;            ///< the event id ("rule/partner/period" for a rule's credit; a forfeiture names its lot's, a release its request)
     std::uint64_t consumes = 0;   ///< the lot (payment, forfeiture, reversal) or reservation (release) it draws on; 0 none
     std::uint64_t reservation = 0;  ///< for a payment against an approved request: the reservation it draws down too
     std::optional<date> expires;  ///< for lots: the last usable day
