@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <incentives/engine/ledger.hpp>
 #include <incentives/format.hpp>
 #include <incentives/engine/catalog.hpp>
 #include <incentives/engine/result.hpp>
@@ -197,6 +198,17 @@ inline void print_explanation(const program& p, const std::string& program_path,
         if (!people.empty()) {
             fmt::print("\nPeople at {} with their own statements (explain them with --beneficiary ID):\n", who);
             for (const auto& [id, amount] : people) fmt::print("  {:<40} {:>18}\n", describe_beneficiary(cat, id), amount);
+        }
+        // A partner's fund accounts as of the program's last day (docs/rules/funds.md).
+        bool funds = false;
+        for (const auto& b : fund_balances(r.ledger, p.cal.to())) {
+            if (b.partner != who) continue;
+            if (!funds)
+                fmt::print("\nFunds of {} as of {} (explain an entry's event with --event ID)\n  {:<10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+                           who, p.cal.to().to_string(), "fund", "balance", "reserved", "available", "exp. 30 d", "31-60 d", "61-90 d");
+            funds = true;
+            fmt::print("  {:<10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n", b.fund, b.balance, b.reserved, b.available, b.expiring_30,
+                       b.expiring_60, b.expiring_90);
         }
     }
 }
