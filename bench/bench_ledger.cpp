@@ -20,7 +20,7 @@
 // The program: coop (co-op, 50% reimbursement, lots usable to the end of the next quarter) and mdf
 // (claims only against approved requests, 30 days after the activity, lots usable to the end of
 // their quarter), one rule crediting coop. The events are built directly in columns
-// (engine::event_batch with its fund_events), with the dictionary codes of a primed engine; before
+// (engine::event_batch with its funds), with the dictionary codes of a primed engine; before
 // any timing the first 20,000 events, as columns and as rows, must give the same lines and ledger.
 //
 // Benchmarks (real time, process CPU time also reported; items_per_second is events per second):
@@ -172,9 +172,9 @@ std::unique_ptr<dataset> generate(std::size_t n) {
     b.quantity.reserve(n);
     b.amount.reserve(n);
     b.credit_begin.reserve(n + 1);
-    b.fund_events.reserve(n / 2 + 1);
-    b.fund_rows.reserve(n / 2 + 1);
-    // Pools of what waits for a decision or a claim: indices into b.fund_events.
+    b.funds.events.reserve(n / 2 + 1);
+    b.funds.rows.reserve(n / 2 + 1);
+    // Pools of what waits for a decision or a claim: indices into b.funds.events.
     std::vector<std::uint32_t> undecided_requests, approved_requests, undecided_claims;
     auto take = [&](std::vector<std::uint32_t>& pool) {
         const std::size_t k = r.below(pool.size());
@@ -186,7 +186,7 @@ std::unique_ptr<dataset> generate(std::size_t n) {
     // A decision on an item of `pool`, 1..`days` days after it: `whole`% of the time its amount,
     // then part of it, 5% 0 (rejected).
     auto decide = [&](fund_event& f, std::vector<std::uint32_t>& pool, fund_step step, std::int64_t days, std::uint64_t whole) {
-        const fund_event& x = b.fund_events[take(pool)];
+        const fund_event& x = b.funds.events[take(pool)];
         const std::uint64_t how = r.below(100);
         f.step = step;
         f.partner = x.partner;
@@ -225,24 +225,24 @@ std::unique_ptr<dataset> generate(std::size_t n) {
             f.fund = "mdf";
             f.amount = r.in(100, 3000) * 100;
             f.activity_end = clamp(f.day + r.in(0, 30));
-            undecided_requests.push_back(static_cast<std::uint32_t>(b.fund_events.size()));
+            undecided_requests.push_back(static_cast<std::uint32_t>(b.funds.events.size()));
         } else if (slot >= 66 && slot < 72 && !undecided_requests.empty()) {
             decide(f, undecided_requests, fund_step::approval, 20, 80);
-            if (f.amount > 0) approved_requests.push_back(static_cast<std::uint32_t>(b.fund_events.size()));
+            if (f.amount > 0) approved_requests.push_back(static_cast<std::uint32_t>(b.funds.events.size()));
         } else if (slot >= 72 && slot < 78 && !approved_requests.empty()) {
-            const fund_event& ap = b.fund_events[take(approved_requests)];
+            const fund_event& ap = b.funds.events[take(approved_requests)];
             f.step = fund_step::claim;
             f.partner = ap.partner;
             f.day = clamp(ap.day + r.in(1, 30));
             f.reference = ap.reference;  // the request
             f.amount = ap.amount / 100 * r.in(50, 100);
             f.note = "INV-" + std::to_string(i);
-            undecided_claims.push_back(static_cast<std::uint32_t>(b.fund_events.size()));
+            undecided_claims.push_back(static_cast<std::uint32_t>(b.funds.events.size()));
         } else if (slot >= 78 && slot < 86) {
             f.step = fund_step::claim;
             f.fund = "coop";
             f.amount = r.in(25, 600) * 100;
-            undecided_claims.push_back(static_cast<std::uint32_t>(b.fund_events.size()));
+            undecided_claims.push_back(static_cast<std::uint32_t>(b.funds.events.size()));
         } else if (slot >= 86 && !undecided_claims.empty()) {
             decide(f, undecided_claims, fund_step::claim_approval, 15, 85);
         } else {  // an allocation (also when a decision has nothing to decide)
@@ -254,14 +254,14 @@ std::unique_ptr<dataset> generate(std::size_t n) {
         b.day.push_back(f.day);
         b.partner.push_back(f.partner);
         b.amount.push_back(f.amount);
-        b.fund_rows.push_back(static_cast<std::uint32_t>(i));
-        b.fund_events.push_back(std::move(f));
-        ++ds->made[1 + static_cast<int>(b.fund_events.back().step)];
+        b.funds.rows.push_back(static_cast<std::uint32_t>(i));
+        b.funds.events.push_back(std::move(f));
+        ++ds->made[1 + static_cast<int>(b.funds.events.back().step)];
     }
     auto bytes_of = [](const auto& v) { return static_cast<std::int64_t>(v.capacity() * sizeof(v[0])); };
     ds->bytes = bytes_of(b.ids) + bytes_of(b.kind) + bytes_of(b.day) + bytes_of(b.partner) + bytes_of(b.product) + bytes_of(b.category) +
-                bytes_of(b.quantity) + bytes_of(b.amount) + bytes_of(b.credit_begin) + bytes_of(b.reference) + bytes_of(b.fund_events) +
-                bytes_of(b.fund_rows);
+                bytes_of(b.quantity) + bytes_of(b.amount) + bytes_of(b.credit_begin) + bytes_of(b.reference) + bytes_of(b.funds.events) +
+                bytes_of(b.funds.rows);
     return ds;
 }
 
@@ -281,9 +281,9 @@ std::vector<event> rows_of(const event_batch& b, std::size_t n) {
             e.quantity = decimal(static_cast<long long>(b.quantity[i]));
         }
     }
-    for (std::size_t j = 0; j < b.fund_rows.size() && b.fund_rows[j] < n; ++j) {
-        const fund_event& f = b.fund_events[j];
-        event& e = rows[b.fund_rows[j]];
+    for (std::size_t j = 0; j < b.funds.rows.size() && b.funds.rows[j] < n; ++j) {
+        const fund_event& f = b.funds.events[j];
+        event& e = rows[b.funds.rows[j]];
         e.kind = std::string(step_kind[static_cast<int>(f.step)]);
         e.reference = f.reference;
         if (!f.fund.empty()) e.attrs["fund"] = f.fund;
@@ -385,7 +385,7 @@ void BM_replay(benchmark::State& state) {
     const result settled = loaded_for(n).run();
     std::size_t entries = 0;
     for (auto _ : state) {
-        auto ledger = detail::fund_ledger(w.prog, w.cat).replay(settled.lines, ds.batch.fund_events);
+        auto ledger = detail::fund_ledger(w.prog, w.cat).replay(settled.lines, ds.batch.funds.events);
         state.PauseTiming();
         entries = ledger.size();
         ledger = {};
@@ -394,7 +394,7 @@ void BM_replay(benchmark::State& state) {
     describe(state, ds);
     state.counters["ledger_entries"] = static_cast<double>(entries);
     state.counters["fund_events_per_second"] =
-        benchmark::Counter(static_cast<double>(ds.batch.fund_events.size()), benchmark::Counter::kIsIterationInvariantRate);
+        benchmark::Counter(static_cast<double>(ds.batch.funds.events.size()), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_memory(benchmark::State& state) {

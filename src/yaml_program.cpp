@@ -791,10 +791,44 @@ rules::deal_registration deals_of(const cursor& c) {
     return d;
 }
 
+/// A length in days: {days: 30}.
+int days_of(const cursor& c) {
+    mapping m(c, {"days"});
+    return whole_number(m.require("days"), 0, 100000);
+}
+
+rules::referral_program referral_of(const cursor& c) {
+    mapping m(c, {"id", "window", "wins", "restart", "lock", "self_referrals", "inactive_partners", "bounty", "hold", "fund", "per"});
+    rules::referral_program r;
+    r.id = text(m.require("id"));
+    if (auto w = m.get("window")) r.window_days = days_of(*w);
+    if (auto w = m.get("wins")) r.wins = choice<rules::referral_program::wins_t>(*w, std::array<std::string_view, 2>{"first", "last"});
+    if (auto x = m.get("restart")) r.restart = choice<int>(*x, yes_no_names) == 1;
+    if (auto x = m.get("lock")) r.lock = choice<int>(*x, yes_no_names) == 1;
+    constexpr std::array<std::string_view, 2> exclude_allow{"exclude", "allow"};
+    if (auto x = m.get("self_referrals")) r.allow_self_referrals = choice<int>(*x, exclude_allow) == 1;
+    if (auto x = m.get("inactive_partners")) r.allow_inactive_partners = choice<int>(*x, exclude_allow) == 1;
+    const cursor b = m.require("bounty");
+    mapping bm(b, {"per_signup", "per_customer", "rate", "months", "min_spend", "min_spend_over"});
+    if (auto x = bm.get("per_signup")) r.bounty.per_signup = number(*x);
+    if (auto x = bm.get("per_customer")) r.bounty.per_customer = number(*x);
+    if (auto x = bm.get("rate")) r.bounty.rate = number(*x, true);
+    if (auto x = bm.get("months")) r.bounty.months = whole_number(*x, 0, 100000);
+    if (auto x = bm.get("min_spend")) r.bounty.min_spend = number(*x);
+    if (auto x = bm.get("min_spend_over"))
+        r.bounty.spend_over = choice<rules::bounty::spend_t>(*x, std::array<std::string_view, 2>{"first_payment", "months"});
+    if (!r.bounty.per_signup && !r.bounty.per_customer && !r.bounty.rate)
+        b.fail("missing_key", "a bounty needs \"per_signup\", \"per_customer\" or \"rate\", e.g. {per_customer: 36}");
+    if (auto h = m.get("hold")) r.hold_days = days_of(*h);
+    if (auto f = m.get("fund")) r.fund = text(*f);
+    if (auto per = m.get("per")) r.per = choice<period_unit>(*per, period_names);
+    return r;
+}
+
 program program_of(const context& ctx, const YAML::Node& root) {
     mapping m(cursor{&ctx, root, ""},
               {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds",
-               "deal_registration", "rules"});
+               "deal_registration", "referrals", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -811,6 +845,8 @@ program program_of(const context& ctx, const YAML::Node& root) {
     if (auto funds = m.get("funds"))
         for (const auto& f : list_of(*funds, "a list of funds")) p.funds.push_back(fund_of(f));
     if (auto d = m.get("deal_registration")) p.deals = deals_of(*d);
+    if (auto refs = m.get("referrals"))
+        for (const auto& r : list_of(*refs, "a list of referral programs")) p.referrals.push_back(referral_of(r));
     auto list = m.require("rules");
     auto items = list_of(list, "a list of rules");
     if (items.empty()) list.fail("value", "a program needs at least one rule");
@@ -1084,6 +1120,37 @@ void emit_span(YAML::Emitter& out, const rules::span& s) {
     out << YAML::Key << (s.months ? "months" : "days") << YAML::Value << s.count;
 }
 
+void emit_referral(YAML::Emitter& out, const rules::referral_program& r) {
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
+    emit_text(out, r.id);
+    out << YAML::Key << "window" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days" << YAML::Value << r.window_days
+        << YAML::EndMap;
+    out << YAML::Key << "wins" << YAML::Value << std::string(to_string(r.wins));
+    if (r.restart) out << YAML::Key << "restart" << YAML::Value << "true";
+    if (r.lock) out << YAML::Key << "lock" << YAML::Value << "true";
+    if (r.allow_self_referrals) out << YAML::Key << "self_referrals" << YAML::Value << "allow";
+    if (r.allow_inactive_partners) out << YAML::Key << "inactive_partners" << YAML::Value << "allow";
+    const auto& b = r.bounty;
+    out << YAML::Key << "bounty" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    if (b.per_signup) out << YAML::Key << "per_signup" << YAML::Value << b.per_signup->to_string();
+    if (b.per_customer) out << YAML::Key << "per_customer" << YAML::Value << b.per_customer->to_string();
+    if (b.rate) out << YAML::Key << "rate" << YAML::Value << (*b.rate * decimal(100)).normalized().to_string() + "%";
+    if (b.months > 0) out << YAML::Key << "months" << YAML::Value << b.months;
+    if (b.min_spend.signum() != 0) out << YAML::Key << "min_spend" << YAML::Value << b.min_spend.to_string();
+    if (b.spend_over != rules::bounty::spend_t::first_payment)
+        out << YAML::Key << "min_spend_over" << YAML::Value << std::string(to_string(b.spend_over));
+    out << YAML::EndMap;
+    if (r.hold_days > 0)
+        out << YAML::Key << "hold" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days" << YAML::Value << r.hold_days
+            << YAML::EndMap;
+    if (!r.fund.empty()) {
+        out << YAML::Key << "fund" << YAML::Value;
+        emit_text(out, r.fund);
+    }
+    if (r.per != period_unit::quarter) out << YAML::Key << "per" << YAML::Value << name_of(period_names, r.per);
+    out << YAML::EndMap;
+}
+
 void emit_deals(YAML::Emitter& out, const rules::deal_registration& d) {
     out << YAML::Key << "deal_registration" << YAML::Value << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
     emit_text(out, d.id);
@@ -1355,6 +1422,11 @@ std::string write_program(const program& p) {
         out << YAML::EndSeq;
     }
     if (p.deals) emit_deals(out, *p.deals);
+    if (!p.referrals.empty()) {
+        out << YAML::Key << "referrals" << YAML::Value << YAML::BeginSeq;
+        for (const auto& r : p.referrals) emit_referral(out, r);
+        out << YAML::EndSeq;
+    }
     out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
     for (const auto& r : p.rules) emit_rule(out, r, nullptr);
     out << YAML::EndSeq << YAML::EndMap;

@@ -204,6 +204,25 @@ py::dict deal_columns(const run_output& run) {
     return d;
 }
 
+/// The referral programs' steps (engine/referrals.hpp), one row per step in replay order.
+py::dict referral_columns(const run_output& run) {
+    const auto& rows = run.res.referrals;
+    py::dict d;
+    d["entry"] = integers(rows, [](const referral_entry& e) { return e.number; });
+    d["referral"] = texts(rows, [](const referral_entry& e) -> const std::string& { return e.referral; });
+    d["customer"] = texts(rows, [](const referral_entry& e) -> const std::string& { return e.customer; });
+    d["partner"] = texts(rows, [](const referral_entry& e) -> const std::string& { return e.partner; });
+    d["date"] = days(rows, [](const referral_entry& e) { return e.on; });
+    d["kind"] = texts(rows, [](const referral_entry& e) { return to_string(e.kind); });
+    d["amount"] = decimals(rows, [](const referral_entry& e) { return std::optional(e.amount); });
+    d["until"] = optional_days(rows, [](const referral_entry& e) { return e.until; });
+    d["event"] = texts(rows, [](const referral_entry& e) -> const std::string& { return e.event; });
+    d["touch"] = texts(rows, [](const referral_entry& e) -> const std::string& { return e.touch; });
+    d["reverses"] = integers(rows, [](const referral_entry& e) { return e.reverses; });
+    d["reason"] = texts(rows, [](const referral_entry& e) -> const std::string& { return e.reason; });
+    return d;
+}
+
 /// The fund accounts as of a day (fund_balances), one row per fund and partner.
 py::dict balance_columns(const run_output& run, const date& as_of) {
     const auto rows = fund_balances(run.res.ledger, as_of);
@@ -368,6 +387,7 @@ void register_result(py::module_& m) {
         .def("statement_columns", &statement_columns)
         .def("ledger_columns", &ledger_columns)
         .def("deal_columns", &deal_columns)
+        .def("referral_columns", &referral_columns)
         .def("balance_columns", [](const run_output& r, const std::string& as_of) { return balance_columns(r, date::parse(as_of)); },
              py::arg("as_of"))
         .def_property_readonly("last_day", [](const run_output& r) { return r.prog().cal.to().to_string(); })

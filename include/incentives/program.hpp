@@ -12,6 +12,7 @@
 #include <incentives/rounding.hpp>
 #include <incentives/rules/deal_registration.hpp>
 #include <incentives/rules/fund.hpp>
+#include <incentives/rules/referral.hpp>
 #include <incentives/rules/rule.hpp>
 
 namespace incentives {
@@ -55,6 +56,7 @@ struct program {
     std::optional<rules::budget> budget_;  ///< a budget over every rule
     std::vector<rules::fund> funds;        ///< MDF and co-op funds (engine/ledger.hpp)
     std::optional<rules::deal_registration> deals;  ///< deal registration (engine/deals.hpp)
+    std::vector<rules::referral_program> referrals; ///< referral and affiliate programs (engine/referrals.hpp)
 
     [[nodiscard]] int amount_scale() const noexcept {
         return amount_places < 0 ? currency_.minor_units() : amount_places;

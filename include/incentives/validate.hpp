@@ -91,6 +91,46 @@ inline void validate_deals(const program& p, const rules::deal_registration& d) 
         invalid(p, path + ".per", "period: deal registration lines are per custom period but the program defines none");
 }
 
+/// Whether a selector names one of `kinds` in an `in` on the event kind.
+inline bool names_kind(const rules::selector& s, std::initializer_list<std::string_view> kinds) {
+    if (s.kind() == rules::selector::op::in && s.target().of == rules::field::scope::event && s.target().name == "kind")
+        for (const auto& v : s.values())
+            if (std::find(kinds.begin(), kinds.end(), v) != kinds.end()) return true;
+    for (const auto& c : s.children())
+        if (names_kind(c, kinds)) return true;
+    return false;
+}
+
+inline void validate_referral(const program& p, const std::string& path, const rules::referral_program& rp, std::set<std::string>& ids) {
+    const std::string what = "referrals: ";
+    if (rp.id.empty()) invalid(p, path + ".id", what + "a referral program needs an id (it names its payout lines)");
+    if (!ids.insert(rp.id).second) invalid(p, path + ".id", what + "the id \"" + rp.id + "\" is taken by another rule or program");
+    if (rp.window_days < 1 || rp.window_days > 365)
+        invalid(p, path + ".window", what + "the attribution window is 1..365 days, got " + std::to_string(rp.window_days));
+    if (rp.hold_days < 0 || rp.hold_days > 3660) invalid(p, path + ".hold", what + "the hold is 0..3660 days, got " + std::to_string(rp.hold_days));
+    const auto& b = rp.bounty;
+    if (!b.per_signup && !b.per_customer && !b.rate)
+        invalid(p, path + ".bounty", what + "a bounty needs per_signup, per_customer or rate");
+    auto money = [&](const decimal& amount, const std::string& at, const std::string& name) {
+        if (amount.signum() < 0) invalid(p, at, what + name + " below zero (" + amount.to_string() + ")");
+        if (amount.normalized().scale() > p.currency_.minor_units())
+            invalid(p, at, what + name + " " + amount.to_string() + " has more decimal places than " + std::string(p.currency_.code()) + " pays");
+    };
+    if (b.per_signup) money(*b.per_signup, path + ".bounty.per_signup", "per_signup");
+    if (b.per_customer) money(*b.per_customer, path + ".bounty.per_customer", "per_customer");
+    if (b.min_spend.signum() < 0) invalid(p, path + ".bounty.min_spend", what + "min_spend below zero (" + b.min_spend.to_string() + ")");
+    if (b.rate && (b.rate->signum() <= 0 || decimal(1) < *b.rate))
+        invalid(p, path + ".bounty.rate", what + "the rate is above 0% and at most 100%, got " + b.rate->to_string());
+    if (b.months < 0 || b.months > 120) invalid(p, path + ".bounty.months", what + "months is 0..120, got " + std::to_string(b.months));
+    if (b.months > 0 && !b.rate) invalid(p, path + ".bounty.months", what + "months counts payments for a rate: declare rate too");
+    if (b.spend_over == rules::bounty::spend_t::months && b.months == 0)
+        invalid(p, path + ".bounty.min_spend_over", what + "a minimum spend over months needs months above 0");
+    if (!rp.fund.empty() && std::none_of(p.funds.begin(), p.funds.end(), [&](const rules::fund& f) { return f.id == rp.fund; }))
+        invalid(p, path + ".fund", what + "credits fund \"" + rp.fund + "\", which the program does not declare");
+    if (rp.per == period_unit::custom && p.cal.custom_periods().empty())
+        invalid(p, path + ".per", "period: referral lines are per custom period but the program defines none");
+}
+
 inline void validate_tiers(const program& p, const std::string& path, const rules::tier_table& t) {
     if (t.rows.empty()) invalid(p, path, "tiers: a tier table needs at least one row");
     for (std::size_t i = 0; i < t.rows.size(); ++i) {
@@ -295,6 +335,19 @@ INCENTIVES_INLINE void validate(const program& p) {
     std::set<std::string> fund_ids;
     for (std::size_t i = 0; i < p.funds.size(); ++i) detail::validate_fund(p, "funds[" + std::to_string(i) + "]", p.funds[i], fund_ids);
     if (p.deals) detail::validate_deals(p, *p.deals);
+    if (!p.referrals.empty()) {
+        std::set<std::string> taken;
+        for (const auto& r : p.rules) taken.insert(r.id);
+        if (p.deals) taken.insert(p.deals->id);
+        for (std::size_t i = 0; i < p.referrals.size(); ++i)
+            detail::validate_referral(p, "referrals[" + std::to_string(i) + "]", p.referrals[i], taken);
+        // Conversions carry no partner (attribution decides it): no rule can pay on them.
+        for (std::size_t i = 0; i < p.rules.size(); ++i)
+            if (detail::names_kind(p.rules[i].select, {"signup", "payment", "refund"}))
+                detail::invalid(p, "rules[" + std::to_string(i) + "].select",
+                                "referrals: rule \"" + p.rules[i].id + "\" selects signup, payment or refund events, which carry no "
+                                "partner (the referral programs attribute them)");
+    }
 }
 
 }  // namespace incentives

@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
                "read or is invalid. See docs/cli.md.");
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
-        deals_path, beneficiary, event_id;
+        deals_path, referrals_path, beneficiary, event_id;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
@@ -225,13 +225,15 @@ int main(int argc, char** argv) {
     run->add_option("--ledger", ledger_path, "write the fund ledger (every entry, in replay order) to this CSV");
     run->add_option("--balances", balances_path, "write the fund balances as of --as-of to this CSV");
     run->add_option("--deals", deals_path, "write the registered deals' steps (deal_registration) to this CSV");
+    run->add_option("--referrals", referrals_path,
+                    "write the referral programs' steps (attributions and bounties: earned, released, cancelled, clawed back) to this CSV");
     run->add_option("--as-of", as_of, "the day of --balances (YYYY-MM-DD; default: the program's last day)")->needs("--balances");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
     auto* explain_who = explain->add_option("--beneficiary", beneficiary, "partner or participant id");
     auto* explain_event = explain->add_option("--event", event_id,
-                                              "an event id: its story in the fund ledger and the registered deals (a claim, a "
-                                              "request, a registration)");
+                                              "an event id: its story in the fund ledger, the registered deals and the referrals "
+                                              "(a claim, a request, a registration, a conversion)");
     explain_who->excludes(explain_event);
     auto* validate_cmd = app.add_subcommand("validate", "check a program; exit status 2 when it is invalid");
     validate_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required();
@@ -309,7 +311,7 @@ int main(int argc, char** argv) {
             std::vector<std::pair<std::string, std::string>> outputs, inputs;
             for (auto [flag, path] : {std::pair{"--out", &out_path}, {"--traces", &traces_path}, {"--statements", &statements_path},
                                       {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path},
-                                      {"--deals", &deals_path}})
+                                      {"--deals", &deals_path}, {"--referrals", &referrals_path}})
                 if (!path->empty()) outputs.emplace_back(flag, *path);
             for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
                                       {"--participants", &files.participants}, {"--products", &files.products},
@@ -319,7 +321,7 @@ int main(int argc, char** argv) {
         }
         if (*explain && beneficiary.empty() && event_id.empty())
             throw config_error("incentives.config.usage", "explain needs --beneficiary ID (a partner's or participant's lines) or --event ID "
-                                                          "(a claim's, request's or registered deal's story)");
+                                                          "(a claim's, request's, registered deal's or conversion's story)");
         std::optional<date> balances_day;
         if (!as_of.empty()) {
             try {
@@ -365,6 +367,7 @@ int main(int argc, char** argv) {
             if (!statements_path.empty()) write_statements(outs.open(statements_path), r);
             if (!ledger_path.empty()) write_ledger(outs.open(ledger_path), r);
             if (!deals_path.empty()) write_deals(outs.open(deals_path), r);
+            if (!referrals_path.empty()) write_referrals(outs.open(referrals_path), r);
             if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));
             if (!paid_path.empty()) {
                 try {

@@ -263,6 +263,31 @@ inline void write_deals(sink& s, const result& r) {
     }
 }
 
+/// One row per step of a referral program (engine/referrals.hpp), in replay order.
+inline void write_referrals(sink& s, const result& r) {
+    s.append("entry,referral,customer,partner,date,kind,amount,until,event,touch,reverses,reason\n");
+    for (const auto& x : r.referrals) {
+        fmt::format_to(s.out(), "{},", x.number);
+        csv_field(s, x.referral);
+        s.put(',');
+        csv_field(s, x.customer);
+        s.put(',');
+        csv_field(s, x.partner);
+        fmt::format_to(s.out(), ",{},{},{},", x.on.to_string(), to_string(x.kind), x.amount);
+        if (x.until) s.append(x.until->to_string());
+        s.put(',');
+        csv_field(s, x.event);
+        s.put(',');
+        csv_field(s, x.touch);
+        s.put(',');
+        if (x.reverses) fmt::format_to(s.out(), "{}", x.reverses);
+        s.put(',');
+        csv_field(s, x.reason);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
 /// One row per fund account as of a day: balance, reserved, available and the ageing buckets.
 inline void write_balances(sink& s, const std::vector<fund_balance>& balances) {
     s.append("fund,partner,as_of,balance,reserved,available,expiring_30,expiring_60,expiring_90\n");

@@ -50,6 +50,7 @@ inline void print_summary(const program& p, const result& r) {
         std::vector<std::pair<std::string, std::string>> ids;
         for (const auto& rule : p.rules) ids.emplace_back(rule.id, rule.id + (rule.fund.empty() ? "" : " (fund " + rule.fund + ")"));
         if (p.deals) ids.emplace_back(p.deals->id, p.deals->id + " (deals)");
+        for (const auto& rp : p.referrals) ids.emplace_back(rp.id, rp.id + (rp.fund.empty() ? " (referrals)" : " (fund " + rp.fund + ")"));
         return ids;
     }();
     for (const auto& [id, label] : rule_ids) {
@@ -83,6 +84,29 @@ inline void print_summary(const program& p, const result& r) {
         for (const auto& d : r.deals) won += d.kind == deal_entry::kind_t::bonus;
         fmt::print("deals: {} steps, {} deals closed in their window (--deals writes the steps)\n", r.deals.size(), won);
     }
+    for (const auto& rp : p.referrals) {
+        std::size_t referred = 0, unattributed = 0, held = 0;
+        decimal released, taken_back;
+        std::map<std::uint64_t, decimal> open;  // earned entry -> what is still held
+        for (const auto& x : r.referrals) {
+            if (x.referral != rp.id) continue;
+            using k = referral_entry::kind_t;
+            referred += x.kind == k::attributed;
+            unattributed += x.kind == k::unattributed;
+            if (x.kind == k::earned) open[x.number] = x.amount;
+            if (x.kind == k::released || x.kind == k::cancelled) open[x.reverses] -= x.kind == k::released ? x.amount : -x.amount;
+            if (x.kind == k::released) released += x.amount;
+            if (x.kind == k::clawback) taken_back += x.amount;
+        }
+        decimal still;
+        for (const auto& [n, a] : open) {
+            held += a.signum() > 0;
+            still += a;
+        }
+        fmt::print("referrals {}: {} customers referred, {} not ({} without a counted touch); bounties released {}, clawed back {}, "
+                   "{} still held ({}); --referrals writes the steps\n",
+                   rp.id, referred, unattributed, unattributed, released, taken_back, held, still);
+    }
 }
 
 /// The story of one event in the ledgers: the fund entries and deal steps that are its own or name
@@ -106,7 +130,30 @@ inline bool print_event_story(const result& r, const std::string& id) {
         fmt::print("{:>5}  {:<10} {:<13} {:<8} {:>12}  {}{}\n", d.number, d.on.to_string(), to_string(d.kind), d.partner, d.amount,
                    d.until ? "protected through " + d.until->to_string() + (d.reason.empty() ? "" : "; ") : "", d.reason);
     }
-    return any || deals;
+    // A conversion's story: its own steps, the attribution of its customer (made at the customer's
+    // first conversion), and the steps that act on its bounties (a refund's cancellation); a
+    // customer id gives the customer's whole story.
+    std::set<std::string> customers;
+    std::set<std::uint64_t> own;
+    for (const auto& x : r.referrals)
+        if (x.event == id) {
+            customers.insert(x.customer);
+            own.insert(x.number);
+        }
+    bool referrals = false;
+    for (const auto& x : r.referrals) {
+        using k = referral_entry::kind_t;
+        const bool attribution = (x.kind == k::attributed || x.kind == k::unattributed) && customers.contains(x.customer);
+        if (x.event != id && x.customer != id && x.touch != id && !attribution && !own.contains(x.reverses)) continue;
+        if (!referrals)
+            fmt::print("{}{:>5}  {:<10} {:<13} {:<10} {:<8} {:>12}  {}\n", any || deals ? "\n" : "", "step", "date", "kind", "customer",
+                       "partner", "amount", "why");
+        referrals = true;
+        fmt::print("{:>5}  {:<10} {:<13} {:<10} {:<8} {:>12}  {}{}{}\n", x.number, x.on.to_string(), to_string(x.kind), x.customer,
+                   x.partner.empty() ? "-" : x.partner, x.amount, x.event == id ? "" : "(" + x.event + ") ", x.reason,
+                   x.until ? "; held through " + x.until->to_string() : "");
+    }
+    return any || deals || referrals;
 }
 
 /// A label for a beneficiary: "P01 (partner, Nordic Laptops AB)", "S01 (specialist at P01)".

@@ -87,6 +87,18 @@ class Result:
         event, reason. The money is also in :attr:`payouts` under the deal registration's id."""
         return self._table("deals", self._impl.deal_columns)
 
+    @property
+    def referrals(self) -> Any:
+        """The referral programs' steps (a program with ``referrals``; empty otherwise), one row per
+        step in replay order (per program: date, then touch < signup < payment < refund, then id):
+        entry, referral (the program's id), customer, partner (attributed; "" for none), date, kind
+        (ignored, attributed, unattributed, earned, released, cancelled, clawback, not_qualified,
+        refused), amount (decimal.Decimal: the bounty's change; 0 otherwise), until (the last day an
+        earned bounty is held, NaT otherwise), event, touch (the touch that won an attribution),
+        reverses (the earned entry a release, cancellation or clawback acts on; 0 none), reason. The
+        released bounties and clawbacks are also in :attr:`payouts` under the program's id."""
+        return self._table("referrals", self._impl.referral_columns)
+
     def balances(self, as_of: Any = None) -> Any:
         """The fund accounts as of a day (a date, datetime or "YYYY-MM-DD"; default: the program's
         last day), one row per fund and partner: fund, partner, as_of, balance, reserved, available

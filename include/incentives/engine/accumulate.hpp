@@ -166,17 +166,18 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
                                                      : st_.ids.sale(st_.ids.find(in_hashes[old], in.ids[old]));
         }
         for (auto& [name, col] : filtered.attrs) pick(col, in.attrs.at(name));
-        auto keep_kept = [&](auto& events, auto& rows, const auto& from_events, const auto& from_rows) {
-            events.clear();
-            rows.clear();
-            for (std::size_t j = 0; j < from_events.size(); ++j)
-                if (new_row[from_rows[j]] != event_batch::none) {
-                    events.push_back(from_events[j]);
-                    rows.push_back(new_row[from_rows[j]]);
+        auto keep_kept = [&](auto& to, const auto& from) {
+            to.events.clear();
+            to.rows.clear();
+            for (std::size_t j = 0; j < from.events.size(); ++j)
+                if (new_row[from.rows[j]] != event_batch::none) {
+                    to.events.push_back(from.events[j]);
+                    to.rows.push_back(new_row[from.rows[j]]);
                 }
         };
-        keep_kept(filtered.fund_events, filtered.fund_rows, in.fund_events, in.fund_rows);
-        keep_kept(filtered.deal_events, filtered.deal_rows, in.deal_events, in.deal_rows);
+        keep_kept(filtered.funds, in.funds);
+        keep_kept(filtered.deals, in.deals);
+        keep_kept(filtered.referrals, in.referrals);
         filtered.credit_begin = {0};
         filtered.credit_participant.clear();
         filtered.credit_share.clear();
@@ -254,8 +255,10 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
             st_.ids.add((*hashes)[i], b.ids[i], rec);
             if (retain_ids_) st_.event_ids.push_back(b.ids[i]);
         }
-        st_.fund_events.insert(st_.fund_events.end(), b.fund_events.begin(), b.fund_events.end());
-        st_.deal_events.insert(st_.deal_events.end(), b.deal_events.begin(), b.deal_events.end());
+        auto keep = [](auto& to, const auto& from) { to.insert(to.end(), from.events.begin(), from.events.end()); };
+        keep(st_.kept.funds, b.funds);
+        keep(st_.kept.deals, b.deals);
+        keep(st_.kept.referrals, b.referrals);
         st_.stamp.renew();
         for (std::size_t i = 0; i < n; ++i) {
             if (!return_kind || b.kind[i] != *return_kind) continue;

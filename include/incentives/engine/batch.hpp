@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <incentives/engine/fund_event.hpp>
+#include <incentives/engine/ledger_event.hpp>
 
 namespace incentives {
 
@@ -38,12 +38,14 @@ struct event_batch {
     std::uint64_t checked_against = 0;
     /// Rows of fund kinds (fund_allocation, fund_request, ...), kept whole, with their row in the
     /// batch (for a program with funds; the ledger stage replays them).
-    std::vector<detail::fund_event> fund_events;
-    std::vector<std::uint32_t> fund_rows;
+    detail::kept_rows<detail::fund_event> funds;
     /// Rows of deal kinds and sales closing a registered deal, the same way (a program with
     /// deal_registration).
-    std::vector<detail::deal_event> deal_events;
-    std::vector<std::uint32_t> deal_rows;
+    detail::kept_rows<detail::deal_event> deals;
+    /// Rows of referral kinds (touch, signup, payment, refund), the same way (a program with
+    /// referrals). Conversions carry no partner: their `partner` column holds 0, and no rule selects
+    /// their kinds.
+    detail::kept_rows<detail::referral_event> referrals;
     /// Event attributes by name: a code per event in that name's dictionary (0: absent).
     std::map<std::string, std::vector<std::uint32_t>, std::less<>> attrs;
 

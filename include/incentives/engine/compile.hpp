@@ -11,6 +11,7 @@
 
 #include <incentives/engine/compiled_selection.hpp>
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/referrals.hpp>
 
 namespace incentives {
 
@@ -31,6 +32,10 @@ INCENTIVES_INLINE void engine::compile() {
         for (auto k : detail::fund_step_kinds) paid_kinds_.kinds.emplace_back(k);
     if (prog_->deals)  // the steps of a registered deal (engine/deals.hpp)
         for (auto k : detail::deal_step_kinds) paid_kinds_.kinds.emplace_back(k);
+    if (!prog_->referrals.empty()) {  // touches and conversions (engine/referrals.hpp)
+        for (auto k : detail::referral_step_kinds) paid_kinds_.kinds.emplace_back(k);
+        (void)detail::partner_activities(*cat_);  // a bad active_from/active_until fails here, not at the first run
+    }
     using rules::rule;
     auto numeric_attribute = [&](const std::string& name) {
         st_.numeric.try_emplace(name);
@@ -43,6 +48,19 @@ INCENTIVES_INLINE void engine::compile() {
         l.select = detail::mentions_kind(sel)
                        ? std::move(sel)
                        : rules::selector::all({rules::selector::in({rules::field::scope::event, "kind"}, {"sale"}), sel});
+        if (!prog_->referrals.empty()) {
+            // Conversions (signup, payment, refund) carry no partner: a selection that could take
+            // them (a negation) is narrowed to leave them out; naming them is refused by validate.
+            const detail::kind_set k = detail::kinds_selected(l.select);
+            for (auto conv : {"signup", "payment", "refund"})
+                if (!k.every && k.accepts(conv))
+                    throw validation_error("incentives.validation.referrals", "rule \"" + r.id + "\" selects " + conv +
+                                                                                  " events, which carry no partner (the referral programs attribute them)");
+            if (k.every)
+                l.select = rules::selector::all(
+                    {rules::selector::negate(rules::selector::in({rules::field::scope::event, "kind"}, {"signup", "payment", "refund"})),
+                     l.select});
+        }
         paid_kinds_.add(detail::kinds_selected(l.select));
         l.unit = r.per;
         const auto& cal = prog_->cal;

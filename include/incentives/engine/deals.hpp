@@ -20,34 +20,12 @@
 #include <vector>
 
 #include <incentives/engine/catalog.hpp>
-#include <incentives/engine/fund_event.hpp>
+#include <incentives/engine/ledger_event.hpp>
+#include <incentives/engine/stage_lines.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/program.hpp>
 
 namespace incentives::detail {
-
-/// Statements rebuilt from the lines (after a stage added lines): one per beneficiary and period,
-/// beneficiaries by id then type, periods by start then label; lines credited to a fund are not
-/// paid in cash and are left out.
-inline void rebuild_statements(result& r, const program& p) {
-    const int minor = p.currency_.minor_units();
-    std::set<std::string, std::less<>> fund_rules;
-    for (const auto& rule : p.rules)
-        if (!rule.fund.empty()) fund_rules.insert(rule.id);
-    std::map<std::tuple<std::string, rules::credit::to_t, date, std::string>, statement_total> by;
-    for (const auto& l : r.lines) {
-        if (fund_rules.contains(l.rule)) continue;
-        auto [it, fresh] = by.try_emplace({l.beneficiary, l.beneficiary_type, l.period_start, l.period});
-        if (fresh) it->second = {l.beneficiary_type, l.beneficiary, l.partner, l.period, l.period_start, l.currency,
-                                 decimal::from_units(0, minor), decimal::from_units(0, minor)};
-        it->second.exact += l.amount;
-    }
-    r.statements.clear();
-    for (auto& [key, st] : by) {
-        st.amount = p.rounding.point == rounding_policy::point_t::statement ? st.exact.rescale(minor, p.rounding.mode) : st.exact;
-        r.statements.push_back(std::move(st));
-    }
-}
 
 class deal_ledger {
 public:
@@ -81,7 +59,6 @@ public:
         expire_through(last);
         add_lines(r);
         r.deals = std::move(out_);
-        rebuild_statements(r, p_);
     }
 
 private:
@@ -102,16 +79,10 @@ private:
 
     deal_entry& entry(const std::string& reg, std::uint32_t partner, const std::string& customer, std::int32_t day,
                       deal_entry::kind_t k, const std::string& event, std::string reason, decimal amount = decimal()) {
-        deal_entry& x = out_.emplace_back();
-        x.number = out_.size();
+        deal_entry& x = story_entry(out_, day, k, event, std::move(reason), amount, minor_);
         x.registration = reg;
         x.partner = cat_.partners()[partner].id;
         x.customer = customer;
-        x.on = date(day);
-        x.kind = k;
-        x.amount = amount.scale() < minor_ ? amount.rescale(minor_, rounding_mode::unnecessary) : amount;
-        x.event = event;
-        x.reason = std::move(reason);
         return x;
     }
     void refuse(const deal_event& e, std::string why) {
@@ -276,47 +247,10 @@ private:
                 pay(e.reference, *s, e, deal_entry::kind_t::clawback, -reward, "stage " + stage_name + " of a lost deal");
     }
 
-    /// One accrual line per partner and period for bonuses and stage rewards, one clawback line for
-    /// clawbacks; the note lists what each holds.
-    void add_lines(result& r) {
-        struct key_t {
-            std::string partner;
-            date start;
-            bool back;
-            auto operator<=>(const key_t&) const = default;
-        };
-        std::map<key_t, payout_line> lines;
-        for (const auto& m : money_) {
-            const incentives::period per = p_.cal.period_at(p_.cal.index_of(date(m.day), d_.per), d_.per);
-            const bool back = m.amount.signum() < 0;
-            auto [it, fresh] = lines.try_emplace({cat_.partners()[m.partner].id, per.from, back});
-            auto& l = it->second;
-            if (fresh) {
-                l.rule = d_.id;
-                l.beneficiary_type = rules::credit::to_t::partner;
-                l.beneficiary = l.partner = cat_.partners()[m.partner].id;
-                l.period = per.label;
-                l.period_start = per.from;
-                l.kind = back ? payout_line::kind_t::clawback : payout_line::kind_t::accrual;
-                l.currency = std::string(p_.currency_.code());
-                l.amount = decimal::from_units(0, minor_);
-                l.why.emplace();
-                l.why->rule = d_.id;
-                l.why->measure = "registered deals";
-            }
-            l.amount += m.amount;
-            l.why->note += (l.why->note.empty() ? "" : "; ") + m.registration + " " + m.amount.to_string();
-            ++l.why->events;
-        }
-        for (auto& [key, l] : lines) r.lines.push_back(std::move(l));
+    void add_lines(result& r) const {
+        add_stage_lines(r, p_, cat_, money_, d_.id, d_.per, "registered deals");
     }
 
-    struct money_step {
-        std::uint32_t partner;
-        std::int32_t day;
-        decimal amount;
-        std::string registration;
-    };
     const program& p_;
     const rules::deal_registration& d_;
     const catalog& cat_;
@@ -324,7 +258,7 @@ private:
     std::map<std::string, registration_state, std::less<>> regs_;
     std::map<std::string, std::string, std::less<>> protected_;  // customer -> the registration protecting it
     std::set<std::pair<std::int32_t, std::string>> due_;           // (the day after protection ends, registration)
-    std::vector<money_step> money_;
+    std::vector<stage_money> money_;
     std::vector<deal_entry> out_;
 };
 

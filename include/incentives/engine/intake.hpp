@@ -146,6 +146,13 @@ inline fund_event fund_event_at(const event_place& at, fund_step step, std::stri
     return f;
 }
 
+/// An optional attribute's text on a row ("" when the column is absent), checked as UTF-8.
+inline std::string text_at(const text_column* c, const event_place& at, std::string_view field) {
+    std::string v = c ? std::string((*c)[at.row]) : std::string();
+    utf8_at(v, at, field);
+    return v;
+}
+
 /// The columns a deal row reads besides the event's own: a registration's customer, a decision's
 /// reason, a stage's name (attributes: attr.customer, attr.reason, attr.stage).
 struct deal_columns {
@@ -172,11 +179,7 @@ inline deal_event deal_event_at(const event_place& at, deal_step step, std::stri
         utf8_at(reference, at, "reference");
         d.reference = std::string(reference);
     }
-    auto text_of = [&](const text_column* c, std::string_view field) {
-        std::string v = c ? std::string((*c)[at.row]) : std::string();
-        utf8_at(v, at, field);
-        return v;
-    };
+    auto text_of = [&](const text_column* c, std::string_view field) { return text_at(c, at, field); };
     if (step == deal_step::registration) {
         d.customer = text_of(cols.customer, "customer");
         if (d.customer.empty())
@@ -196,6 +199,53 @@ inline deal_event deal_event_at(const event_place& at, deal_step step, std::stri
                                           (names.empty() ? " (the program declares no stage)" : " (the program's stages: " + join_kinds({names.begin(), names.end()}) + ")"));
     }
     return d;
+}
+
+/// The columns a referral row reads besides the event's own: the customer, the referral program
+/// (when there are several), a touch's channel (attributes: attr.customer, attr.referral, attr.channel).
+struct referral_columns {
+    const text_column *customer, *referral, *channel;
+};
+
+/// A referral row, checked: every step names its customer (a refund may leave it to its payment);
+/// a payment and a refund carry an amount above 0; a refund names its payment in `reference`; the
+/// referral program is named when the program has several.
+inline referral_event referral_event_at(const event_place& at, referral_step step, std::string_view kind, std::string_view id, date on,
+                                        std::uint32_t partner, std::int64_t amount, bool amount_given, std::string_view reference,
+                                        const referral_columns& cols, const std::vector<std::string_view>& programs) {
+    const std::string k(kind);
+    referral_event r;
+    r.id = std::string(id);
+    r.step = step;
+    r.day = on.days();
+    r.partner = partner;
+    auto text_of = [&](const text_column* c, std::string_view field) { return text_at(c, at, field); };
+    r.customer = text_of(cols.customer, "customer");
+    if (r.customer.empty() && step != referral_step::refund)
+        at.fail("missing_customer", "customer", "a " + k + " names its customer in the attribute \"customer\" (column attr.customer)");
+    if (step == referral_step::payment || step == referral_step::refund) {
+        if (!amount_given) at.fail("missing_amount", "amount", "a " + k + " needs an amount");
+        if (amount <= 0) at.fail("negative_amount", "amount", "expected an amount above 0 for a " + k);
+        r.amount = amount;
+    }
+    if (step == referral_step::refund) {
+        if (reference.empty()) at.fail("missing_reference", "reference", "a refund names the payment it refunds in \"reference\"");
+        utf8_at(reference, at, "reference");
+        r.reference = std::string(reference);
+    }
+    if (step == referral_step::touch) r.channel = text_of(cols.channel, "channel");
+    r.referral = text_of(cols.referral, "referral");
+    if (r.referral.empty()) {
+        if (programs.size() > 1)
+            at.fail("missing_referral", "referral",
+                    "the program has several referral programs (" + join_kinds({programs.begin(), programs.end()}) +
+                        "): a " + k + " names its own in the attribute \"referral\" (column attr.referral)");
+        r.referral = std::string(programs.front());
+    } else if (std::find(programs.begin(), programs.end(), r.referral) == programs.end()) {
+        at.fail("unknown_referral", "referral", "unknown referral program \"" + r.referral + "\"" + did_you_mean(r.referral, programs) +
+                                                    " (the program's: " + join_kinds({programs.begin(), programs.end()}) + ")");
+    }
+    return r;
 }
 
 }  // namespace detail
@@ -294,6 +344,11 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
     const text_column* customer_column = attr_column("customer");
     const text_column* stage_column = attr_column("stage");
     std::optional<detail::deal_step> last_deal_step;
+    const text_column* referral_column = attr_column("referral");
+    const text_column* channel_column = attr_column("channel");
+    std::vector<std::string_view> referral_ids;
+    for (const auto& rp : prog_->referrals) referral_ids.emplace_back(rp.id);
+    std::optional<detail::referral_step> last_referral_step;
     // A dictionary's code for a value; a value new to it is checked first (what a dictionary holds
     // reaches outputs, so it must be UTF-8; known values were checked when they came).
     auto code_of = [](detail::dictionary& d, std::string_view v, const detail::event_place& at, std::string_view field) {
@@ -348,6 +403,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             last_is_sale = kind == "sale";
             last_is_return = kind == "return";
             last_fund_step = prog_->funds.empty() ? std::nullopt : detail::fund_step_of(kind);
+            last_referral_step = prog_->referrals.empty() ? std::nullopt : detail::referral_step_of(kind);
             last_deal_step = !prog_->deals ? std::nullopt : last_is_sale ? std::optional(detail::deal_step::close) : detail::deal_step_of(kind);
         }
         const bool is_sale = last_is_sale, is_return = last_is_return;
@@ -355,7 +411,15 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         if (!on) at.fail("missing_date", "date", "every event needs a date (YYYY-MM-DD)");
         std::string_view partner_id = detail::raw_at(in.partner, at);
         auto partner = cat_->partner_index(partner_id);
-        if (!partner && partner_id.empty()) at.fail("missing_partner", "partner", "every event needs a partner");
+        // A conversion (signup, payment, refund) carries no partner: attribution decides it. Its row
+        // holds partner 0, which no rule reads (compile leaves conversions out of every selection).
+        const bool conversion = last_referral_step && *last_referral_step != detail::referral_step::touch;
+        if (conversion && partner_id.empty()) {
+            if (cat_->partners().empty()) at.fail("missing_partner", "partner", "a referral program needs partners in the catalog");
+            partner = 0;
+        }
+        if (!partner && partner_id.empty()) at.fail("missing_partner", "partner", "every event needs a partner" +
+                                                                                    std::string(prog_->referrals.empty() ? "" : " (but signup, payment and refund)"));
         if (!partner) detail::utf8_at(partner_id, at, "partner");
         if (!partner)
             at.fail("unknown_partner", "partner", "unknown partner \"" + std::string(partner_id) + "\"" + cat_->suggest_partner(partner_id));
@@ -524,6 +588,11 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         if (last_deal_step && (*last_deal_step != detail::deal_step::close || !ref_id.empty()))
             deal_row = deal_event_at(at, *last_deal_step, kind, id, *on, *partner, amount, ref_id, {customer_column, reason_column, stage_column},
                                      *prog_->deals);
+        std::optional<detail::referral_event> referral_row;
+        if (last_referral_step)
+            referral_row = referral_event_at(at, *last_referral_step, kind, id, *on,
+                                             partner_id.empty() ? detail::referral_event::no_partner : *partner, amount, amount_given,
+                                             ref_id, {customer_column, referral_column, channel_column}, referral_ids);
         // Every check passed: append the row.
         batch_ids.insert(h, static_cast<std::uint32_t>(out));
         b.ids.emplace_back(id);
@@ -542,12 +611,16 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         b.credit_begin.push_back(static_cast<std::uint32_t>(b.credit_participant.size()));
         b.reference[out] = reference;
         if (fund_row) {
-            b.fund_events.push_back(std::move(*fund_row));
-            b.fund_rows.push_back(static_cast<std::uint32_t>(out));
+            b.funds.events.push_back(std::move(*fund_row));
+            b.funds.rows.push_back(static_cast<std::uint32_t>(out));
         }
         if (deal_row) {
-            b.deal_events.push_back(std::move(*deal_row));
-            b.deal_rows.push_back(static_cast<std::uint32_t>(out));
+            b.deals.events.push_back(std::move(*deal_row));
+            b.deals.rows.push_back(static_cast<std::uint32_t>(out));
+        }
+        if (referral_row) {
+            b.referrals.events.push_back(std::move(*referral_row));
+            b.referrals.rows.push_back(static_cast<std::uint32_t>(out));
         }
         ++out;
         for (const auto& t : attr_targets) {

@@ -27,6 +27,7 @@
 #include <incentives/allocation.hpp>
 #include <incentives/engine/catalog.hpp>
 #include <incentives/engine/result.hpp>
+#include <incentives/engine/stage_lines.hpp>
 #include <incentives/engine/state.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/program.hpp>
@@ -163,17 +164,15 @@ private:
     };
 
     void collect_actions(const std::vector<payout_line>& lines, const std::vector<fund_event>& events) {
-        std::map<std::string, std::size_t, std::less<>> rule_fund;
-        for (const auto& r : p_.rules)
-            if (!r.fund.empty()) rule_fund[r.id] = fund_index(r.fund);
+        const auto rule_fund = fund_credited(p_);  // rules and referral programs
         std::map<std::tuple<std::string, std::string, date>, rule_line> net;  // by rule, partner, period start
         for (const auto& l : lines) {
             auto f = rule_fund.find(l.rule);
             if (f == rule_fund.end()) continue;
             auto [it, fresh] = net.try_emplace({l.rule, l.beneficiary, l.period_start});
             if (fresh) {
-                const period_unit unit = rule_unit(l.rule);
-                it->second.fund = f->second;
+                const period_unit unit = f->second.per;
+                it->second.fund = fund_index(f->second.fund);
                 it->second.partner = *cat_.partner_index(l.beneficiary);
                 it->second.day = p_.cal.period_at(p_.cal.index_of(l.period_start, unit), unit).to.days() - 1;
                 it->second.id = l.rule + "/" + l.beneficiary + "/" + l.period;
@@ -533,11 +532,6 @@ private:
         for (std::size_t i = 0; i < p_.funds.size(); ++i)
             if (p_.funds[i].id == id) return i;
         throw calculation_error("incentives.calculation.ledger", "no fund \"" + std::string(id) + "\"");  // intake checked it
-    }
-    [[nodiscard]] period_unit rule_unit(std::string_view id) const {
-        for (const auto& r : p_.rules)
-            if (r.id == id) return r.per;
-        return period_unit::quarter;
     }
     [[nodiscard]] std::string budget_label(std::size_t fund, std::int32_t day) const {
         const auto& b = *p_.funds[fund].budget;

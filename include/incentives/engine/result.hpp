@@ -193,6 +193,42 @@ struct deal_entry {
     return names[static_cast<int>(k)];
 }
 
+/// One step of a referral program's story (engine/referrals.hpp), in replay order: the attribution
+/// of each referred customer, and each bounty's life (earned and held, released, cancelled or
+/// clawed back). Released amounts and clawbacks are also in the payout lines of the program's id.
+struct referral_entry {
+    enum class kind_t : unsigned char {
+        ignored,       ///< a touch that does not count (a self-referral), and why
+        attributed,    ///< the customer's first conversion: the partner it is attributed to, by which touch
+        unattributed,  ///< the customer's first conversion, attributed to no partner, and why
+        earned,        ///< a bounty earned, held until `until` (a refund until then cancels it)
+        released,      ///< the hold is over: paid (a payout line, or a fund credit)
+        cancelled,     ///< a held bounty reduced by a refund (below zero; never paid)
+        clawback,      ///< a released bounty taken back (below zero; a clawback line)
+        not_qualified, ///< a conversion that earns nothing, and why
+        refused,       ///< a step that cannot be taken (a second sign-up, a refund of an unknown payment...)
+    };
+    std::uint64_t number = 0;
+    std::string referral;  ///< the referral program's id
+    std::string customer;
+    std::string partner;   ///< the partner the customer is attributed to ("" for none)
+    date on;
+    kind_t kind = kind_t::attributed;
+    decimal amount;        ///< money steps: the bounty's change; others 0
+    std::optional<date> until;  ///< earned: the last day of the hold
+    std::string event;     ///< the event id
+    std::string touch;     ///< attributed: the touch that won
+    std::uint64_t reverses = 0;  ///< cancelled, clawback, released: the entry of the bounty it acts on (0: none)
+    std::string reason;
+    friend bool operator==(const referral_entry&, const referral_entry&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(referral_entry::kind_t k) noexcept {
+    constexpr std::string_view names[] = {"ignored",   "attributed", "unattributed",  "earned", "released",
+                                          "cancelled", "clawback",   "not_qualified", "refused"};
+    return names[static_cast<int>(k)];
+}
+
 /// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
 /// totals sorted by beneficiary and period.
 struct result {
@@ -210,6 +246,10 @@ struct result {
     /// The registered deals' story, in replay order (empty without deal_registration). Their money
     /// is in `lines` (rule: the deal registration's id, after the rules) and in the statements.
     std::vector<deal_entry> deals;
+    /// The referral programs' story, in replay order (empty without referrals). Their money is in
+    /// `lines` (rule: the referral program's id, after the deals') and in the statements, unless the
+    /// program credits a fund.
+    std::vector<referral_entry> referrals;
 
     /// The sum of every line (exact).
     [[nodiscard]] decimal total() const {

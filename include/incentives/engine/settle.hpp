@@ -21,6 +21,7 @@
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/deals.hpp>
 #include <incentives/engine/ledger.hpp>
+#include <incentives/engine/referrals.hpp>
 #include <incentives/rules/accelerator.hpp>
 #include <incentives/rules/budget.hpp>
 #include <incentives/rules/clawback.hpp>
@@ -767,24 +768,27 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
 namespace incentives {
 
 namespace detail {
-/// Settle, then the ledger stages: funds (engine/ledger.hpp) and registered deals (engine/deals.hpp).
-inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const std::vector<fund_event>& funds,
-                                const std::vector<deal_event>& deals, const run_options& o) {
+/// Settle, then the stages after it: registered deals (engine/deals.hpp) and referrals
+/// (engine/referrals.hpp) add their lines and the statements are rebuilt; then the fund ledger
+/// (engine/ledger.hpp) replays the fund events and the lines credited to funds.
+inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const ledger_events& kept, const run_options& o) {
     result r = settlement(e, p, o).run();
-    if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, funds);
-    if (p.deals) deal_ledger(p, cat).replay(deals, r);
+    if (p.deals) deal_ledger(p, cat).replay(kept.deals, r);
+    for (const auto& rp : p.referrals) referral_ledger(p, rp, cat).replay(kept.referrals, r);
+    if (p.deals || !p.referrals.empty()) rebuild_statements(r, p);
+    if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, kept.funds);
     return r;
 }
 }  // namespace detail
 
 INCENTIVES_INLINE result engine::run(const run_options& o) const {
-    return detail::settle_and_replay(*this, *prog_, *cat_, st_.fund_events, st_.deal_events, o);
+    return detail::settle_and_replay(*this, *prog_, *cat_, st_.kept, o);
 }
 
 INCENTIVES_INLINE result engine::run(const program& variant, const run_options& o) const {
     validate(variant);
     detail::check_variant(*prog_, variant);
-    return detail::settle_and_replay(*this, variant, *cat_, st_.fund_events, st_.deal_events, o);
+    return detail::settle_and_replay(*this, variant, *cat_, st_.kept, o);
 }
 
 INCENTIVES_INLINE std::vector<measure_row> engine::measures() const {

@@ -104,7 +104,7 @@ struct state_io {
 
 INCENTIVES_INLINE std::string engine::snapshot() const {
     detail::bytes_out o;
-    o.str("incentives-snapshot-5");
+    o.str("incentives-snapshot-6");
     o.str(detail::state_io::fingerprint(*this));
     o.pod<std::uint8_t>(retain_ids_);
     detail::state_io::dict_out(o, st_.dicts.kinds);
@@ -164,8 +164,8 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
     o.pod(st_.duplicates_ignored);
     o.pod(st_.outside);
     o.pods(st_.kind_events);
-    o.pod<std::uint64_t>(st_.fund_events.size());
-    for (const auto& f : st_.fund_events) {
+    o.pod<std::uint64_t>(st_.kept.funds.size());
+    for (const auto& f : st_.kept.funds) {
         o.str(f.id);
         o.pod(f.step);
         o.pod(f.day);
@@ -177,8 +177,8 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
         o.pod<std::uint8_t>(f.activity_end.has_value());
         o.pod(f.activity_end.value_or(0));
     }
-    o.pod<std::uint64_t>(st_.deal_events.size());
-    for (const auto& d : st_.deal_events) {
+    o.pod<std::uint64_t>(st_.kept.deals.size());
+    for (const auto& d : st_.kept.deals) {
         o.str(d.id);
         o.pod(d.step);
         o.pod(d.day);
@@ -188,6 +188,18 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
         o.str(d.customer);
         o.str(d.stage);
         o.str(d.note);
+    }
+    o.pod<std::uint64_t>(st_.kept.referrals.size());
+    for (const auto& r : st_.kept.referrals) {
+        o.str(r.id);
+        o.pod(r.step);
+        o.pod(r.day);
+        o.pod(r.partner);
+        o.pod(r.amount);
+        o.str(r.customer);
+        o.str(r.reference);
+        o.str(r.referral);
+        o.str(r.channel);
     }
     return o.take();
 }
@@ -202,7 +214,9 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
                               "to a new engine to rebuild the state)");
     // Format 4 adds the events by kind, format 5 the fund events; older snapshots read without them
     // (a format 3 snapshot's unknown kinds are not listed again; funds came with format 5).
-    const int version = format == "incentives-snapshot-3" ? 3 : format == "incentives-snapshot-4" ? 4 : format == "incentives-snapshot-5" ? 5 : 0;
+    const int version = format == "incentives-snapshot-3" ? 3 : format == "incentives-snapshot-4" ? 4 : format == "incentives-snapshot-5" ? 5
+                      : format == "incentives-snapshot-6" ? 6
+                                                          : 0;
     if (version == 0) detail::bytes_in::corrupt();
     std::string fp = in.str();
     bool retain = in.pod<std::uint8_t>() != 0;
@@ -297,7 +311,7 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
             const bool has_end = in.pod<std::uint8_t>() != 0;
             const auto end = in.pod<std::int32_t>();
             if (has_end) f.activity_end = end;
-            st.fund_events.push_back(std::move(f));
+            st.kept.funds.push_back(std::move(f));
         }
         auto deals = in.pod<std::uint64_t>();
         for (std::uint64_t i = 0; i < deals; ++i) {
@@ -313,7 +327,25 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
             d.customer = in.str();
             d.stage = in.str();
             d.note = in.str();
-            st.deal_events.push_back(std::move(d));
+            st.kept.deals.push_back(std::move(d));
+        }
+    }
+    if (version >= 6) {
+        auto referrals = in.pod<std::uint64_t>();
+        for (std::uint64_t i = 0; i < referrals; ++i) {
+            detail::referral_event r;
+            r.id = in.str();
+            r.step = in.pod<detail::referral_step>();
+            if (static_cast<std::size_t>(r.step) >= std::size(detail::referral_step_kinds)) detail::bytes_in::corrupt();
+            r.day = in.pod<std::int32_t>();
+            r.partner = in.pod<std::uint32_t>();
+            if (r.partner != detail::referral_event::no_partner && r.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
+            r.amount = in.pod<std::int64_t>();
+            r.customer = in.str();
+            r.reference = in.str();
+            r.referral = in.str();
+            r.channel = in.str();
+            st.kept.referrals.push_back(std::move(r));
         }
     }
     if (!in.done()) detail::bytes_in::corrupt();

@@ -15,7 +15,7 @@
 #include <incentives/calendar.hpp>
 #include <incentives/decimal.hpp>
 #include <incentives/engine/dictionary.hpp>
-#include <incentives/engine/fund_event.hpp>
+#include <incentives/engine/ledger_event.hpp>
 #include <incentives/engine/id_registry.hpp>
 #include <incentives/rules/measure.hpp>
 #include <incentives/rules/selection.hpp>
@@ -53,8 +53,7 @@ struct engine_state {
     std::map<std::string, std::vector<std::int64_t>, std::less<>> numeric;  ///< numeric attribute values by code, scale 6
     std::uint64_t events = 0, duplicates_ignored = 0, outside = 0;
     std::vector<std::uint64_t> kind_events;  ///< events added, by kind code
-    std::vector<fund_event> fund_events;     ///< in the order added (the ledger sorts them)
-    std::vector<deal_event> deal_events;     ///< in the order added (engine/deals.hpp sorts them)
+    ledger_events kept;                      ///< fund, deal and referral events, in the order added
 };
 
 inline constexpr int attribute_scale = 6;
