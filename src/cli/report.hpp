@@ -103,9 +103,9 @@ inline void print_summary(const program& p, const result& r) {
             held += a.signum() > 0;
             still += a;
         }
-        fmt::print("referrals {}: {} customers referred, {} not ({} without a counted touch); bounties released {}, clawed back {}, "
-                   "{} still held ({}); --referrals writes the steps\n",
-                   rp.id, referred, unattributed, unattributed, released, taken_back, held, still);
+        fmt::print("referrals {}: {} customers referred, {} converted without a counted touch; bounties released {}, clawed back {}, "
+                   "{} still held ({}) (--referrals writes the steps)\n",
+                   rp.id, referred, unattributed, released, taken_back, held, still);
     }
 }
 

@@ -167,8 +167,10 @@ def test_the_channel_funds_example_files():
     program = Program.from_yaml(EXAMPLES / "programs" / "channel_funds.yaml")
     tables = {name: pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False) for name in ("events", "partners", "products")}
     result = program.run(tables["events"], tables["partners"], products=tables["products"])
-    # P1 Q1 1000 + 150, P1 Q2 600 + 600, P2 Q1 300 - 250, P2 Q2 10.
-    assert list(result.statements["amount"]) == [Decimal("1150.00"), Decimal("1200.00"), Decimal("50.00"), Decimal("10.00")]
+    # P1 Q1 1000 + 150; P1 Q2 600 + 600 + migration 15% x 4 x 12000 = 7200 - 15% x 2000 refunded = 300;
+    # P2 Q1 300 - 250 + ANNA's affiliate bounty 36; P2 Q2 10 + EVE's 36; P2 Q3 EVE's clawback -36.
+    assert list(result.statements["amount"]) == [Decimal("1150.00"), Decimal("8100.00"), Decimal("86.00"), Decimal("46.00"),
+                                                 Decimal("-36.00")]
     july = result.balances(as_of="2027-07-10")
     assert list(zip(july["fund"], july["partner"], july["balance"], july["expiring_90"])) == [
         ("coop", "P1", Decimal("1200.00"), Decimal("1200.00")),  # 2% of Q2's 60000, usable to 09-30
@@ -178,3 +180,8 @@ def test_the_channel_funds_example_files():
     ]
     assert len(result.ledger) == 24 and len(result.deals) == 22
     assert (result.deals["kind"] == "bonus").sum() == 1
+    refs = result.referrals
+    assert len(refs) == 26
+    moved = refs[refs["kind"].isin(["released", "clawback"])].groupby(["referral", "partner"])["amount"].sum()
+    assert moved[("affiliate", "P2")] == Decimal("36.00")       # 36 + 36 - 36
+    assert moved[("migration", "P1")] == Decimal("6900.00")     # 7200 - 300

@@ -110,7 +110,7 @@ private:
     };
     struct hold {
         decimal amount;  // what remains held
-        std::int32_t release = 0;
+        std::int32_t earned = 0, release = 0;
         std::uint64_t entry = 0;  // its earned entry
     };
     struct item {  // a bounty item: the sign-up or one payment
@@ -367,7 +367,7 @@ private:
             auto& x = entry(customer, c.partner, day, kind::earned, event, "bounty on " + what, more);
             x.until = date(release).plus_days(-1);
             if (rp_.hold_days == 0) x.until = date(day);
-            it.holds.push_back({more, release, x.number});
+            it.holds.push_back({more, day, release, x.number});
             due_.push({release, x.number, customer, static_cast<std::size_t>(&it - c.items.data())});
             if (rp_.hold_days == 0) release_through(day);
             return;
@@ -389,7 +389,8 @@ private:
                 return;
             }
             it.released -= less;
-            entry(customer, c.partner, day, kind::clawback, event, "refunded after the hold: taken back", -less);
+            entry(customer, c.partner, day, kind::clawback, event, "refunded after the hold: taken back", -less).reverses =
+                it.holds.back().entry;
             money_.push_back({c.partner, day, -less, customer});
         }
     }
@@ -416,7 +417,7 @@ private:
                 entry(d.customer, c.partner, d.day, kind::released, it.event,
                       rp_.hold_days == 0 ? "paid" : "held " + std::to_string(rp_.hold_days) + " days without a refund: paid", amount)
                     .reverses = h.entry;
-                money_.push_back({c.partner, it.day, amount, d.customer});
+                money_.push_back({c.partner, h.earned, amount, d.customer});
             }
         }
     }

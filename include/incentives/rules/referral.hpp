@@ -40,7 +40,7 @@ struct referral_program {
     struct bounty bounty;
     int hold_days = 0;             ///< a bounty is held this many days from when it is earned; a refund then cancels it
     std::string fund;              ///< a declared fund credited instead of paying cash (Trello's credits); "" for cash
-    period_unit per = period_unit::quarter;  ///< the period of its payout lines (by the day a bounty is earned)
+    period_unit per = period_unit::quarter;  ///< the period of its payout lines: of the day a bounty is earned (a clawback: of its refund)
     friend bool operator==(const referral_program&, const referral_program&) = default;
 };
 
