@@ -1,8 +1,9 @@
-// The ledger stage (issue 11): MDF and co-op funds through incentives::engine, 1 M and 10 M events
-// over 100,000 partners. Target of the issue: at least 5 M ledger events/s on one core.
+// The ledger stages (issue 11): MDF and co-op funds and a referral program through
+// incentives::engine, 1 M and 10 M events over 100,000 partners. Target of the issue: at least 5 M
+// ledger events/s on one core.
 //
 // Data (std::mt19937_64's raw output, fixed seed, integers only — never double), per 100 events:
-//   50 sales           dated over 2027, skewed to low partner indices (the product of two uniform
+//   30 sales           dated over 2027, skewed to low partner indices (the product of two uniform
 //                      draws), 1..5 units of one of 10 products at 10.00..500.00: the rule
 //                      coop-accrual credits 2% of each partner's quarterly sales to fund coop (one
 //                      accrual lot per partner and quarter with sales: about 400,000 at 10 M)
@@ -17,6 +18,12 @@
 //   A step whose pool is empty (no undecided request or claim) becomes an allocation; the counters
 //   give the kinds made. The fund events are half of the events; with the accruals they are the
 //   ledger's input.
+//    8 touch           a partner (skewed as sales) touches one of n/10 customers
+//    2 signup          of one of the customers
+//    8 payment         of one of the customers, 5.00..200.00
+//    2 refund          of an earlier payment, all of it or part (a payment is refunded at most once)
+// The referral program: 30-day window, last touch wins, 36 per customer plus 10% of 12 months'
+// payments from a first payment of at least 10, held 30 days.
 // The program: coop (co-op, 50% reimbursement, lots usable to the end of the next quarter) and mdf
 // (claims only against approved requests, 30 days after the activity, lots usable to the end of
 // their quarter), one rule crediting coop. The events are built directly in columns
@@ -27,8 +34,9 @@
 //   BM_add/N/1   add(batch) + run() into a fresh engine, 1 thread: the headline.
 //   BM_add/N/0   add(batch) alone.
 //   BM_run       run() of an engine holding the events: settle and the ledger replay.
-//   BM_replay    the ledger replay alone (detail::fund_ledger::replay on run()'s lines and the fund
-//                events): run() without the ledger stage is BM_run - BM_replay.
+//   BM_replay    the ledger replays alone (detail::fund_ledger::replay on run()'s lines and the fund
+//                events, detail::referral_ledger::replay on the referral events): run() without
+//                the ledger stages is BM_run - BM_replay.
 //   BM_memory    one add + run: live heap (glibc mallinfo2) added by add() and by the result's
 //                ledger, per million events, and the batch's own size.
 #include <malloc.h>
@@ -48,6 +56,7 @@
 
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/ledger.hpp>
+#include <incentives/engine/referrals.hpp>
 #include <incentives/io/yaml.hpp>
 
 #include "process_memory.hpp"
@@ -72,6 +81,8 @@ periods: {from: 2027-01-01, to: 2027-12-31}
 funds:
   - {id: coop, kind: coop, reimbursement: 50%, expires: {after: 1, unit: quarter, round_to: quarter}}
   - {id: mdf, kind: mdf, requires_approval: true, claim_days: 30, expires: {after: 0, unit: day, round_to: quarter}}
+referrals:
+  - {id: affiliate, window: {days: 30}, wins: last, bounty: {per_customer: 36, rate: 10%, months: 12, min_spend: 10}, hold: {days: 30}}
 rules:
   - {id: coop-accrual, pay: {rate: 2%}, per: [partner, quarter], fund: coop}
 )";
@@ -110,14 +121,17 @@ const world& the_world() {
 struct codes {
     std::uint32_t sale = 0, category = 0;
     std::uint32_t step[5] = {};
+    std::uint32_t referral[4] = {};
 };
 constexpr std::string_view step_kind[5] = {"fund_allocation", "fund_request", "fund_approval", "claim", "claim_approval"};
+using detail::referral_event;
+using detail::referral_step;
 
 /// Encodes one row of each kind (encode interns kinds and categories in row order), so that batches
 /// built directly in columns can use the codes; the same for every fresh engine.
 codes prime(const engine& e) {
-    std::vector<event> rows(6);
-    for (std::size_t k = 0; k < rows.size(); ++k) {
+    std::vector<event> rows(10);
+    for (std::size_t k = 0; k < 6; ++k) {
         rows[k].id = "prime-" + std::to_string(k);
         rows[k].on = date(2027, 1, 1);
         rows[k].partner = partner_id(0);
@@ -132,8 +146,17 @@ codes prime(const engine& e) {
             else rows[k].attrs["fund"] = "coop";
         }
     }
+    for (std::size_t k = 6; k < rows.size(); ++k) {  // touch, signup, payment, refund
+        rows[k].id = "prime-" + std::to_string(k);
+        rows[k].on = date(2027, 1, 1);
+        rows[k].kind = std::string(detail::referral_step_kinds[k - 6]);
+        rows[k].partner = k == 6 ? partner_id(0) : "";
+        rows[k].attrs["customer"] = "prime-customer";
+        if (k >= 8) rows[k].amount = decimal(1);
+        if (k == 9) rows[k].reference = "prime-8";
+    }
     auto b = e.encode(rows);
-    codes c{b.kind[0], b.category[0], {b.kind[1], b.kind[2], b.kind[3], b.kind[4], b.kind[5]}};
+    codes c{b.kind[0], b.category[0], {b.kind[1], b.kind[2], b.kind[3], b.kind[4], b.kind[5]}, {b.kind[6], b.kind[7], b.kind[8], b.kind[9]}};
     static const codes first = c;
     if (std::memcmp(&first, &c, sizeof c) != 0) {
         std::fputs("bench_ledger: unexpected dictionary codes after priming\n", stderr);
@@ -154,7 +177,7 @@ std::unique_ptr<engine> fresh_engine() {
 struct dataset {
     std::size_t n = 0;
     event_batch batch;
-    std::size_t made[6] = {};  // sales, then the five fund steps
+    std::size_t made[10] = {};  // sales, the five fund steps, the four referral steps
     std::int64_t bytes = 0;    // heap of the batch's columns and fund events (strings' own heap excluded)
 };
 
@@ -176,6 +199,8 @@ std::unique_ptr<dataset> generate(std::size_t n) {
     b.funds.rows.reserve(n / 2 + 1);
     // Pools of what waits for a decision or a claim: indices into b.funds.events.
     std::vector<std::uint32_t> undecided_requests, approved_requests, undecided_claims;
+    std::vector<std::uint32_t> payments;  // referral payments not refunded yet: indices into b.referrals.events
+    const std::size_t customers = std::max<std::size_t>(n / 10, 1);
     auto take = [&](std::vector<std::uint32_t>& pool) {
         const std::size_t k = r.below(pool.size());
         const std::uint32_t x = pool[k];
@@ -203,6 +228,35 @@ std::unique_ptr<dataset> generate(std::size_t n) {
         b.quantity.push_back(0);
         b.reference.push_back(event_batch::none);
         b.credit_begin.push_back(0);
+        if (slot >= 30 && slot < 50) {  // a referral step
+            referral_event x;
+            x.id = b.ids.back();
+            x.referral = "affiliate";
+            x.day = clamp(first + r.in(0, 364));
+            x.customer = fmt::format("C{:07}", r.below(customers));
+            x.step = slot < 38 ? referral_step::touch : slot < 40 ? referral_step::signup : slot < 48 ? referral_step::payment : referral_step::refund;
+            if (x.step == referral_step::refund && payments.empty()) x.step = referral_step::payment;
+            if (x.step == referral_step::touch) x.partner = partner;
+            if (x.step == referral_step::payment) {
+                x.amount = r.in(500, 20000);
+                payments.push_back(static_cast<std::uint32_t>(b.referrals.events.size()));
+            }
+            if (x.step == referral_step::refund) {
+                const referral_event& paid = b.referrals.events[take(payments)];
+                x.customer.clear();
+                x.reference = paid.id;
+                x.day = clamp(paid.day + r.in(0, 60));
+                x.amount = r.below(2) ? paid.amount : std::max<std::int64_t>(1, paid.amount / 100 * r.in(10, 99));
+            }
+            b.kind.push_back(code.referral[static_cast<int>(x.step)]);
+            b.day.push_back(x.day);
+            b.partner.push_back(x.step == referral_step::touch ? partner : 0);
+            b.amount.push_back(x.amount);
+            ++ds->made[6 + static_cast<int>(x.step)];
+            b.referrals.rows.push_back(static_cast<std::uint32_t>(i));
+            b.referrals.events.push_back(std::move(x));
+            continue;
+        }
         if (slot < 50) {  // a sale
             const std::size_t p = r.below(n_products);
             const std::int64_t units = r.in(1, 5);
@@ -261,7 +315,7 @@ std::unique_ptr<dataset> generate(std::size_t n) {
     auto bytes_of = [](const auto& v) { return static_cast<std::int64_t>(v.capacity() * sizeof(v[0])); };
     ds->bytes = bytes_of(b.ids) + bytes_of(b.kind) + bytes_of(b.day) + bytes_of(b.partner) + bytes_of(b.product) + bytes_of(b.category) +
                 bytes_of(b.quantity) + bytes_of(b.amount) + bytes_of(b.credit_begin) + bytes_of(b.reference) + bytes_of(b.funds.events) +
-                bytes_of(b.funds.rows);
+                bytes_of(b.funds.rows) + bytes_of(b.referrals.events) + bytes_of(b.referrals.rows);
     return ds;
 }
 
@@ -290,6 +344,14 @@ std::vector<event> rows_of(const event_batch& b, std::size_t n) {
         if (!f.note.empty()) e.attrs["proof"] = f.note;
         if (f.activity_end) e.attrs["activity_end"] = date(*f.activity_end).to_string();
     }
+    for (std::size_t j = 0; j < b.referrals.rows.size() && b.referrals.rows[j] < n; ++j) {
+        const referral_event& x = b.referrals.events[j];
+        event& e = rows[b.referrals.rows[j]];
+        e.kind = std::string(detail::referral_step_kinds[static_cast<int>(x.step)]);
+        if (x.step != referral_step::touch) e.partner.clear();
+        if (!x.customer.empty()) e.attrs["customer"] = x.customer;
+        e.reference = x.reference;
+    }
     return rows;
 }
 
@@ -303,9 +365,10 @@ void verify(const dataset& ds) {
     rows.add(rows_of(ds.batch, n));
     auto a = columns->run();
     auto b = rows.run();
-    std::size_t payments = 0;
+    std::size_t payments = 0, released = 0;
     for (const auto& x : a.ledger) payments += x.kind == ledger_entry::kind_t::payment;
-    if (!(a == b) || a.ledger.empty() || payments == 0) {
+    for (const auto& x : a.referrals) released += x.kind == referral_entry::kind_t::released;
+    if (!(a == b) || a.ledger.empty() || payments == 0 || released == 0) {
         std::fputs("bench_ledger: the column batch and the row events give different results (or no payments)\n", stderr);
         std::abort();
     }
@@ -335,9 +398,10 @@ const engine& loaded_for(std::size_t n) {
 
 void describe(benchmark::State& state, const dataset& ds, const result* r = nullptr) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(ds.n));
-    const char* names[6] = {"sales", "allocations", "requests", "approvals", "claims", "claim_approvals"};
-    for (int k = 0; k < 6; ++k) state.counters[names[k]] = static_cast<double>(ds.made[k]);
+    const char* names[10] = {"sales", "allocations", "requests", "approvals", "claims", "claim_approvals", "touches", "signups", "payments", "refunds"};
+    for (int k = 0; k < 10; ++k) state.counters[names[k]] = static_cast<double>(ds.made[k]);
     if (r) state.counters["ledger_entries"] = static_cast<double>(r->ledger.size());
+    if (r) state.counters["referral_entries"] = static_cast<double>(r->referrals.size());
 }
 
 // --- benchmarks ----------------------------------------------------------------------------------
@@ -383,18 +447,26 @@ void BM_replay(benchmark::State& state) {
     const auto& ds = data_for(n);
     const auto& w = the_world();
     const result settled = loaded_for(n).run();
-    std::size_t entries = 0;
+    std::size_t entries = 0, referral_entries = 0;
     for (auto _ : state) {
-        auto ledger = detail::fund_ledger(w.prog, w.cat).replay(settled.lines, ds.batch.funds.events);
+        state.PauseTiming();
+        result r;
+        r.lines = settled.lines;  // the referral stage appends its lines
+        state.ResumeTiming();
+        detail::referral_ledger(w.prog, w.prog.referrals.front(), w.cat).replay(ds.batch.referrals.events, r);
+        auto ledger = detail::fund_ledger(w.prog, w.cat).replay(r.lines, ds.batch.funds.events);
         state.PauseTiming();
         entries = ledger.size();
+        referral_entries = r.referrals.size();
         ledger = {};
+        r = {};
         state.ResumeTiming();
     }
     describe(state, ds);
     state.counters["ledger_entries"] = static_cast<double>(entries);
-    state.counters["fund_events_per_second"] =
-        benchmark::Counter(static_cast<double>(ds.batch.funds.events.size()), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["referral_entries"] = static_cast<double>(referral_entries);
+    state.counters["ledger_events_per_second"] = benchmark::Counter(
+        static_cast<double>(ds.batch.funds.events.size() + ds.batch.referrals.events.size()), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_memory(benchmark::State& state) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <incentives/format.hpp>
+#include <incentives/fund_accounts.hpp>
 
 #include "objects.hpp"
 
@@ -96,6 +97,7 @@ std::string statement_text(const run_output& run, const std::string& partner_id)
         s += fmt::format("  {:<12} {:<12} {:<10} {:>14}{}\n", st.beneficiary, rules::to_string(st.beneficiary_type),
                          st.period, st.amount.to_string(), exact);
     }
+    if (auto funds = fund_accounts_text(run.res, partner_id, prog.cal.to(), "  "); !funds.empty()) s += "\n" + funds;
     return s;
 }
 

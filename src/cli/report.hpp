@@ -13,6 +13,7 @@
 
 #include <incentives/engine/ledger.hpp>
 #include <incentives/format.hpp>
+#include <incentives/fund_accounts.hpp>
 #include <incentives/engine/catalog.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/program.hpp>
@@ -194,6 +195,7 @@ inline void print_statements(const program& p, const catalog& cat, const result&
         for (const auto& [who, amount] : owed)
             if (who != partner_id) show(who, amount);
         fmt::print("  {:<66} {:>14}\n", "total", total);
+        if (auto funds = fund_accounts_text(r, partner_id, p.cal.to(), "  "); !funds.empty()) fmt::print("{}", funds);
     }
 }
 
@@ -247,16 +249,8 @@ inline void print_explanation(const program& p, const std::string& program_path,
             for (const auto& [id, amount] : people) fmt::print("  {:<40} {:>18}\n", describe_beneficiary(cat, id), amount);
         }
         // A partner's fund accounts as of the program's last day (docs/rules/funds.md).
-        bool funds = false;
-        for (const auto& b : fund_balances(r.ledger, p.cal.to())) {
-            if (b.partner != who) continue;
-            if (!funds)
-                fmt::print("\nFunds of {} as of {} (explain an entry's event with --event ID)\n  {:<10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
-                           who, p.cal.to().to_string(), "fund", "balance", "reserved", "available", "exp. 30 d", "31-60 d", "61-90 d");
-            funds = true;
-            fmt::print("  {:<10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n", b.fund, b.balance, b.reserved, b.available, b.expiring_30,
-                       b.expiring_60, b.expiring_90);
-        }
+        if (auto funds = fund_accounts_text(r, who, p.cal.to()); !funds.empty())
+            fmt::print("\n{}(explain an entry's event with --event ID)\n", funds);
     }
 }
 

@@ -180,6 +180,12 @@ def test_the_channel_funds_example_files():
     ]
     assert len(result.ledger) == 24 and len(result.deals) == 22
     assert (result.deals["kind"] == "bonus").sum() == 1
+    # The statement a partner reads ends with its fund accounts as of the program's last day: all
+    # of P1's co-op and MDF money is spent or forfeited by 12-31.
+    text = result.statement("P1")
+    assert "Funds of P1 as of 2027-12-31" in text
+    assert [line.split() for line in text.splitlines() if line.strip().startswith(("coop ", "mdf "))] == [
+        ["coop"] + ["0.00"] * 6, ["mdf"] + ["0.00"] * 6]
     refs = result.referrals
     assert len(refs) == 26
     moved = refs[refs["kind"].isin(["released", "clawback"])].groupby(["referral", "partner"])["amount"].sum()

@@ -204,8 +204,9 @@ class Result:
         return self._impl.explain(beneficiary)
 
     def statement(self, partner: str) -> str:
-        """A partner's statement: its lines and those of its people, the total, and what to pay by
-        beneficiary and period."""
+        """A partner's statement: its lines and those of its people, the total, what to pay by
+        beneficiary and period, and its fund accounts (MDF, co-op) as of the program's last day:
+        balance, reserved, available and what expires within 30, 31-60 and 61-90 days."""
         return self._impl.statement(partner)
 
     def __len__(self) -> int:

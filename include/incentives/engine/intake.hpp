@@ -229,6 +229,8 @@ inline referral_event referral_event_at(const event_place& at, referral_step ste
         r.amount = amount;
     }
     if (step == referral_step::refund) {
+        if (partner != referral_event::no_partner)
+            at.fail("refund_partner", "partner", "a refund goes to whoever its payment's customer is attributed to: leave its partner empty");
         if (reference.empty()) at.fail("missing_reference", "reference", "a refund names the payment it refunds in \"reference\"");
         utf8_at(reference, at, "reference");
         r.reference = std::string(reference);

@@ -76,7 +76,8 @@ public:
         std::vector<step> order;
         for (const auto& e : all) {
             if (e.referral != rp_.id) continue;
-            if (e.step != referral_step::touch && e.partner != referral_event::no_partner) order.push_back({&e, referral_step::touch});
+            const bool converts = e.step == referral_step::signup || e.step == referral_step::payment;
+            if (converts && e.partner != referral_event::no_partner) order.push_back({&e, referral_step::touch});
             order.push_back({&e, e.step});
         }
         std::sort(order.begin(), order.end(), [](const step& a, const step& b) {
@@ -278,10 +279,9 @@ private:
         return false;
     }
 
-    /// Whether a payment of day `day` counts for the bounty (the first, or within `months` of it).
+    /// Whether a later payment of day `day` counts for the bounty: within `months` of the first
+    /// (the first payment itself always counts).
     [[nodiscard]] bool counted(const customer_state& c, std::int32_t day) const {
-        if (!c.first_payment) return false;
-        if (day == *c.first_payment) return true;
         return rp_.bounty.months > 0 && day < date(*c.first_payment).plus_months(rp_.bounty.months).days();
     }
 
@@ -296,10 +296,12 @@ private:
         it.paid = e.amount;
         payments_[e.id] = {e.customer, c.items.size() - 1};
         if (c.partner == none) return;  // not referred: its unattributed entry says why
-        if (!counted(c, e.day))
+        if (!first && !counted(c, e.day))
             return (void)entry(e.customer, c.partner, e.day, kind::not_qualified, e.id,
-                               "paid after the " + std::to_string(rp_.bounty.months) + " months counted from the first payment of " +
-                                   date(*c.first_payment).to_string());
+                               rp_.bounty.months == 0
+                                   ? "only the customer's first payment counts (of " + date(*c.first_payment).to_string() + ")"
+                                   : "paid after the " + std::to_string(rp_.bounty.months) + " months counted from the first payment of " +
+                                         date(*c.first_payment).to_string());
         if (!in_program(e, c)) return;
         it.counts = true;
         retarget(c, e.customer, e.day, e.id);
