@@ -181,7 +181,11 @@ struct dataset {
     std::int64_t bytes = 0;    // heap of the batch's columns and fund events (strings' own heap excluded)
 };
 
-std::unique_ptr<dataset> generate(std::size_t n) {
+std::size_t customers_for(std::size_t n) { return std::max<std::size_t>(n / 10, 1); }
+
+/// `customers`: how many customers the referral steps draw from (n / 10 for a dataset of n events;
+/// the verification's prefix keeps its dataset's number, so that it draws the same events).
+std::unique_ptr<dataset> generate(std::size_t n, std::size_t customers) {
     const codes code = prime(*fresh_engine());
     auto ds = std::make_unique<dataset>();
     ds->n = n;
@@ -200,7 +204,6 @@ std::unique_ptr<dataset> generate(std::size_t n) {
     // Pools of what waits for a decision or a claim: indices into b.funds.events.
     std::vector<std::uint32_t> undecided_requests, approved_requests, undecided_claims;
     std::vector<std::uint32_t> payments;  // referral payments not refunded yet: indices into b.referrals.events
-    const std::size_t customers = std::max<std::size_t>(n / 10, 1);
     auto take = [&](std::vector<std::uint32_t>& pool) {
         const std::size_t k = r.below(pool.size());
         const std::uint32_t x = pool[k];
@@ -359,7 +362,7 @@ std::vector<event> rows_of(const event_batch& b, std::size_t n) {
 void verify(const dataset& ds) {
     const std::size_t n = std::min(verify_rows, ds.n);
     auto columns = fresh_engine();
-    columns->add(generate(n)->batch);  // the first n events: the generator draws event by event
+    columns->add(generate(n, customers_for(ds.n))->batch);  // the first n events: the generator draws event by event
     const auto& w = the_world();
     engine rows(w.prog, w.cat);
     rows.add(rows_of(ds.batch, n));
@@ -369,7 +372,9 @@ void verify(const dataset& ds) {
     for (const auto& x : a.ledger) payments += x.kind == ledger_entry::kind_t::payment;
     for (const auto& x : a.referrals) released += x.kind == referral_entry::kind_t::released;
     if (!(a == b) || a.ledger.empty() || payments == 0 || released == 0) {
-        std::fputs("bench_ledger: the column batch and the row events give different results (or no payments)\n", stderr);
+        std::fprintf(stderr, "bench_ledger: the column batch and the row events give different results (or no payments): lines %zu/%zu, "
+                             "ledger %zu/%zu, referrals %zu/%zu, payments %zu, released %zu\n",
+                     a.lines.size(), b.lines.size(), a.ledger.size(), b.ledger.size(), a.referrals.size(), b.referrals.size(), payments, released);
         std::abort();
     }
 }
@@ -385,7 +390,7 @@ const dataset& data_for(std::size_t n) {
     current_engine.reset();
     current_data.reset();
     malloc_trim(0);
-    current_data = generate(n);
+    current_data = generate(n, customers_for(n));
     if (first) verify(*current_data);
     return *current_data;
 }

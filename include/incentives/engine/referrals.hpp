@@ -22,6 +22,7 @@
 #include <queue>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <incentives/engine/catalog.hpp>
@@ -294,7 +295,7 @@ private:
         it.event = e.id;
         it.day = e.day;
         it.paid = e.amount;
-        payments_[e.id] = {e.customer, c.items.size() - 1};
+        payments_[e.id] = {&c, &e.customer, c.items.size() - 1};
         if (c.partner == none) return;  // not referred: its unattributed entry says why
         if (!first && !counted(c, e.day))
             return (void)entry(e.customer, c.partner, e.day, kind::not_qualified, e.id,
@@ -314,17 +315,18 @@ private:
             return (void)entry(e.customer, c.partner, e.day, kind::refused, e.id,
                                "the refund names payment \"" + e.reference + "\", which was not made before it");
         }
-        auto& c = customers_.at(at->second.first);
-        auto& it = c.items[at->second.second];
-        if (!e.customer.empty() && e.customer != at->second.first)
+        auto& c = *at->second.state;
+        auto& it = c.items[at->second.item];
+        const std::string& customer = *at->second.customer;
+        if (!e.customer.empty() && e.customer != customer)
             return (void)entry(e.customer, c.partner, e.day, kind::refused, e.id,
                                "the refund is for customer \"" + e.customer + "\", its payment \"" + e.reference + "\" for \"" +
-                                   at->second.first + "\"");
+                                   customer + "\"");
         if (it.refunded + e.amount > it.paid)
-            return (void)entry(at->second.first, c.partner, e.day, kind::refused, e.id,
+            return (void)entry(customer, c.partner, e.day, kind::refused, e.id,
                                "refunds of payment \"" + e.reference + "\" would exceed it (" + money(it.paid).to_string() + ")");
         it.refunded += e.amount;
-        if (it.counts) retarget(c, at->second.first, e.day, e.id);
+        if (it.counts) retarget(c, customer, e.day, e.id);
     }
 
     /// Recomputes every counted payment's target from the customer's spend (net of refunds) and
@@ -370,7 +372,7 @@ private:
             x.until = date(release).plus_days(-1);
             if (rp_.hold_days == 0) x.until = date(day);
             it.holds.push_back({more, day, release, x.number});
-            due_.push({release, x.number, customer, static_cast<std::size_t>(&it - c.items.data())});
+            due_.push({release, x.number, &c, &customer, static_cast<std::size_t>(&it - c.items.data())});
             if (rp_.hold_days == 0) release_through(day);
             return;
         }
@@ -400,7 +402,8 @@ private:
     struct due {
         std::int32_t day;
         std::uint64_t entry;
-        std::string customer;
+        customer_state* state;
+        const std::string* customer;
         std::size_t item;
         bool operator>(const due& o) const { return std::tie(day, entry) > std::tie(o.day, o.entry); }
     };
@@ -409,17 +412,17 @@ private:
         while (!due_.empty() && due_.top().day <= day) {
             due d = due_.top();
             due_.pop();
-            auto& c = customers_.at(d.customer);
+            auto& c = *d.state;
             auto& it = c.items[d.item];
             for (auto& h : it.holds) {
                 if (h.entry != d.entry || h.amount.signum() == 0) continue;
                 const decimal amount = h.amount;
                 h.amount = decimal::from_units(0, minor_);
                 it.released += amount;
-                entry(d.customer, c.partner, d.day, kind::released, it.event,
+                entry(*d.customer, c.partner, d.day, kind::released, it.event,
                       rp_.hold_days == 0 ? "paid" : "held " + std::to_string(rp_.hold_days) + " days without a refund: paid", amount)
                     .reverses = h.entry;
-                money_.push_back({c.partner, h.earned, amount, d.customer});
+                money_.push_back({c.partner, h.earned, amount, *d.customer});
             }
         }
     }
@@ -469,8 +472,15 @@ private:
     const catalog& cat_;
     const int minor_;
     std::vector<partner_activity> active_;
-    std::map<std::string, customer_state, std::less<>> customers_;
-    std::map<std::string, std::pair<std::string, std::size_t>, std::less<>> payments_;  // payment id -> customer, item
+    // Keys and customer names are views of the replayed events' strings (alive for the replay);
+    // states are nodes, so pointers to them stay valid.
+    std::unordered_map<std::string_view, customer_state> customers_;
+    struct payment_at {
+        customer_state* state;
+        const std::string* customer;
+        std::size_t item;
+    };
+    std::unordered_map<std::string_view, payment_at> payments_;  // by payment id
     std::priority_queue<due, std::vector<due>, std::greater<>> due_;
     std::vector<stage_money> money_;
     std::vector<referral_entry>* entries_ = nullptr;
