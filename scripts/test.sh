@@ -9,7 +9,28 @@ cd "$(dirname "$0")/.."
 root=$PWD
 jobs=$(nproc)
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step prints its name, then its duration when the next begins; the end prints the table.
+steps=() times=()
+step_started=$SECONDS
+step() {
+  finish_step
+  steps+=("$*")
+  step_started=$SECONDS
+  printf '\n==> [%s] %s\n' "$(date -u +%H:%M:%S)" "$*"
+}
+finish_step() {
+  if [ ${#steps[@]} -gt ${#times[@]} ]; then
+    times+=($((SECONDS - step_started)))
+    printf '==> %s: %ds\n' "${steps[-1]}" "${times[-1]}"
+  fi
+}
+table() {
+  finish_step
+  printf '\n%-72s %8s\n' "step" "seconds"
+  for i in "${!steps[@]}"; do printf '%-72.72s %8d\n' "${steps[$i]}" "${times[$i]}"; done
+  printf '%-72s %8d\n' "total" "$SECONDS"
+}
+trap 'status=$?; if [ $status -ne 0 ]; then table; printf "\nFAILED in step: %s\n" "${steps[-1]:-}"; fi' EXIT
 
 step "setup"
 bash scripts/setup.sh
@@ -41,4 +62,5 @@ INCENTIVES_LEDGER_PROPERTY_CASES=10000 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS
 step "fuzzing: each libFuzzer target (decimal, CSV, columns, YAML) under ASan + UBSan, seed 1, a fixed number of inputs"
 bash scripts/fuzz.sh --ci
 
-step "all tests passed"
+table
+printf '\nall tests passed\n'

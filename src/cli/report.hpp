@@ -32,8 +32,14 @@ inline void warn_unknown_kinds(const result& r) {
 
 /// Sums by rule (program order) and period (in date order).
 inline void print_summary(const program& p, const result& r) {
-    fmt::print("{} ({}): {} events added ({} outside the program dates, {} duplicates ignored), {} payout lines\n\n", p.name,
-               p.currency_.code(), r.events_seen, r.events_outside_program, r.duplicates_ignored, r.lines.size());
+    fmt::print("{} ({}): {} events added, {} payout lines\n", p.name, p.currency_.code(), r.events_seen, r.lines.size());
+    if (r.events_outside_program > 0)
+        fmt::print("  {} of the events are dated outside the program's dates ({} to {}): never paid, they count only as the "
+                   "baseline of growth measures and as the sales that later returns name\n",
+                   r.events_outside_program, p.cal.from().to_string(), p.cal.to().to_string());
+    if (r.duplicates_ignored > 0)
+        fmt::print("  {} events repeated an id already seen and were ignored (duplicates: ignore)\n", r.duplicates_ignored);
+    fmt::print("\n");
     struct cell {
         std::string label;
         std::size_t lines = 0;
@@ -57,7 +63,7 @@ inline void print_summary(const program& p, const result& r) {
     for (const auto& [id, label] : rule_ids) {
         auto it = by_rule.find(id);
         if (it == by_rule.end()) {
-            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", label, "-", 0, "0");
+            fmt::print("{:<24} {:<10} {:>9} {:>18}\n", label, "-", 0, decimal::from_units(0, p.currency_.minor_units()));
             continue;
         }
         std::size_t lines = 0;
@@ -72,7 +78,10 @@ inline void print_summary(const program& p, const result& r) {
     decimal payable;
     for (const auto& s : r.statements) payable += s.amount;
     fmt::print("{:<35} {:>9} {:>18}\n", "total of the lines", r.lines.size(), r.total());
-    fmt::print("{:<35} {:>9} {:>18}  {}\n", "payable (statements)", r.statements.size(), payable, p.currency_.code());
+    fmt::print("{:<35} {:>9} {:>18}  {}\n", fmt::format("payable in {} statements", r.statements.size()), "", payable,
+               p.currency_.code());
+    fmt::print("(a statement per beneficiary and period; its total differs from the lines' only when the program rounds at the "
+               "statement, or lines credit a fund)\n");
     if (!p.funds.empty()) {
         std::map<std::string, std::size_t> accounts;
         for (const auto& e : r.ledger) ++accounts[e.account()];
