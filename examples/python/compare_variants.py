@@ -1,22 +1,28 @@
 """Compare two variants of the reseller program: what if gold started at 200,000 EUR instead of 150,000?
 
-    python examples/python/compare_variants.py [chart.png]
+    python examples/python/compare_variants.py [chart.png]    # needs the extra plots: pip install '.[plots]'
 
 Runs the bundled program and a variant with a higher gold threshold over the bundled sample data,
 prints the cost by rule and the partners who lose most, and saves a bar chart of the cost difference
 by rule as a PNG (to the path given, or into a temporary directory). Exits non-zero if the chart was
-not written or the variant does not cost less.
+not written or the variant does not cost less, and with status 2 (saying which extra to install) if
+matplotlib or pandas is missing.
 """
 
 import sys
 import tempfile
 from pathlib import Path
 
-import matplotlib
+try:
+    import matplotlib
 
-matplotlib.use("Agg")  # no display needed
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+    import pandas as pd
+except ModuleNotFoundError as missing:  # optional extras of the package: plots brings both
+    print(f"this example needs matplotlib and pandas (no module {missing.name!r}): pip install '.[plots]' "
+          "(in the repository root)", file=sys.stderr)
+    sys.exit(2)
 
 import incentives  # noqa: E402
 

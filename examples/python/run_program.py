@@ -1,18 +1,23 @@
 """Run the bundled reseller program over the bundled sample data with pandas, and print totals by rule.
 
-    python examples/python/run_program.py
+    python examples/python/run_program.py        # needs the extra pandas: pip install '.[pandas]'
 
 Loads examples/programs/reseller.yaml and examples/data/*.csv (every column as text, so no amount
 passes through a float), runs the program, prints what each rule pays and one partner's statement,
 and checks the result: the exact total is the sum of the payout lines (also in integer cents) and is
-positive. Exits non-zero if a check fails.
+positive. Exits non-zero if a check fails, and with status 2 (saying which extra to install) if
+pandas is missing.
 """
 
 import decimal
 import sys
 from pathlib import Path
 
-import pandas as pd
+try:
+    import pandas as pd
+except ModuleNotFoundError:  # an optional extra of the package
+    print("this example needs pandas: pip install '.[pandas]' (in the repository root)", file=sys.stderr)
+    sys.exit(2)
 
 import incentives
 
