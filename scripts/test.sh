@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The full test run, as CI does it: set up, build with warnings as errors, run the C++ tests, install
-# and build the consumer package test, pip-install the Python package and run pytest, check that every
-# implementation of the peer comparison (bench/peers) agrees to the cent on a small data set, then run
-# the C++ tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then run each fuzz target for a
-# bounded time.
+# and build the consumer package test, pip-install the Python package and run pytest, run the commands
+# and snippets of the documentation (tests/docs/run_doc_blocks.py), check that every implementation of
+# the peer comparison (bench/peers) agrees to the cent on a small data set, then run the C++ tests again
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then run each fuzz target for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -46,9 +46,12 @@ cmake -S tests/package -B build/package -G Ninja -DCMAKE_PREFIX_PATH="$root/buil
 cmake --build build/package
 ./build/package/consumer
 
-step "Python package (pip install .) and pytest"
-.venv/bin/python -m pip install -q "$root"
+step "Python package (pip install '.[all]': the extension, the incentives command, every extra) and pytest"
+.venv/bin/python -m pip install -q "$root[all]"
 (cd "$root/tests/python" && INCENTIVES_CLI="$root/build/dev/src/incentives" "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
+
+step "documentation: every sh and python block of README.md and docs/, with .venv/bin first on PATH"
+.venv/bin/python tests/docs/run_doc_blocks.py
 
 step "peer comparison smoke run"
 INCENTIVES_PEER_REQUIRED=1 .venv/bin/python bench/peers/run.py --smoke --cli build/dev/src/incentives --peer build/dev/bench/incentives_peer
