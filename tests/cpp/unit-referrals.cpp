@@ -836,15 +836,11 @@ TEST_CASE("referrals: several referral programs, each with its own events, lines
     CHECK(statements(r) == strings{"P1 2027-Q1 36.00", "P2 2027-01 30.00"});
 }
 
-// An engine bug, expected to fail until it is fixed (then drop should_fail): stage_lines.hpp
-// add_stage_lines calls cal.period_at(cal.index_of(day, custom)) and index_of is -1 for a day in no
-// custom period, so period_at throws std::out_of_range from vector::at.
-TEST_CASE("referrals: lines per custom period, and a bounty earned outside every custom period" * doctest::should_fail()) {
+TEST_CASE("referrals: lines per custom period, and a bounty earned outside every custom period") {
     // Lines per custom period; the only one, Launch, is [2027-05-01, 2027-07-01). 36 per customer.
     //   C1 pays on 05-10: 36.00 in a line of period Launch.
-    //   C2 pays on 03-01, inside the program but in no custom period: the bounty has no period to be
-    //   paid in, and the run must say so (an entry, or an incentives error), not fail with a bare
-    //   std::exception.
+    //   C2 pays on 03-01, inside the program but in no custom period: like an event outside a
+    //   rule's periods it earns nothing, and its entry says why (it once threw std::out_of_range).
     const std::string yaml = replaced(one("bounty: {per_customer: 36}, per: custom"), "to: 2027-12-31}",
                                       "to: 2027-12-31, custom: [{label: Launch, from: 2027-05-01, to: 2027-07-01}]}");
     const std::vector<event> in_launch = {touch("T1", date(2027, 5, 1), "P1", "C1"), payment("pay1", date(2027, 5, 10), "C1", "100.00")};
@@ -853,8 +849,11 @@ TEST_CASE("referrals: lines per custom period, and a bounty earned outside every
     auto outside = in_launch;
     outside.push_back(touch("T2", date(2027, 2, 20), "P2", "C2"));
     outside.push_back(payment("pay2", date(2027, 3, 1), "C2", "100.00"));
-    const std::string outcome = outcome_of([&] { (void)run_referrals(yaml, outside); });
-    CHECK_MESSAGE(!outcome.starts_with("a bare"), outcome);
+    const auto r2 = run_referrals(yaml, outside);
+    CHECK(lines(r2) == strings{"referrals P1 Launch accrual 36.00"});
+    const auto& last = r2.referrals.at(1);  // C2's entries come first: 03-01 is before 05-01
+    CHECK(last.kind == referral_entry::kind_t::not_qualified);
+    CHECK(last.reason == "dated in none of the program's custom periods: earns nothing");
 }
 
 TEST_CASE("referrals: a variant of the program replays the kept events under its policy") {
@@ -873,13 +872,10 @@ TEST_CASE("referrals: a variant of the program replays the kept events under its
     CHECK(r.lines.empty());
 }
 
-// An engine bug, expected to fail until it is fixed (then drop should_fail): check_variant
-// (engine/plan.hpp) compares the rules only, so a variant whose referral program has another id runs
-// without any of the kept events (0 entries, 0 lines) instead of being refused.
-TEST_CASE("referrals: a variant that renames a referral program is refused, not run without its events" * doctest::should_fail()) {
+TEST_CASE("referrals: a variant that renames a referral program is refused, not run without its events") {
     // The events were taken for program "referrals" (attr.referral left empty: the only one). A
     // variant naming it "affiliate" would find none of them and pay nothing, silently; like a renamed
-    // rule, it needs the events again: expected validation_error incentives.validation.variant.
+    // rule, it needs the events again: a validation_error incentives.validation.variant.
     const engine e = paid_once();
     program renamed = e.definition();
     renamed.referrals[0].id = "affiliate";

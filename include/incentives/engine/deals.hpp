@@ -98,10 +98,9 @@ private:
     }
     /// Money is paid only for days inside the program's dates, as the rules pay only such events.
     bool payable(const deal_event& e, const std::string& reg, const registration_state& s, std::string_view what) {
-        if (p_.cal.contains(date(e.day))) return true;
-        entry(reg, s.partner, s.customer, e.day, deal_entry::kind_t::refused, e.id,
-              std::string(what) + " dated outside the program (" + p_.cal.from().to_string() + " to " + p_.cal.to().to_string() +
-                  "): not paid");
+        std::string why;
+        if (payable_day(p_, d_.per, e.day, why)) return true;
+        entry(reg, s.partner, s.customer, e.day, deal_entry::kind_t::refused, e.id, std::string(what) + " " + why + ": not paid");
         return false;
     }
     void pay(const std::string& reg, registration_state& s, const deal_event& e, deal_entry::kind_t k, const decimal& amount,

@@ -157,6 +157,17 @@ inline void check_variant(const program& base, const program& variant) {
                 self(self, a.children[c], b.children[c], at + "." + std::string(to_string(a.combine)) + "[" + std::to_string(c) + "]");
     };
     for (std::size_t i = 0; i < base.rules.size(); ++i) same(same, base.rules[i], variant.rules[i], "rules[" + std::to_string(i) + "]");
+    // The ledger stages replay kept events, which intake kept by the program's funds, deal
+    // registration and referral programs (and keyed by their ids): their policies may vary, not
+    // which of them there are.
+    auto ids = [](const auto& list) {
+        std::vector<std::string> out;
+        for (const auto& x : list) out.push_back(x.id);
+        return out;
+    };
+    if (ids(base.funds) != ids(variant.funds)) refuse("funds", "the funds (their ids)");
+    if (base.deals.has_value() != variant.deals.has_value()) refuse("deal_registration", "whether deals are registered");
+    if (ids(base.referrals) != ids(variant.referrals)) refuse("referrals", "the referral programs (their ids)");
 }
 
 }  // namespace incentives::detail

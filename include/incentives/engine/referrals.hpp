@@ -274,9 +274,9 @@ private:
     }
 
     bool in_program(const referral_event& e, const customer_state& c) {
-        if (p_.cal.contains(date(e.day))) return true;
-        entry(e.customer, c.partner, e.day, kind::not_qualified, e.id,
-              "dated outside the program (" + p_.cal.from().to_string() + " to " + p_.cal.to().to_string() + "): earns nothing");
+        std::string why;
+        if (payable_day(p_, rp_.per, e.day, why)) return true;
+        entry(e.customer, c.partner, e.day, kind::not_qualified, e.id, why + ": earns nothing");
         return false;
     }
 
@@ -385,10 +385,8 @@ private:
             entry(customer, c.partner, day, kind::cancelled, event, "refunded while held: not paid", -take).reverses = h->entry;
         }
         if (less.signum() > 0) {
-            if (!p_.cal.contains(date(day))) {
-                entry(customer, c.partner, day, kind::refused, event,
-                      "a clawback of " + less.to_string() + " dated outside the program (" + p_.cal.from().to_string() + " to " +
-                          p_.cal.to().to_string() + "): not taken");
+            if (std::string why; !payable_day(p_, rp_.per, day, why)) {
+                entry(customer, c.partner, day, kind::refused, event, "a clawback of " + less.to_string() + " " + why + ": not taken");
                 it.target = it.held() + it.released;  // what stays paid
                 return;
             }

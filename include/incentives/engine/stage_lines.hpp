@@ -51,6 +51,21 @@ inline void rebuild_statements(result& r, const program& p) {
     }
 }
 
+/// Whether a stage may pay on `day`: inside the program's dates and, for lines per custom period,
+/// inside one of them (as a rule pays only events its periods hold). `why` says why not.
+[[nodiscard]] inline bool payable_day(const program& p, period_unit per, std::int32_t day, std::string& why) {
+    const date d(day);
+    if (!p.cal.contains(d)) {
+        why = "dated outside the program (" + p.cal.from().to_string() + " to " + p.cal.to().to_string() + ")";
+        return false;
+    }
+    if (per == period_unit::custom && p.cal.index_of(d, per) < 0) {
+        why = "dated in none of the program's custom periods";
+        return false;
+    }
+    return true;
+}
+
 /// A new step of a stage's story (a deal_entry, a referral_entry): numbered from 1, its amount at
 /// least at the currency's minor units.
 template <class Entry>
