@@ -957,6 +957,12 @@ TEST_CASE("referrals: referral rows are checked at intake, with the row and fiel
     check(for_program(signup("x", on, "C1"), "afiliate"), "incentives.input.unknown_referral", "referral",
           "unknown referral program \"afiliate\" (did you mean \"affiliate\"?) (the program's: affiliate and migration)");
     check(for_program(touch("x", on, "", "C1"), "affiliate"), "incentives.input.missing_partner", "partner", "every event needs a partner");
+    // A misspelt conversion kind comes without a partner: the error names the kinds that may.
+    event misspelt = for_program(payment("x", on, "C1", "10.00"), "affiliate");
+    misspelt.kind = "paymnt";
+    check(misspelt, "incentives.input.missing_partner", "partner",
+          "every event needs a partner; only signup, payment and refund events come without one, not a \"paymnt\" (did you mean "
+          "\"payment\"?)");
     check(for_program(touch("x", on, "P9", "C1"), "affiliate"), "incentives.input.unknown_partner", "partner", "unknown partner \"P9\"");
     check(for_program(signup("x", on, "C1", "P9"), "affiliate"), "incentives.input.unknown_partner", "partner", "unknown partner \"P9\"");
     // A refund may leave the customer to its payment; one program needs no attr.referral.

@@ -420,8 +420,15 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             if (cat_->partners().empty()) at.fail("missing_partner", "partner", "a referral program needs partners in the catalog");
             partner = 0;
         }
-        if (!partner && partner_id.empty()) at.fail("missing_partner", "partner", "every event needs a partner" +
-                                                                                    std::string(prog_->referrals.empty() ? "" : " (but signup, payment and refund)"));
+        if (!partner && partner_id.empty()) {
+            std::string why = "every event needs a partner";
+            if (!prog_->referrals.empty()) {  // a misspelt conversion kind lands here: name the kinds that need none
+                static constexpr std::string_view conversions[] = {"signup", "payment", "refund"};
+                why += "; only signup, payment and refund events come without one, not a \"" + std::string(kind) + "\"" +
+                       detail::did_you_mean(kind, conversions);
+            }
+            at.fail("missing_partner", "partner", why);
+        }
         if (!partner) detail::utf8_at(partner_id, at, "partner");
         if (!partner)
             at.fail("unknown_partner", "partner", "unknown partner \"" + std::string(partner_id) + "\"" + cat_->suggest_partner(partner_id));
