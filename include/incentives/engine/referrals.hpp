@@ -112,7 +112,7 @@ private:
     };
     struct hold {
         decimal amount;  // what remains held
-        std::int32_t earned = 0, release = 0;
+        std::int32_t earned = 0;  // the day it was earned: its line's period
         std::uint64_t entry = 0;  // its earned entry
     };
     struct item {  // a bounty item: the sign-up or one payment
@@ -369,9 +369,8 @@ private:
             const std::int32_t release = date(day).plus_days(rp_.hold_days).days();
             const std::string what = it.signup ? "sign-up \"" + it.event + "\"" : "payment \"" + it.event + "\"";
             auto& x = entry(customer, c.partner, day, kind::earned, event, "bounty on " + what, more);
-            x.until = date(release).plus_days(-1);
-            if (rp_.hold_days == 0) x.until = date(day);
-            it.holds.push_back({more, day, release, x.number});
+            x.until = date(rp_.hold_days == 0 ? day : release - 1);
+            it.holds.push_back({more, day, x.number});
             due_.push({release, x.number, &c, &customer, static_cast<std::size_t>(&it - c.items.data())});
             if (rp_.hold_days == 0) release_through(day);
             return;
