@@ -689,8 +689,8 @@ void credit_of(const mapping& m, rules::rule& r, const rules::rule* parent) {
 
 rules::rule rule_of(const cursor& c, const rules::rule* parent) {
     mapping m(c, {"id", "kind", "select", "measure", "per", "credit", "pay", "tiers", "lookup", "qualify", "when",
-                  "accelerator", "cap", "floor", "limits", "budget", "clawback", "fund", "versions", "sum_of", "max_of",
-                  "first_of"});
+                  "accelerator", "cap", "floor", "limits", "budget", "clawback", "fund", "points", "versions", "sum_of",
+                  "max_of", "first_of"});
     rules::rule r;
     r.id = text(m.require("id"));
     if (auto kind = m.get("kind")) r.label = text(*kind);
@@ -714,6 +714,7 @@ rules::rule rule_of(const cursor& c, const rules::rule* parent) {
     r.limits = std::move(mods.limits);
     if (auto b = m.get("budget")) r.budget_ = budget_of(*b);
     if (auto f = m.get("fund")) r.fund = text(*f);
+    if (auto pt = m.get("points")) r.points = text(*pt);
     if (auto cb = m.get("clawback")) {
         mapping cm(*cb, {"days", "basis"});
         r.clawback_ = rules::clawback{whole_number(cm.require("days"), 0, 100000)};
@@ -733,20 +734,23 @@ rules::rule rule_of(const cursor& c, const rules::rule* parent) {
 // ---------------------------------------------------------------------------------------------
 // Funds.
 
+/// How long a lot may be used: {after: 12, unit: month, round_to: month}.
+rules::lot_expiry expiry_of(const cursor& c) {
+    mapping em(c, {"after", "unit", "round_to"});
+    rules::lot_expiry x;
+    x.after = whole_number(em.require("after"), 0, 100000);
+    if (auto u = em.get("unit")) x.unit = choice<rules::lot_expiry::unit_t>(*u, expiry_unit_names);
+    if (auto r = em.get("round_to")) x.round_to = choice<period_unit>(*r, period_names);
+    return x;
+}
+
 rules::fund fund_of(const cursor& c) {
     mapping m(c, {"id", "kind", "reimbursement", "expires", "claim_order", "requires_approval", "claim_days", "budget"});
     rules::fund f;
     f.id = text(m.require("id"));
     if (auto k = m.get("kind")) f.kind = choice<rules::fund::kind_t>(*k, fund_kind_names);
     if (auto r = m.get("reimbursement")) f.reimbursement = number(*r, true);
-    if (auto e = m.get("expires")) {
-        mapping em(*e, {"after", "unit", "round_to"});
-        rules::lot_expiry x;
-        x.after = whole_number(em.require("after"), 0, 100000);
-        if (auto u = em.get("unit")) x.unit = choice<rules::lot_expiry::unit_t>(*u, expiry_unit_names);
-        if (auto r = em.get("round_to")) x.round_to = choice<period_unit>(*r, period_names);
-        f.expires = x;
-    }
+    if (auto e = m.get("expires")) f.expires = expiry_of(*e);
     if (auto o = m.get("claim_order")) f.claim_order = choice<rules::fund::order_t>(*o, claim_order_names);
     if (auto a = m.get("requires_approval")) f.requires_approval = choice<int>(*a, yes_no_names) == 1;
     if (auto d = m.get("claim_days")) f.claim_days = whole_number(*d, 0, 100000);
@@ -797,6 +801,43 @@ int days_of(const cursor& c) {
     return whole_number(m.require("days"), 0, 100000);
 }
 
+constexpr std::array<std::string_view, 3> returns_names{"pending_only", "within_balance", "unlimited"};
+
+rules::points_program points_of(const cursor& c) {
+    mapping m(c, {"id", "places", "value", "pending", "expires", "spend", "returns", "reinstate", "breakage", "shop"});
+    rules::points_program pp;
+    if (auto id = m.get("id")) pp.id = text(*id);
+    if (auto pl = m.get("places")) pp.places = whole_number(*pl, 0, 6);
+    pp.value = number(m.require("value"));
+    if (auto pd = m.get("pending")) pp.pending_days = days_of(*pd);
+    if (auto e = m.get("expires")) pp.expires = expiry_of(*e);
+    if (auto o = m.get("spend")) pp.spend = choice<rules::points_program::order_t>(*o, claim_order_names);
+    if (auto r = m.get("returns")) pp.returns = choice<rules::points_program::returns_t>(*r, returns_names);
+    if (auto r = m.get("reinstate")) {
+        if (r->node.IsScalar() && r->node.Scalar() == "original") pp.reinstate_days.reset();
+        else pp.reinstate_days = days_of(*r);
+    }
+    if (auto b = m.get("breakage")) {
+        if (!(b->node.IsScalar() && b->node.Scalar() == "estimate")) pp.breakage = number(*b, true);
+    }
+    if (auto shop = m.get("shop"))
+        for (const auto& item : list_of(*shop, "a list of shop items")) {
+            mapping im(item, {"sku", "name", "price", "stock", "limit"});
+            rules::shop_item it;
+            it.sku = text(im.require("sku"));
+            if (auto n = im.get("name")) it.name = text(*n);
+            it.price = number(im.require("price"));
+            if (auto st = im.get("stock")) it.stock = whole_number(*st, 0, 1000000000);
+            if (auto l = im.get("limit")) {
+                mapping lm(*l, {"count", "per"});
+                it.limit = whole_number(lm.require("count"), 1, 1000000000);
+                if (auto per = lm.get("per")) it.limit_per = choice<period_unit>(*per, period_names);
+            }
+            pp.shop.push_back(std::move(it));
+        }
+    return pp;
+}
+
 rules::referral_program referral_of(const cursor& c) {
     mapping m(c, {"id", "window", "wins", "restart", "lock", "self_referrals", "inactive_partners", "bounty", "hold", "fund", "per"});
     rules::referral_program r;
@@ -828,7 +869,7 @@ rules::referral_program referral_of(const cursor& c) {
 program program_of(const context& ctx, const YAML::Node& root) {
     mapping m(cursor{&ctx, root, ""},
               {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds",
-               "deal_registration", "referrals", "rules"});
+               "deal_registration", "referrals", "points", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -847,6 +888,7 @@ program program_of(const context& ctx, const YAML::Node& root) {
     if (auto d = m.get("deal_registration")) p.deals = deals_of(*d);
     if (auto refs = m.get("referrals"))
         for (const auto& r : list_of(*refs, "a list of referral programs")) p.referrals.push_back(referral_of(r));
+    if (auto pts = m.get("points")) p.points = points_of(*pts);
     auto list = m.require("rules");
     auto items = list_of(list, "a list of rules");
     if (items.empty()) list.fail("value", "a program needs at least one rule");
@@ -1093,6 +1135,13 @@ void emit_budget(YAML::Emitter& out, const rules::budget& b) {
     out << YAML::EndMap;
 }
 
+void emit_expiry(YAML::Emitter& out, const char* key, const rules::lot_expiry& e) {
+    out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "after" << YAML::Value << e.after
+        << YAML::Key << "unit" << YAML::Value << name_of(expiry_unit_names, e.unit);
+    if (e.round_to) out << YAML::Key << "round_to" << YAML::Value << name_of(period_names, *e.round_to);
+    out << YAML::EndMap;
+}
+
 void emit_fund(YAML::Emitter& out, const rules::fund& f) {
     const rules::fund defaults;
     out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
@@ -1100,12 +1149,7 @@ void emit_fund(YAML::Emitter& out, const rules::fund& f) {
     out << YAML::Key << "kind" << YAML::Value << name_of(fund_kind_names, f.kind);
     if (f.reimbursement != defaults.reimbursement)
         out << YAML::Key << "reimbursement" << YAML::Value << (f.reimbursement * decimal(100)).normalized().to_string() + "%";
-    if (f.expires) {
-        out << YAML::Key << "expires" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "after" << YAML::Value
-            << f.expires->after << YAML::Key << "unit" << YAML::Value << name_of(expiry_unit_names, f.expires->unit);
-        if (f.expires->round_to) out << YAML::Key << "round_to" << YAML::Value << name_of(period_names, *f.expires->round_to);
-        out << YAML::EndMap;
-    }
+    if (f.expires) emit_expiry(out, "expires", *f.expires);
     if (f.claim_order != defaults.claim_order) out << YAML::Key << "claim_order" << YAML::Value << name_of(claim_order_names, f.claim_order);
     if (f.requires_approval) out << YAML::Key << "requires_approval" << YAML::Value << "true";
     if (f.claim_days != defaults.claim_days) out << YAML::Key << "claim_days" << YAML::Value << f.claim_days;
@@ -1113,6 +1157,43 @@ void emit_fund(YAML::Emitter& out, const rules::fund& f) {
         out << YAML::Key << "budget" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "amount" << YAML::Value
             << f.budget->amount.to_string() << YAML::Key << "per" << YAML::Value << name_of(period_names, f.budget->per)
             << YAML::EndMap;
+    out << YAML::EndMap;
+}
+
+void emit_points(YAML::Emitter& out, const rules::points_program& pp) {
+    const rules::points_program defaults;
+    out << YAML::Key << "points" << YAML::Value << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
+    emit_text(out, pp.id);
+    if (pp.places != 0) out << YAML::Key << "places" << YAML::Value << pp.places;
+    out << YAML::Key << "value" << YAML::Value << pp.value.to_string();
+    if (pp.pending_days > 0)
+        out << YAML::Key << "pending" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days" << YAML::Value
+            << pp.pending_days << YAML::EndMap;
+    if (pp.expires) emit_expiry(out, "expires", *pp.expires);
+    if (pp.spend != defaults.spend) out << YAML::Key << "spend" << YAML::Value << name_of(claim_order_names, pp.spend);
+    if (pp.returns != defaults.returns) out << YAML::Key << "returns" << YAML::Value << name_of(returns_names, pp.returns);
+    if (pp.reinstate_days)
+        out << YAML::Key << "reinstate" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days" << YAML::Value
+            << *pp.reinstate_days << YAML::EndMap;
+    if (pp.breakage) out << YAML::Key << "breakage" << YAML::Value << (*pp.breakage * decimal(100)).normalized().to_string() + "%";
+    if (!pp.shop.empty()) {
+        out << YAML::Key << "shop" << YAML::Value << YAML::BeginSeq;
+        for (const auto& it : pp.shop) {
+            out << YAML::Flow << YAML::BeginMap << YAML::Key << "sku" << YAML::Value;
+            emit_text(out, it.sku);
+            if (!it.name.empty()) {
+                out << YAML::Key << "name" << YAML::Value;
+                emit_text(out, it.name);
+            }
+            out << YAML::Key << "price" << YAML::Value << it.price.to_string();
+            if (it.stock) out << YAML::Key << "stock" << YAML::Value << *it.stock;
+            if (it.limit)
+                out << YAML::Key << "limit" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "count" << YAML::Value
+                    << *it.limit << YAML::Key << "per" << YAML::Value << name_of(period_names, it.limit_per) << YAML::EndMap;
+            out << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+    }
     out << YAML::EndMap;
 }
 
@@ -1215,6 +1296,10 @@ void emit_rule(YAML::Emitter& out, const rules::rule& r, const rules::rule* pare
     if (!r.fund.empty()) {
         out << YAML::Key << "fund" << YAML::Value;
         emit_text(out, r.fund);
+    }
+    if (!r.points.empty()) {
+        out << YAML::Key << "points" << YAML::Value;
+        emit_text(out, r.points);
     }
     if (r.clawback_) {
         out << YAML::Key << "clawback" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "days"
@@ -1427,6 +1512,7 @@ std::string write_program(const program& p) {
         for (const auto& r : p.referrals) emit_referral(out, r);
         out << YAML::EndSeq;
     }
+    if (p.points) emit_points(out, *p.points);
     out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
     for (const auto& r : p.rules) emit_rule(out, r, nullptr);
     out << YAML::EndSeq << YAML::EndMap;

@@ -12,3 +12,4 @@
 #include <incentives/program.hpp>
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/ledger.hpp>
+#include <incentives/engine/points.hpp>

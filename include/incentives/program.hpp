@@ -12,6 +12,7 @@
 #include <incentives/rounding.hpp>
 #include <incentives/rules/deal_registration.hpp>
 #include <incentives/rules/fund.hpp>
+#include <incentives/rules/points.hpp>
 #include <incentives/rules/referral.hpp>
 #include <incentives/rules/rule.hpp>
 
@@ -57,6 +58,7 @@ struct program {
     std::vector<rules::fund> funds;        ///< MDF and co-op funds (engine/ledger.hpp)
     std::optional<rules::deal_registration> deals;  ///< deal registration (engine/deals.hpp)
     std::vector<rules::referral_program> referrals; ///< referral and affiliate programs (engine/referrals.hpp)
+    std::optional<rules::points_program> points;     ///< points, lots and the shop (engine/points.hpp)
 
     [[nodiscard]] int amount_scale() const noexcept {
         return amount_places < 0 ? currency_.minor_units() : amount_places;

@@ -63,6 +63,42 @@ inline void validate_fund(const program& p, const std::string& path, const rules
     }
 }
 
+inline void validate_points(const program& p, const rules::points_program& pp) {
+    const std::string path = "points", what = "points: ";
+    if (pp.id.empty()) invalid(p, path + ".id", what + "the points need an id (rules name it: points: <id>)");
+    if (pp.id == p.currency_.code()) invalid(p, path + ".id", what + "the id \"" + pp.id + "\" is the program's currency: points are not money");
+    for (const auto& r : p.rules)
+        if (r.id == pp.id) invalid(p, path + ".id", what + "the id \"" + pp.id + "\" is a rule's id too");
+    if (pp.places < 0 || pp.places > 6) invalid(p, path + ".places", what + "places is 0..6, got " + std::to_string(pp.places));
+    if (pp.value.signum() < 0) invalid(p, path + ".value", what + "the value of a point is at least 0, got " + pp.value.to_string());
+    if (pp.value.normalized().scale() > 18) invalid(p, path + ".value", what + "the value of a point has at most 18 decimal places");
+    if (pp.pending_days < 0 || pp.pending_days > 3660) invalid(p, path + ".pending_days", what + "pending_days is 0..3660");
+    if (pp.expires) {
+        if (pp.expires->after < 1 || pp.expires->after > 1200) invalid(p, path + ".expires", what + "expires.after is 1..1200 units");
+        if (pp.expires->round_to && (*pp.expires->round_to == period_unit::program || *pp.expires->round_to == period_unit::custom))
+            invalid(p, path + ".expires", what + "expires rounds to the end of a month, quarter, half or year");
+    }
+    if (pp.reinstate_days && (*pp.reinstate_days < 0 || *pp.reinstate_days > 3660))
+        invalid(p, path + ".reinstate", what + "the reinstatement window is 0..3660 days");
+    if (pp.breakage && (pp.breakage->signum() < 0 || !(*pp.breakage < decimal(1))))
+        invalid(p, path + ".breakage", what + "breakage is a share at least 0 and below 1, got " + pp.breakage->to_string());
+    std::set<std::string> skus;
+    for (std::size_t i = 0; i < pp.shop.size(); ++i) {
+        const auto& it = pp.shop[i];
+        const std::string at = path + ".shop[" + std::to_string(i) + "]";
+        if (it.sku.empty()) invalid(p, at + ".sku", what + "every shop item needs a sku");
+        if (!skus.insert(it.sku).second) invalid(p, at + ".sku", what + "the sku \"" + it.sku + "\" is listed twice");
+        if (it.price.signum() <= 0) invalid(p, at + ".price", what + "a price above 0 points, got " + it.price.to_string());
+        if (it.price.normalized().scale() > pp.places)
+            invalid(p, at + ".price", what + "the price " + it.price.to_string() + " has more decimal places than the points (" +
+                                          std::to_string(pp.places) + ")");
+        if (it.stock && *it.stock < 0) invalid(p, at + ".stock", what + "the stock is at least 0");
+        if (it.limit && *it.limit < 1) invalid(p, at + ".limit", what + "the limit is at least 1 item per period");
+        if (it.limit_per == period_unit::custom && p.cal.custom_periods().empty())
+            invalid(p, at + ".limit", "period: the limit is per custom period but the program defines none");
+    }
+}
+
 inline void validate_deals(const program& p, const rules::deal_registration& d) {
     const std::string path = "deal_registration";
     if (d.id.empty()) invalid(p, path, "deal_registration: the deal registration needs an id (it names its payout lines)");
@@ -258,6 +294,7 @@ inline void validate_rule(const program& p, const std::string& path, const rules
             if (c.combine != rules::combinator::none) invalid(p, at, "combinator: combinators nest one level deep");
             if (c.clawback_ || c.budget_) invalid(p, at, "combinator: a child rule cannot have its own clawback or budget");
             if (!c.fund.empty()) invalid(p, at, "combinator: a child rule cannot credit a fund of its own; put fund: on its parent");
+            if (!c.points.empty()) invalid(p, at, "combinator: a child rule cannot pay points of its own; put points: on its parent");
         }
     }
     using mk = rules::measure::kind_t;
@@ -281,7 +318,21 @@ inline void validate_rule(const program& p, const std::string& path, const rules
     }
     if (r.budget_ && r.budget_->amount.signum() < 0)
         invalid(p, path + ".budget", "budget: a budget below zero (" + r.budget_->amount.to_string() + ")");
-    if (r.budget_) check_budget_places(p, path + ".budget", r.budget_->amount);
+    if (r.budget_ && r.points.empty()) check_budget_places(p, path + ".budget", r.budget_->amount);
+    if (r.budget_ && !r.points.empty() && p.points && r.budget_->amount.normalized().scale() > p.points->places)
+        invalid(p, path + ".budget", "budget: a points rule's budget is in points, with at most " + std::to_string(p.points->places) +
+                                         " decimal places; got " + r.budget_->amount.to_string());
+    if (!r.points.empty()) {
+        if (!p.points)
+            invalid(p, path + ".points", "points: the rule pays in points \"" + r.points + "\", but the program declares no points:");
+        if (r.points != p.points->id)
+            invalid(p, path + ".points", "points: the rule pays in points \"" + r.points + "\"; the program's points are \"" + p.points->id + "\"");
+        if (!r.fund.empty()) invalid(p, path + ".points", "points: a rule pays in points or credits a fund, not both");
+        if (r.credit_.to == rules::credit::to_t::program)
+            invalid(p, path + ".points", "points: points are held by partners or participants: credit one of them, not the program");
+        if (p.rounding.point == rounding_policy::point_t::event)
+            invalid(p, path + ".points", "points: a points rule's lines are rounded to the points' places: round at line or statement, not event");
+    }
     if (!r.fund.empty()) {
         if (std::none_of(p.funds.begin(), p.funds.end(), [&](const rules::fund& f) { return f.id == r.fund; }))
             invalid(p, path + ".fund", "fund: the rule credits fund \"" + r.fund + "\", which the program does not declare under funds:");
@@ -335,6 +386,7 @@ INCENTIVES_INLINE void validate(const program& p) {
     std::set<std::string> fund_ids;
     for (std::size_t i = 0; i < p.funds.size(); ++i) detail::validate_fund(p, "funds[" + std::to_string(i) + "]", p.funds[i], fund_ids);
     if (p.deals) detail::validate_deals(p, *p.deals);
+    if (p.points) detail::validate_points(p, *p.points);
     if (!p.referrals.empty()) {
         std::set<std::string> taken;
         for (const auto& r : p.rules) taken.insert(r.id);

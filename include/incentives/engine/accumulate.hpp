@@ -178,6 +178,7 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
         keep_kept(filtered.funds, in.funds);
         keep_kept(filtered.deals, in.deals);
         keep_kept(filtered.referrals, in.referrals);
+        keep_kept(filtered.points, in.points);
         filtered.credit_begin = {0};
         filtered.credit_participant.clear();
         filtered.credit_share.clear();
@@ -259,6 +260,7 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
         keep(st_.kept.funds, b.funds);
         keep(st_.kept.deals, b.deals);
         keep(st_.kept.referrals, b.referrals);
+        keep(st_.kept.points, b.points);
         st_.stamp.renew();
         for (std::size_t i = 0; i < n; ++i) {
             if (!return_kind || b.kind[i] != *return_kind) continue;

@@ -46,6 +46,8 @@ struct event_batch {
     /// referrals). Conversions carry no partner: their `partner` column holds 0, and no rule selects
     /// their kinds.
     detail::kept_rows<detail::referral_event> referrals;
+    /// Rows of the shop's kinds (redemption, redemption_cancel), the same way (a program with points).
+    detail::kept_rows<detail::points_event> points;
     /// Event attributes by name: a code per event in that name's dictionary (0: absent).
     std::map<std::string, std::vector<std::uint32_t>, std::less<>> attrs;
 

@@ -32,6 +32,8 @@ INCENTIVES_INLINE void engine::compile() {
         for (auto k : detail::fund_step_kinds) paid_kinds_.kinds.emplace_back(k);
     if (prog_->deals)  // the steps of a registered deal (engine/deals.hpp)
         for (auto k : detail::deal_step_kinds) paid_kinds_.kinds.emplace_back(k);
+    if (prog_->points)  // the shop's redemptions and their cancellations (engine/points.hpp)
+        for (auto k : detail::points_step_kinds) paid_kinds_.kinds.emplace_back(k);
     if (!prog_->referrals.empty()) {  // touches and conversions (engine/referrals.hpp)
         for (auto k : detail::referral_step_kinds) paid_kinds_.kinds.emplace_back(k);
         (void)detail::partner_activities(*cat_);  // a bad active_from/active_until fails here, not at the first run

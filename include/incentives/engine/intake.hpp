@@ -250,6 +250,45 @@ inline referral_event referral_event_at(const event_place& at, referral_step ste
     return r;
 }
 
+/// A shop row, checked: a redemption names a shop item (attr.item) and a whole count (quantity;
+/// absent or 0: 1) and at most one participant, its holder; a cancellation names its redemption in
+/// `reference`.
+inline points_event points_event_at(const event_place& at, points_step step, std::string_view kind, std::string_view id, date on,
+                                    std::uint32_t partner, std::int64_t quantity, bool quantity_given, int quantity_places,
+                                    std::string_view reference, const text_column* item, std::span<const std::uint32_t> people,
+                                    const rules::points_program& policy) {
+    const std::string k(kind);
+    points_event x;
+    x.id = std::string(id);
+    x.step = step;
+    x.day = on.days();
+    x.partner = partner;
+    if (people.size() > 1)
+        at.fail("participants", "participants", "a " + k + " names at most one participant: the person whose points it spends");
+    if (!people.empty()) x.participant = people.front();
+    if (step == points_step::cancel) {
+        if (reference.empty()) at.fail("missing_reference", "reference", "a redemption_cancel names the redemption it cancels in \"reference\"");
+        utf8_at(reference, at, "reference");
+        x.reference = std::string(reference);
+        return x;
+    }
+    x.item = text_at(item, at, "item");
+    if (x.item.empty()) at.fail("missing_item", "item", "a redemption names the shop item in the attribute \"item\" (column attr.item)");
+    std::vector<std::string_view> skus;
+    for (const auto& it : policy.shop) skus.emplace_back(it.sku);
+    if (std::find(skus.begin(), skus.end(), x.item) == skus.end())
+        at.fail("unknown_item", "item", "unknown shop item \"" + x.item + "\"" + did_you_mean(x.item, skus) +
+                                            (skus.empty() ? " (the shop is empty)" : ""));
+    if (quantity_given && quantity != 0) {  // absent or 0: one item
+        const std::int64_t unit = static_cast<std::int64_t>(pow10(quantity_places));
+        if (quantity <= 0 || quantity % unit != 0)
+            at.fail("quantity", "quantity", "expected a whole number of items above 0 for a redemption, got " +
+                                                decimal::from_units(quantity, quantity_places).to_string());
+        x.count = quantity / unit;
+    }
+    return x;
+}
+
 }  // namespace detail
 
 INCENTIVES_INLINE event_batch engine::encode(std::span<const event> events) const {
@@ -351,6 +390,8 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
     std::vector<std::string_view> referral_ids;
     for (const auto& rp : prog_->referrals) referral_ids.emplace_back(rp.id);
     std::optional<detail::referral_step> last_referral_step;
+    const text_column* item_column = attr_column("item");
+    std::optional<detail::points_step> last_points_step;
     // A dictionary's code for a value; a value new to it is checked first (what a dictionary holds
     // reaches outputs, so it must be UTF-8; known values were checked when they came).
     auto code_of = [](detail::dictionary& d, std::string_view v, const detail::event_place& at, std::string_view field) {
@@ -406,6 +447,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             last_is_return = kind == "return";
             last_fund_step = prog_->funds.empty() ? std::nullopt : detail::fund_step_of(kind);
             last_referral_step = prog_->referrals.empty() ? std::nullopt : detail::referral_step_of(kind);
+            last_points_step = !prog_->points ? std::nullopt : detail::points_step_of(kind);
             last_deal_step = !prog_->deals ? std::nullopt : last_is_sale ? std::optional(detail::deal_step::close) : detail::deal_step_of(kind);
         }
         const bool is_sale = last_is_sale, is_return = last_is_return;
@@ -602,6 +644,12 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
             referral_row = referral_event_at(at, *last_referral_step, kind, id, *on,
                                              partner_id.empty() ? detail::referral_event::no_partner : *partner, amount, amount_given,
                                              ref_id, {customer_column, referral_column, channel_column}, referral_ids);
+        std::optional<detail::points_event> points_row;
+        if (last_points_step) {
+            const std::uint32_t first = b.credit_begin.back();
+            points_row = points_event_at(at, *last_points_step, kind, id, *on, *partner, quantity, quantity_given, qplaces, ref_id, item_column,
+                                         std::span<const std::uint32_t>(b.credit_participant).subspan(first), *prog_->points);
+        }
         // Every check passed: append the row.
         batch_ids.insert(h, static_cast<std::uint32_t>(out));
         b.ids.emplace_back(id);
@@ -630,6 +678,10 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         if (referral_row) {
             b.referrals.events.push_back(std::move(*referral_row));
             b.referrals.rows.push_back(static_cast<std::uint32_t>(out));
+        }
+        if (points_row) {
+            b.points.events.push_back(std::move(*points_row));
+            b.points.rows.push_back(static_cast<std::uint32_t>(out));
         }
         ++out;
         for (const auto& t : attr_targets) {

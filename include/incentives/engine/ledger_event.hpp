@@ -1,9 +1,9 @@
 // Ledger events: the steps of an MDF or co-op fund (allocations, requests, approvals, claims, claim
 // approvals), of a registered deal (registration, approval, rejection, extension, stage, lost, and
-// the sale that closes it) and of a referral (touches, sign-ups, payments, refunds) that come in as
-// events. Intake checks them and keeps them whole in the batch; the engine keeps them in its state;
-// the ledger stages (engine/ledger.hpp, engine/deals.hpp, engine/referrals.hpp) replay them at
-// every run.
+// the sale that closes it), of a referral (touches, sign-ups, payments, refunds) and of the points'
+// shop (redemptions and their cancellations) that come in as events. Intake checks them and keeps
+// them whole in the batch; the engine keeps them in its state; the ledger stages (engine/ledger.hpp,
+// deals.hpp, referrals.hpp, points.hpp) replay them at every run.
 #pragma once
 
 #include <cstdint>
@@ -87,6 +87,28 @@ struct referral_event {
     friend bool operator==(const referral_event&, const referral_event&) = default;
 };
 
+/// The steps of the points' shop that come as events: a redemption of a shop item, and its
+/// cancellation (engine/points.hpp).
+enum class points_step : unsigned char { redemption, cancel };
+inline constexpr std::string_view points_step_kinds[] = {"redemption", "redemption_cancel"};
+
+[[nodiscard]] inline std::optional<points_step> points_step_of(std::string_view kind) noexcept { return step_of<points_step>(points_step_kinds, kind); }
+
+/// A points event, kept whole. The holder is the person the redemption names (its one participant),
+/// or its partner when it names none.
+struct points_event {
+    static constexpr std::uint32_t no_participant = 0xFFFFFFFFu;
+    std::string id;
+    points_step step = points_step::redemption;
+    std::int32_t day = 0;
+    std::uint32_t partner = 0;                      ///< catalog index
+    std::uint32_t participant = no_participant;     ///< catalog index of the holder, or none (the partner holds)
+    std::string item;                               ///< the shop item's sku (redemption)
+    std::int64_t count = 1;                         ///< how many of the item (redemption)
+    std::string reference;                          ///< the redemption a cancellation names
+    friend bool operator==(const points_event&, const points_event&) = default;
+};
+
 /// Kept events of one family with their rows in a batch (for filtering a batch's rows).
 template <class Event>
 struct kept_rows {
@@ -99,6 +121,7 @@ struct ledger_events {
     std::vector<fund_event> funds;
     std::vector<deal_event> deals;
     std::vector<referral_event> referrals;
+    std::vector<points_event> points;
 };
 
 }  // namespace incentives::detail

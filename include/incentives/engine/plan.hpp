@@ -158,8 +158,8 @@ inline void check_variant(const program& base, const program& variant) {
     };
     for (std::size_t i = 0; i < base.rules.size(); ++i) same(same, base.rules[i], variant.rules[i], "rules[" + std::to_string(i) + "]");
     // The ledger stages replay kept events, which intake kept by the program's funds, deal
-    // registration and referral programs (and keyed by their ids): their policies may vary, not
-    // which of them there are.
+    // registration, referral programs and points (and keyed by their ids): their policies may vary,
+    // not which of them there are.
     auto ids = [](const auto& list) {
         std::vector<std::string> out;
         for (const auto& x : list) out.push_back(x.id);
@@ -168,6 +168,7 @@ inline void check_variant(const program& base, const program& variant) {
     if (ids(base.funds) != ids(variant.funds)) refuse("funds", "the funds (their ids)");
     if (base.deals.has_value() != variant.deals.has_value()) refuse("deal_registration", "whether deals are registered");
     if (ids(base.referrals) != ids(variant.referrals)) refuse("referrals", "the referral programs (their ids)");
+    if (base.points.has_value() != variant.points.has_value()) refuse("points", "whether the program has points");
 }
 
 }  // namespace incentives::detail

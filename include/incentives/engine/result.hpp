@@ -229,6 +229,103 @@ struct referral_entry {
     return names[static_cast<int>(k)];
 }
 
+/// One step of the points' ledger (engine/points.hpp). Points are held by a person (a participant)
+/// or a partner in lots: each earning is a lot, pending until `available_on`, usable through
+/// `expires`. `points` is the change to the holder's lots: earned and reinstated above zero;
+/// redeemed, expired, reversed, repaid and debt below zero; refused and forgiven 0.
+struct points_entry {
+    enum class kind_t : unsigned char {
+        earned,      ///< a lot: what a points rule's line (rule, holder, period) earned
+        repaid,      ///< part of a new lot taken to repay a debt (the balance does not change)
+        reversed,    ///< points a return takes back from a lot (a clawback line of a points rule)
+        debt,        ///< the part of a reversal beyond the holder's lots (returns: unlimited): a negative balance
+        forgiven,    ///< the part of a reversal the policy does not take back (0 points), and why
+        redeemed,    ///< points a redemption draws from one lot (one entry per lot)
+        reinstated,  ///< points of a cancelled redemption put back (into their lot, or a new lot)
+        refused,     ///< a redemption or cancellation that cannot be taken (0 points), and why
+        expired,     ///< what was left of a lot after its last usable day
+    };
+    std::uint64_t number = 0;
+    date on;
+    kind_t kind = kind_t::earned;
+    rules::credit::to_t holder_type = rules::credit::to_t::participant;
+    std::string holder;   ///< the participant's or partner's id
+    std::string partner;  ///< the holder's partner
+    decimal points;
+    std::uint64_t lot = 0;         ///< the lot it adds to or draws from (earned, and a reinstated new lot: itself; 0: none)
+    std::uint64_t from_lot = 0;    ///< a reinstated new lot: the lot its points were drawn from
+    decimal balance_after;         ///< the holder's points after it: its lots' remainder less any debt
+    decimal available_after;       ///< of which available now (not pending)
+    std::optional<date> available_on;  ///< earned: the day the lot becomes available
+    std::optional<date> expires;       ///< earned, reinstated new lot: its last usable day (nullopt: never)
+    std::string event;    ///< the line "rule/holder/period", or the event id
+    std::string item;     ///< redeemed, reinstated, refused redemptions: the shop item's sku
+    std::string reason;
+    friend bool operator==(const points_entry&, const points_entry&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(points_entry::kind_t k) noexcept {
+    constexpr std::string_view names[] = {"earned",   "repaid",     "reversed", "debt",   "forgiven",
+                                          "redeemed", "reinstated", "refused",  "expired"};
+    return names[static_cast<int>(k)];
+}
+
+/// A lot as the run leaves it (as of its last day: the program's, or a later event's): what it
+/// earned and where every point went; `earned + reinstated = redeemed + reversed + expired + left`.
+struct points_lot {
+    enum class state_t : unsigned char { pending, active, spent, expired, reversed };
+    std::uint64_t number = 0;  ///< its opening entry
+    rules::credit::to_t holder_type = rules::credit::to_t::participant;
+    std::string holder, partner;
+    std::string source;        ///< the line "rule/holder/period", or the cancelled redemption
+    date earned_on, available_on;
+    std::optional<date> expires;
+    decimal earned;            ///< its opening points (earned, or reinstated into a new lot)
+    decimal reinstated;        ///< put back into it by cancelled redemptions
+    decimal redeemed, reversed, expired;  ///< drawn from it (reversed includes debt repaid)
+    decimal left;
+    state_t state = state_t::active;
+    friend bool operator==(const points_lot&, const points_lot&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(points_lot::state_t s) noexcept {
+    constexpr std::string_view names[] = {"pending", "active", "spent", "expired", "reversed"};
+    return names[static_cast<int>(s)];
+}
+
+/// A holder's points as of a day (points_balances): its lots' remainder less any debt, of which
+/// pending and available, and what expires within 30, 31-60 and 61-90 days.
+struct points_balance {
+    rules::credit::to_t holder_type = rules::credit::to_t::participant;
+    std::string holder, partner;
+    date as_of;
+    decimal balance, pending, available, debt;
+    decimal expiring_30, expiring_60, expiring_90;
+    friend bool operator==(const points_balance&, const points_balance&) = default;
+};
+
+/// The program's points liability as of a day (points_liability): issued = redeemed + expired +
+/// reversed + outstanding, exactly; the outstanding points by age; and what they are expected to
+/// cost: outstanding x (1 - breakage) x value per point, rounded once to the currency's minor units
+/// with the program's rounding mode.
+struct points_liability {
+    struct age_band {
+        std::string label;  ///< "0-90 days" ... "over 365 days" since the lot was earned
+        decimal points;
+        friend bool operator==(const age_band&, const age_band&) = default;
+    };
+    date as_of;
+    decimal issued, redeemed, expired, reversed, outstanding;  ///< redeemed: net of cancelled redemptions
+    decimal pending, available, debt;
+    decimal value_per_point;
+    decimal breakage;          ///< the share expected never to be redeemed, rounded half-even to 6 places for display
+    std::string breakage_basis;  ///< "declared", or how it was estimated
+    decimal face_value;        ///< outstanding x value per point, exact
+    decimal liability;         ///< outstanding x (1 - breakage) x value per point (the exact breakage), rounded
+    std::vector<age_band> by_age;
+    friend bool operator==(const points_liability&, const points_liability&) = default;
+};
+
 /// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
 /// totals sorted by beneficiary and period.
 struct result {
@@ -250,11 +347,19 @@ struct result {
     /// `lines` (rule: the referral program's id, after the deals') and in the statements, unless the
     /// program credits a fund.
     std::vector<referral_entry> referrals;
+    /// The points' ledger, in replay order (date, then earnings < reversals < redemptions <
+    /// cancellations, then id; expiries due by a day first), and every lot as the run leaves it
+    /// (empty without points). Lines of points rules are in `lines` (their currency: the points'
+    /// id) but not in `statements`, nor in total().
+    std::vector<points_entry> points;
+    std::vector<points_lot> lots;
+    std::string points_id;  ///< the program's points' id ("" without points)
 
-    /// The sum of every line (exact).
+    /// The sum of every money line (exact): lines of points rules are left out.
     [[nodiscard]] decimal total() const {
         decimal t;
-        for (const auto& l : lines) t += l.amount;
+        for (const auto& l : lines)
+            if (points_id.empty() || l.currency != points_id) t += l.amount;
         return t;
     }
     /// The lines of one beneficiary.

@@ -21,6 +21,7 @@
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/deals.hpp>
 #include <incentives/engine/ledger.hpp>
+#include <incentives/engine/points.hpp>
 #include <incentives/engine/referrals.hpp>
 #include <incentives/rules/accelerator.hpp>
 #include <incentives/rules/budget.hpp>
@@ -106,6 +107,11 @@ private:
             case to_t::participant: return cat_.partner_of(static_cast<std::uint32_t>(b));
             default: return std::nullopt;
         }
+    }
+    /// The places a top-level rule's lines are rounded to: the points' for a rule paying in points,
+    /// else the currency's minor units.
+    [[nodiscard]] int places_of(std::size_t top) const {
+        return !p_.rules[top].points.empty() && p_.points ? p_.points->places : minor_;
     }
     [[nodiscard]] std::optional<decimal> plan_for(const std::string& who, std::int32_t period, period_unit unit);
     [[nodiscard]] const period& period_of(period_unit unit, std::int32_t p) {
@@ -481,7 +487,7 @@ inline void settlement::budget(std::vector<draft*>& lines, const rules::budget& 
         asked.push_back(d->amount);
         total += d->amount;
     }
-    const auto got = rules::allocate_budget(b, asked, minor_);
+    const auto got = rules::allocate_budget(b, asked, lines.empty() ? minor_ : places_of(lines.front()->top));
     for (std::size_t i = 0; i < lines.size(); ++i)
         if (!(got[i] == lines[i]->amount))
             step(*lines[i], [&] {
@@ -529,7 +535,7 @@ inline draft settlement::clawback_line(std::uint32_t index, const decimal& line_
     const decimal line_measure = decimal::from_units(g.measure, l.measure_scale);
     const decimal sale_measure = decimal::from_units(c.sale_measure, l.measure_scale);
     draft d = clawback_draft(index, line_amount);
-    d.amount = rules::proportional_clawback(line_amount, sale_measure, line_measure, c.num, c.den, minor_, p_.rounding.mode);
+    d.amount = rules::proportional_clawback(line_amount, sale_measure, line_measure, c.num, c.den, places_of(l.top), p_.rounding.mode);
     if (d.explain) {
         auto gcd = std::gcd(c.num, c.den);
         d.why->note = "return " + c.return_id + " of sale " + c.sale_id + " within the " +
@@ -565,11 +571,12 @@ inline draft settlement::recomputed_clawback(std::uint32_t index, const decimal&
     trace quiet;
     group_amount(again, l, r, returned, quiet);
     decimal recomputed = again.amount;
-    if (p_.rounding.point != rounding_policy::point_t::statement) recomputed = recomputed.rescale(minor_, p_.rounding.mode);
+    const int places = places_of(l.top);
+    if (p_.rounding.point != rounding_policy::point_t::statement) recomputed = recomputed.rescale(places, p_.rounding.mode);
     const decimal before = standing;
     if (recomputed < standing) standing = recomputed;
     draft d = clawback_draft(index, line_amount);
-    d.amount = (standing - before).rescale(std::max(minor_, (standing - before).scale()), rounding_mode::unnecessary);
+    d.amount = (standing - before).rescale(std::max(places, (standing - before).scale()), rounding_mode::unnecessary);
     if (d.explain)
         d.why->note = "return " + c.return_id + " of sale " + c.sale_id + " within the " + std::to_string(r.clawback_->days) +
                       "-day clawback window: the line recomputed without the returned " + trimmed(returned, l.base_scale).to_string() +
@@ -590,12 +597,13 @@ inline result settlement::run() {
             drafts.insert(drafts.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
         }
         if (top.combine != rules::combinator::none) drafts = combine(t, drafts);
+        const int places = places_of(t);
         if (p_.rounding.point != rounding_policy::point_t::statement)
             for (auto& d : drafts) {
-                decimal rounded = d.amount.rescale(minor_, p_.rounding.mode);
-                if (d.amount.scale() != minor_ || !(rounded == d.amount))
+                decimal rounded = d.amount.rescale(places, p_.rounding.mode);
+                if (d.amount.scale() != places || !(rounded == d.amount))
                     step(d, [&] {
-                        return "round " + std::string(to_string(p_.rounding.mode)) + " to " + std::to_string(minor_) + " places";
+                        return "round " + std::string(to_string(p_.rounding.mode)) + " to " + std::to_string(places) + " places";
                     }, rounded);
             }
         if (top.budget_) {
@@ -605,9 +613,10 @@ inline result settlement::run() {
         }
         all.insert(all.end(), std::make_move_iterator(drafts.begin()), std::make_move_iterator(drafts.end()));
     }
-    if (p_.budget_) {
+    if (p_.budget_) {  // money only: lines of points rules are points
         std::vector<draft*> ptrs;
-        for (auto& d : all) ptrs.push_back(&d);
+        for (auto& d : all)
+            if (p_.rules[d.top].points.empty()) ptrs.push_back(&d);
         budget(ptrs, *p_.budget_, "program");
     }
     // Clawbacks reverse a share of what the sale's line was finally paid.
@@ -720,9 +729,11 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
         line.period = per[i]->label;
         line.period_start = per[i]->from;
         line.kind = d.is_clawback() ? payout_line::kind_t::clawback : payout_line::kind_t::accrual;
-        line.currency = std::string(p_.currency_.code());
+        // A points rule's lines are points: their currency is the points' id.
+        const int places = places_of(d.top);
+        line.currency = places == minor_ && r.points.empty() ? std::string(p_.currency_.code()) : p_.points->id;
         // Written with at least the currency's minor units (20 EUR is 20.00), never fewer.
-        line.amount = d.amount.scale() < minor_ ? d.amount.rescale(minor_, rounding_mode::unnecessary) : d.amount;
+        line.amount = d.amount.scale() < places ? d.amount.rescale(places, rounding_mode::unnecessary) : d.amount;
         if (d.why) {
             line.why = std::move(d.why);
             line.why->events = d.events;
@@ -736,11 +747,12 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
         }
     }
     // Statements: one per (beneficiary, period) over every rule, in the same beneficiary order. Lines
-    // of rules that credit a fund are paid into the fund (the ledger stage), not in cash.
+    // of rules that credit a fund are paid into the fund (the ledger stage), not in cash; lines of
+    // rules that pay points are points (the points stage).
     std::vector<std::size_t> by_statement;
     by_statement.reserve(res.lines.size());
     for (std::size_t k = 0; k < res.lines.size(); ++k)
-        if (p_.rules[all[order[k]].top].fund.empty()) by_statement.push_back(k);
+        if (p_.rules[all[order[k]].top].fund.empty() && p_.rules[all[order[k]].top].points.empty()) by_statement.push_back(k);
     auto rank_at = [&](std::size_t k) { return rank[order[k]]; };
     auto same_statement = [&](std::size_t a, std::size_t b) {
         const auto &la = res.lines[a], &lb = res.lines[b];
@@ -769,13 +781,15 @@ namespace incentives {
 
 namespace detail {
 /// Settle, then the stages after it: registered deals (engine/deals.hpp) and referrals
-/// (engine/referrals.hpp) add their lines and the statements are rebuilt; then the fund ledger
+/// (engine/referrals.hpp) add their lines and the statements are rebuilt; the points' ledger
+/// (engine/points.hpp) makes lots of the points rules' lines; then the fund ledger
 /// (engine/ledger.hpp) replays the fund events and the lines credited to funds.
 inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const ledger_events& kept, const run_options& o) {
     result r = settlement(e, p, o).run();
     if (p.deals) deal_ledger(p, cat).replay(kept.deals, r);
     for (const auto& rp : p.referrals) referral_ledger(p, rp, cat).replay(kept.referrals, r);
     if (p.deals || !p.referrals.empty()) rebuild_statements(r, p);
+    if (p.points) points_ledger(p, cat).replay(kept.points, r);
     if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, kept.funds);
     return r;
 }

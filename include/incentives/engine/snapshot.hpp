@@ -104,7 +104,7 @@ struct state_io {
 
 INCENTIVES_INLINE std::string engine::snapshot() const {
     detail::bytes_out o;
-    o.str("incentives-snapshot-6");
+    o.str("incentives-snapshot-7");
     o.str(detail::state_io::fingerprint(*this));
     o.pod<std::uint8_t>(retain_ids_);
     detail::state_io::dict_out(o, st_.dicts.kinds);
@@ -201,6 +201,17 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
         o.str(r.referral);
         o.str(r.channel);
     }
+    o.pod<std::uint64_t>(st_.kept.points.size());
+    for (const auto& x : st_.kept.points) {
+        o.str(x.id);
+        o.pod(x.step);
+        o.pod(x.day);
+        o.pod(x.partner);
+        o.pod(x.participant);
+        o.str(x.item);
+        o.pod(x.count);
+        o.str(x.reference);
+    }
     return o.take();
 }
 
@@ -212,10 +223,11 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
                           "the snapshot is in format " + format.substr(format.size() - 1) +
                               ", written by an older version of incentives; this version reads format 3 (add the events "
                               "to a new engine to rebuild the state)");
-    // Format 4 adds the events by kind, format 5 the fund events; older snapshots read without them
-    // (a format 3 snapshot's unknown kinds are not listed again; funds came with format 5).
+    // Format 4 adds the events by kind, format 5 the fund events, 6 the referral events, 7 the shop's;
+    // older snapshots read without them (a format 3 snapshot's unknown kinds are not listed again).
     const int version = format == "incentives-snapshot-3" ? 3 : format == "incentives-snapshot-4" ? 4 : format == "incentives-snapshot-5" ? 5
                       : format == "incentives-snapshot-6" ? 6
+                      : format == "incentives-snapshot-7" ? 7
                                                           : 0;
     if (version == 0) detail::bytes_in::corrupt();
     std::string fp = in.str();
@@ -346,6 +358,25 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
             r.referral = in.str();
             r.channel = in.str();
             st.kept.referrals.push_back(std::move(r));
+        }
+    }
+    if (version >= 7) {
+        auto points = in.pod<std::uint64_t>();
+        for (std::uint64_t i = 0; i < points; ++i) {
+            detail::points_event x;
+            x.id = in.str();
+            x.step = in.pod<detail::points_step>();
+            if (static_cast<std::size_t>(x.step) >= std::size(detail::points_step_kinds)) detail::bytes_in::corrupt();
+            x.day = in.pod<std::int32_t>();
+            x.partner = in.pod<std::uint32_t>();
+            if (x.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
+            x.participant = in.pod<std::uint32_t>();
+            if (x.participant != detail::points_event::no_participant && x.participant >= e.cat_->participants().size())
+                detail::bytes_in::corrupt();
+            x.item = in.str();
+            x.count = in.pod<std::int64_t>();
+            x.reference = in.str();
+            st.kept.points.push_back(std::move(x));
         }
     }
     if (!in.done()) detail::bytes_in::corrupt();

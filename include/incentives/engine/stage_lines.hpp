@@ -32,13 +32,16 @@ struct fund_credit {
 
 /// Statements rebuilt from the lines (after a stage added lines): one per beneficiary and period,
 /// beneficiaries by id then type, periods by start then label; lines credited to a fund are not
-/// paid in cash and are left out.
+/// paid in cash and lines of points rules are points: both are left out.
 inline void rebuild_statements(result& r, const program& p) {
     const int minor = p.currency_.minor_units();
     const auto to_fund = fund_credited(p);
+    std::set<std::string, std::less<>> in_points;
+    for (const auto& rule : p.rules)
+        if (!rule.points.empty()) in_points.insert(rule.id);
     std::map<std::tuple<std::string, rules::credit::to_t, date, std::string>, statement_total> by;
     for (const auto& l : r.lines) {
-        if (to_fund.contains(l.rule)) continue;
+        if (to_fund.contains(l.rule) || in_points.contains(l.rule)) continue;
         auto [it, fresh] = by.try_emplace({l.beneficiary, l.beneficiary_type, l.period_start, l.period});
         if (fresh) it->second = {l.beneficiary_type, l.beneficiary, l.partner, l.period, l.period_start, l.currency,
                                  decimal::from_units(0, minor), decimal::from_units(0, minor)};

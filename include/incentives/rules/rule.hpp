@@ -33,6 +33,7 @@ struct rule {
     std::optional<budget> budget_;
     std::optional<clawback> clawback_;
     std::string fund;  ///< "": paid in cash; else the id of the fund its lines are credited to
+    std::string points;  ///< "": paid in money; else the points program's id: its lines are points (engine/points.hpp)
 
     combinator combine = combinator::none;
     std::vector<rule> children;
@@ -59,7 +60,7 @@ inline bool operator==(const rule& a, const rule& b) {
     return a.id == b.id && a.label == b.label && a.select == b.select && a.measure_ == b.measure_ &&
            a.credit_ == b.credit_ && a.per == b.per && a.pay == b.pay && a.qualify == b.qualify &&
            a.accelerate == b.accelerate && a.limits == b.limits && a.budget_ == b.budget_ &&
-           a.clawback_ == b.clawback_ && a.fund == b.fund && a.combine == b.combine && a.children == b.children &&
+           a.clawback_ == b.clawback_ && a.fund == b.fund && a.points == b.points && a.combine == b.combine && a.children == b.children &&
            a.versions == b.versions;
 }
 

@@ -1,0 +1,664 @@
+// Stage 4e, points (after settle, beside deals, referrals and funds): the lines of rules that pay in
+// points become lots, and the shop's redemptions, their cancellations and the returns' reversals
+// draw on them, replayed in one total order — date, then earnings < reversals < redemptions <
+// cancellations, then id; expiries due by a day before that day's steps — so that the ledger never
+// depends on input order, batch split or threads.
+//
+// A holder (a participant, or a partner for rules that credit partners) holds lots. A lot is what one
+// points rule's line earned (rule, holder, period: on the period's last day), pending for
+// `pending_days`, usable through its last usable day (rules::last_usable_day), expired the day
+// after. A redemption spends available points only, from lots in the declared order, one entry per
+// lot, so that every point spent names the lot it came from and a cancellation puts back exactly
+// those. A return's clawback line takes its points back by the declared policy. Every run
+// reconciles the ledger from its entries alone (reconcile_points) and a break is a calculation
+// error, never a note.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include <incentives/engine/catalog.hpp>
+#include <incentives/engine/ledger_event.hpp>
+#include <incentives/engine/result.hpp>
+#include <incentives/errors.hpp>
+#include <incentives/program.hpp>
+
+namespace incentives::detail {
+
+/// Checks the points' ledger from its entries alone: entries are numbered and dated in order; per
+/// holder, every balance follows from the one before (a repayment moves points from a lot to the
+/// debt and leaves the balance as it was), the available part never exceeds it and the debt never
+/// falls below zero; every lot's remainder (what opened it and what was put back, less what was
+/// drawn) is never below zero, and nothing draws on a lot of another holder — so no point is spent
+/// twice. Throws calculation_error ("incentives.calculation.points") naming the entry.
+inline void reconcile_points(std::span<const points_entry> entries) {
+    using kind = points_entry::kind_t;
+    auto broken = [](const points_entry& e, const std::string& what) {
+        throw calculation_error("incentives.calculation.points", "the points ledger does not reconcile at entry " +
+                                                                     std::to_string(e.number) + " (" + e.holder + ", " +
+                                                                     std::string(to_string(e.kind)) + "): " + what);
+    };
+    struct holder_state {
+        decimal balance, debt;
+    };
+    std::map<std::pair<rules::credit::to_t, std::string_view>, holder_state> holders;
+    std::unordered_map<std::uint64_t, std::pair<const points_entry*, decimal>> lots;  // opening entry, remainder
+    std::int32_t last_day = INT32_MIN;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        if (e.number != i + 1) broken(e, "numbered out of order");
+        if (e.on.days() < last_day) broken(e, "dated before the entry before it");
+        last_day = e.on.days();
+        auto& h = holders[{e.holder_type, e.holder}];
+        const bool opens = e.kind == kind::earned || (e.kind == kind::reinstated && e.lot == e.number);
+        if (opens) {
+            if (e.points.signum() < 0) broken(e, "a lot opened below zero");
+            lots[e.number] = {&e, e.points};
+        } else if (e.lot != 0) {
+            auto it = lots.find(e.lot);
+            if (it == lots.end()) broken(e, "names lot " + std::to_string(e.lot) + ", which no entry before it opened");
+            const auto& opener = *it->second.first;
+            if (opener.holder_type != e.holder_type || opener.holder != e.holder) broken(e, "draws on a lot of " + opener.holder);
+            it->second.second += e.points;
+            if (it->second.second.signum() < 0) broken(e, "draws lot " + std::to_string(e.lot) + " below zero");
+        }
+        const bool draws = e.kind == kind::repaid || e.kind == kind::reversed || e.kind == kind::redeemed || e.kind == kind::expired;
+        if (draws && (e.lot == 0 || e.points.signum() > 0)) broken(e, "a draw names no lot or adds points");
+        if ((e.kind == kind::forgiven || e.kind == kind::refused) && !e.points.is_zero()) broken(e, "moves points it should not");
+        if (e.kind == kind::repaid) h.debt += e.points;  // the lot's points go to the debt: the balance stays
+        else h.balance += e.points;
+        if (e.kind == kind::debt) h.debt -= e.points;
+        if (h.debt.signum() < 0) broken(e, "repays more than the debt");
+        if (!(e.balance_after == h.balance)) broken(e, "balance " + e.balance_after.to_string() + " where the entries give " + h.balance.to_string());
+        if (h.balance < e.available_after) broken(e, "more available than the balance");
+    }
+}
+
+class points_ledger {
+public:
+    points_ledger(const program& p, const catalog& cat)
+        : p_(p), pp_(*p.points), cat_(cat), places_(pp_.places), zero_(decimal::from_units(0, places_)) {}
+
+    /// Replays the points rules' lines in `r.lines` and the shop's events into `r.points` and `r.lots`.
+    void replay(const std::vector<points_event>& events, result& r) {
+        r.points_id = pp_.id;
+        collect(r.lines, events);
+        out_ = &r.points;
+        std::int32_t horizon = p_.cal.to().days();
+        for (const auto& a : actions_) {
+            expire_through(a.day);
+            switch (a.what) {
+                case action::earn: earn(a); break;
+                case action::reversal: reverse(a); break;
+                case action::redemption: redeem(events[a.index]); break;
+                case action::cancel: cancel(events[a.index]); break;
+            }
+            horizon = std::max(horizon, a.day);
+        }
+        expire_through(horizon);
+        reconcile_points(*out_);
+        lots_as_of(horizon, r.lots);
+    }
+
+private:
+    using kind = points_entry::kind_t;
+    using to_t = rules::credit::to_t;
+    static constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+    // ---- what is replayed, in order --------------------------------------------------------------
+    struct action {
+        enum what_t : unsigned char { earn, reversal, redemption, cancel };
+        std::int32_t day = 0;
+        what_t what = earn;
+        std::string id;
+        std::size_t index = 0;  // into lines_ (earn, reversal) or the events
+    };
+    /// What a points rule's lines give one holder: the accruals of a (rule, holder, period) as one
+    /// lot, each clawback on its own.
+    struct line_points {
+        to_t type = to_t::participant;
+        std::uint32_t who = 0;
+        std::string rule;
+        decimal points;
+        std::string id;
+    };
+
+    void collect(const std::vector<payout_line>& lines, const std::vector<points_event>& events) {
+        std::map<std::string, period_unit, std::less<>> per;  // points rules and their period unit
+        for (const auto& rule : p_.rules)
+            if (!rule.points.empty()) per[rule.id] = rule.per;
+        std::map<std::tuple<std::string, std::string, date>, std::size_t> accrual;  // (rule, holder, period) -> lines_
+        for (const auto& l : lines) {
+            auto f = per.find(l.rule);
+            if (f == per.end()) continue;
+            const std::int32_t day = p_.cal.period_at(p_.cal.index_of(l.period_start, f->second), f->second).to.days() - 1;
+            const bool person = l.beneficiary_type == to_t::participant;
+            const std::uint32_t who = person ? *cat_.participant_index(l.beneficiary) : *cat_.partner_index(l.beneficiary);
+            const std::string id = l.rule + "/" + l.beneficiary + "/" + l.period;
+            if (l.kind == payout_line::kind_t::clawback) {
+                const std::string ret = l.why ? l.why->returned_by : std::string();
+                actions_.push_back({day, action::reversal, id + "/" + ret, lines_.size()});
+                lines_.push_back({l.beneficiary_type, who, l.rule, -l.amount, ret.empty() ? id : ret});
+                continue;
+            }
+            auto [it, fresh] = accrual.try_emplace({l.rule, l.beneficiary, l.period_start}, lines_.size());
+            if (fresh) {
+                actions_.push_back({day, action::earn, id, lines_.size()});
+                lines_.push_back({l.beneficiary_type, who, l.rule, l.amount, id});
+            } else {
+                lines_[it->second].points += l.amount;
+            }
+        }
+        for (std::size_t i = 0; i < events.size(); ++i)
+            actions_.push_back({events[i].day, events[i].step == points_step::redemption ? action::redemption : action::cancel, events[i].id, i});
+        std::sort(actions_.begin(), actions_.end(), [](const action& a, const action& b) {
+            return std::tie(a.day, a.what, a.id) < std::tie(b.day, b.what, b.id);
+        });
+    }
+
+    // ---- holders and lots -----------------------------------------------------------------------
+    struct lot_state {
+        std::uint64_t entry = 0;
+        std::size_t holder = 0;
+        std::string rule;  // the points rule that earned it ("" for a reinstated new lot)
+        std::int32_t earned_on = 0, available_on = 0;
+        std::optional<std::int32_t> last_day;
+        decimal left;
+        bool pending = false;
+    };
+    struct holder {
+        to_t type = to_t::participant;
+        std::uint32_t who = 0;
+        decimal lots_total, pending_total, debt;
+        std::vector<std::size_t> lots;      // into lots_, in the order redemptions draw on them
+        std::vector<std::size_t> pending;   // into lots_, by the day they become available
+        std::size_t next_pending = 0;
+    };
+
+    std::size_t holder_of(to_t type, std::uint32_t who) {
+        auto& index = type == to_t::participant ? person_index_ : partner_index_;
+        if (index.empty()) index.assign(type == to_t::participant ? cat_.participants().size() : cat_.partners().size(), none);
+        auto& slot = index[who];
+        if (slot == none) {
+            slot = static_cast<std::uint32_t>(holders_.size());
+            holders_.push_back({type, who, zero_, zero_, zero_, {}, {}, 0});
+        }
+        return slot;
+    }
+    [[nodiscard]] std::string holder_id(const holder& h) const {
+        return h.type == to_t::participant ? cat_.participants()[h.who].id : cat_.partners()[h.who].id;
+    }
+    [[nodiscard]] std::string partner_id(const holder& h) const {
+        return h.type == to_t::participant ? cat_.partners()[cat_.partner_of(h.who)].id : cat_.partners()[h.who].id;
+    }
+
+    /// Lots that became available by `day` stop being pending.
+    void activate(holder& h, std::int32_t day) {
+        while (h.next_pending < h.pending.size() && lots_[h.pending[h.next_pending]].available_on <= day) {
+            auto& l = lots_[h.pending[h.next_pending++]];
+            h.pending_total -= l.left;
+            l.pending = false;
+        }
+    }
+
+    points_entry& entry(std::size_t hi, std::int32_t day, kind k, const decimal& points, std::uint64_t lot, std::string event,
+                        std::string reason) {
+        auto& h = holders_[hi];
+        activate(h, day);
+        points_entry& e = out_->emplace_back();
+        e.number = out_->size();
+        e.on = date(day);
+        e.kind = k;
+        e.holder_type = h.type;
+        e.holder = holder_id(h);
+        e.partner = partner_id(h);
+        e.points = points;
+        e.lot = lot == 0 && (k == kind::earned) ? e.number : lot;
+        e.balance_after = h.lots_total - h.debt;
+        e.available_after = h.lots_total - h.pending_total - h.debt;
+        e.event = std::move(event);
+        e.reason = std::move(reason);
+        return e;
+    }
+
+    /// Takes `take` (> 0) from lot `li`: its remainder, its holder's totals.
+    void take_from(std::size_t li, const decimal& take) {
+        auto& l = lots_[li];
+        auto& h = holders_[l.holder];
+        l.left -= take;
+        h.lots_total -= take;
+        if (l.pending) h.pending_total -= take;
+    }
+    void put_into(std::size_t li, const decimal& put) {
+        auto& l = lots_[li];
+        auto& h = holders_[l.holder];
+        l.left += put;
+        h.lots_total += put;
+        if (l.pending) h.pending_total += put;
+    }
+
+    std::size_t open_lot(std::size_t hi, std::int32_t day, const decimal& points, std::string rule, std::int32_t available_on,
+                         std::optional<std::int32_t> last_day) {
+        lots_.push_back({0, hi, std::move(rule), day, available_on, last_day, zero_, available_on > day});
+        const std::size_t li = lots_.size() - 1;
+        auto& h = holders_[hi];
+        activate(h, day);
+        h.lots_total += points;
+        lots_[li].left = points;
+        if (lots_[li].pending) {
+            h.pending_total += points;
+            h.pending.push_back(li);
+        }
+        // The holder's lots are kept in the order redemptions draw on them: the soonest to expire
+        // first (then the oldest), or the oldest first.
+        const bool by_expiry = pp_.spend == rules::points_program::order_t::soonest_expiring;
+        auto before = [&](std::size_t x, std::size_t y) {
+            const auto &lx = lots_[x], &ly = lots_[y];
+            if (by_expiry && lx.last_day.has_value() != ly.last_day.has_value()) return lx.last_day.has_value();
+            if (by_expiry && lx.last_day != ly.last_day) return *lx.last_day < *ly.last_day;
+            return x < y;
+        };
+        h.lots.insert(std::upper_bound(h.lots.begin(), h.lots.end(), li, before), li);
+        if (last_day) due_.insert({*last_day + 1, li});
+        return li;
+    }
+
+    [[nodiscard]] decimal exact_points(const decimal& amount, std::string& note) const {
+        if (amount.scale() <= places_) return amount.rescale(places_, rounding_mode::unnecessary);
+        decimal rounded = amount.rescale(places_, p_.rounding.mode);
+        if (!(rounded == amount))
+            note = "the line's " + amount.to_string() + " points rounded " + std::string(to_string(p_.rounding.mode)) + " to " +
+                   std::to_string(places_) + " places";
+        return rounded;
+    }
+
+    /// Expires what is left of lots whose last usable day is before `day`, in due order.
+    void expire_through(std::int32_t day) {
+        while (!due_.empty() && due_.begin()->first <= day) {
+            auto [due, li] = *due_.begin();
+            due_.erase(due_.begin());
+            expire(li, due);
+        }
+    }
+    void expire(std::size_t li, std::int32_t due) {
+        auto& l = lots_[li];
+        if (l.left.signum() == 0) return;
+        const decimal left = l.left;
+        activate(holders_[l.holder], due);
+        take_from(li, left);
+        entry(l.holder, due, kind::expired, -left, lots_[li].entry, (*out_)[lots_[li].entry - 1].event,
+              "unused after its last usable day " + date(*l.last_day).to_string());
+    }
+
+    // ---- the steps ------------------------------------------------------------------------------
+    void earn(const action& a) {
+        const auto& lp = lines_[a.index];
+        std::string note;
+        const decimal points = exact_points(lp.points, note);
+        if (points.signum() <= 0) return;  // a line of 0 earns no lot
+        const std::size_t hi = holder_of(lp.type, lp.who);
+        std::optional<std::int32_t> last;
+        if (pp_.expires) last = rules::last_usable_day(*pp_.expires, date(a.day), p_.cal).days();
+        const std::int32_t available_on = a.day + pp_.pending_days;
+        const std::size_t li = open_lot(hi, a.day, points, lp.rule, available_on, last);
+        points_entry& e = entry(hi, a.day, kind::earned, points, 0, lp.id, note);
+        lots_[li].entry = e.number;
+        e.available_on = date(available_on);
+        if (last) e.expires = date(*last);
+        auto& h = holders_[hi];
+        if (h.debt.signum() > 0) {  // a debt from a reversal beyond the lots is repaid first
+            const decimal take = h.debt < points ? h.debt : points;
+            take_from(li, take);
+            h.debt -= take;
+            entry(hi, a.day, kind::repaid, -take, lots_[li].entry, lp.id, "repays the debt of a reversal beyond the holder's points");
+        }
+    }
+
+    void reverse(const action& a) {
+        const auto& lp = lines_[a.index];
+        std::string note;
+        decimal back = exact_points(lp.points, note);
+        if (back.signum() <= 0) return;
+        const std::size_t hi = holder_of(lp.type, lp.who);
+        auto& h = holders_[hi];
+        activate(h, a.day);
+        // The points the sale earned are in its rule's lots: those first, newest first (the sale's
+        // lot is the newest of them still there); pending ones only under pending_only. Within the
+        // balance, the holder's other lots follow in the spend order.
+        const bool pending_only = pp_.returns == rules::points_program::returns_t::pending_only;
+        std::vector<std::size_t> order;
+        for (std::size_t li : h.lots)
+            if (lots_[li].rule == lp.rule) order.push_back(li);
+        std::sort(order.begin(), order.end(), std::greater<>());
+        if (!pending_only)
+            for (std::size_t li : h.lots)
+                if (lots_[li].rule != lp.rule) order.push_back(li);
+        for (std::size_t li : order) {
+            if (back.signum() == 0) break;
+            auto& l = lots_[li];
+            if (l.left.signum() == 0 || (pending_only && !l.pending)) continue;
+            const decimal take = l.left < back ? l.left : back;
+            take_from(li, take);
+            back -= take;
+            entry(hi, a.day, kind::reversed, -take, l.entry, lp.id, note.empty() ? "return of the sale that earned it" : note);
+        }
+        if (back.signum() == 0) return;
+        if (pp_.returns == rules::points_program::returns_t::unlimited) {
+            h.debt += back;
+            entry(hi, a.day, kind::debt, -back, 0, lp.id, "beyond the holder's points: a negative balance later earnings repay");
+        } else {
+            entry(hi, a.day, kind::forgiven, zero_, 0, lp.id,
+                  back.to_string() + " points not taken back: " +
+                      (pending_only ? "the returns policy takes back pending points only" : "the returns policy never takes the balance below zero"));
+        }
+    }
+
+    struct redemption_state {
+        std::size_t holder = 0;
+        std::string item;
+        std::int64_t count = 0;
+        std::int32_t limit_period = 0;
+        std::vector<std::pair<std::size_t, decimal>> drawn;  // lot, points
+        bool cancelled = false;
+    };
+
+    [[nodiscard]] const rules::shop_item* item_of(std::string_view sku) const {
+        for (const auto& it : pp_.shop)
+            if (it.sku == sku) return &it;
+        return nullptr;
+    }
+
+    std::size_t holder_of(const points_event& e) {
+        return e.participant == points_event::no_participant ? holder_of(to_t::partner, e.partner) : holder_of(to_t::participant, e.participant);
+    }
+
+    void refuse(std::size_t hi, const points_event& e, std::string why) {
+        points_entry& x = entry(hi, e.day, kind::refused, zero_, 0, e.id, std::move(why));
+        x.item = e.item;
+    }
+
+    void redeem(const points_event& e) {
+        const std::size_t hi = holder_of(e);
+        if (redemptions_.contains(e.id)) return refuse(hi, e, "a second redemption with the id \"" + e.id + "\"");
+        const auto* item = item_of(e.item);
+        if (item == nullptr) return refuse(hi, e, "the shop has no item \"" + e.item + "\"");
+        const std::string what = std::to_string(e.count) + " x " + item->sku;
+        auto& used = stock_used_[item->sku];
+        if (item->stock && used + e.count > *item->stock)
+            return refuse(hi, e, what + ": beyond the stock (" + std::to_string(*item->stock - used) + " of " +
+                                     std::to_string(*item->stock) + " left)");
+        const std::int32_t period = p_.cal.index_of(date(e.day), item->limit_per);
+        auto& mine = limit_used_[{hi, item->sku, period}];
+        if (item->limit && mine + e.count > *item->limit)
+            return refuse(hi, e, what + ": beyond the limit of " + std::to_string(*item->limit) + " per " +
+                                     std::string(to_string(item->limit_per)) + " (" + std::to_string(mine) + " redeemed in " +
+                                     p_.cal.period_at(period, item->limit_per).label + ")");
+        const decimal cost = item->price * decimal(e.count);
+        auto& h = holders_[hi];
+        activate(h, e.day);
+        const decimal available = h.lots_total - h.pending_total - h.debt;
+        if (available < cost)
+            return refuse(hi, e, what + " costs " + cost.to_string() + " points; " + available.to_string() + " available" +
+                                     (h.pending_total.signum() > 0 ? " (" + h.pending_total.to_string() + " more pending)" : ""));
+        used += e.count;
+        mine += e.count;
+        redemption_state rs{hi, item->sku, e.count, period, {}, false};
+        decimal owed = cost;
+        for (std::size_t li : h.lots) {  // already in the spend order
+            if (owed.signum() == 0) break;
+            auto& l = lots_[li];
+            if (l.pending || l.left.signum() == 0) continue;
+            const decimal take = l.left < owed ? l.left : owed;
+            take_from(li, take);
+            owed -= take;
+            rs.drawn.emplace_back(li, take);
+            points_entry& x = entry(hi, e.day, kind::redeemed, -take, l.entry, e.id, what);
+            x.item = item->sku;
+        }
+        redemptions_.emplace(e.id, std::move(rs));
+    }
+
+    void cancel(const points_event& e) {
+        const std::size_t hi = holder_of(e);
+        auto it = redemptions_.find(e.reference);
+        if (it == redemptions_.end())
+            return refuse(hi, e, "cancels redemption \"" + e.reference + "\", which was not taken before it (unknown or refused)");
+        auto& rs = it->second;
+        if (rs.holder != hi)
+            return refuse(hi, e, "cancels redemption \"" + e.reference + "\" of " + holder_id(holders_[rs.holder]) + ", not of this holder");
+        if (rs.cancelled) return refuse(hi, e, "redemption \"" + e.reference + "\" was already cancelled");
+        rs.cancelled = true;
+        stock_used_[rs.item] -= rs.count;
+        limit_used_[{hi, rs.item, rs.limit_period}] -= rs.count;
+        for (const auto& [li, points] : rs.drawn) {
+            const std::uint64_t from = lots_[li].entry;
+            if (pp_.reinstate_days) {  // a new lot, usable at least the window from the cancellation
+                std::optional<std::int32_t> last;
+                if (lots_[li].last_day) last = std::max(*lots_[li].last_day, e.day + *pp_.reinstate_days);
+                const std::size_t nl = open_lot(hi, e.day, points, "", e.day, last);
+                points_entry& x = entry(hi, e.day, kind::reinstated, points, 0, e.id,
+                                        "cancelled redemption \"" + e.reference + "\": a new lot, usable " +
+                                            (last ? "through " + date(*last).to_string() : std::string("without expiry")));
+                x.lot = x.number;
+                x.from_lot = from;
+                x.item = rs.item;
+                x.available_on = date(e.day);
+                if (last) x.expires = date(*last);
+                lots_[nl].entry = x.number;
+                reinstated_lot_source_[nl] = e.reference;
+                continue;
+            }
+            put_into(li, points);
+            points_entry& x = entry(hi, e.day, kind::reinstated, points, from, e.id,
+                                    "cancelled redemption \"" + e.reference + "\": back into its lot");
+            x.item = rs.item;
+            // Points put back into a lot past its last usable day expire at once.
+            if (lots_[li].last_day && *lots_[li].last_day < e.day) expire(li, e.day);
+        }
+    }
+
+    // ---- the lots as the run leaves them ------------------------------------------------------------
+    void lots_as_of(std::int32_t horizon, std::vector<points_lot>& out) const {
+        std::vector<points_lot> made(lots_.size());
+        for (std::size_t li = 0; li < lots_.size(); ++li) {
+            const auto& l = lots_[li];
+            const auto& h = holders_[l.holder];
+            auto& x = made[li];
+            x.number = l.entry;
+            x.holder_type = h.type;
+            x.holder = holder_id(h);
+            x.partner = partner_id(h);
+            const auto& opener = (*out_)[l.entry - 1];
+            auto src = reinstated_lot_source_.find(li);
+            x.source = src != reinstated_lot_source_.end() ? src->second : opener.event;
+            x.earned_on = date(l.earned_on);
+            x.available_on = date(l.available_on);
+            if (l.last_day) x.expires = date(*l.last_day);
+            x.earned = opener.points;
+            x.reinstated = x.redeemed = x.reversed = x.expired = zero_;
+            x.left = l.left;
+        }
+        std::unordered_map<std::uint64_t, std::size_t> by_entry;
+        for (std::size_t li = 0; li < lots_.size(); ++li) by_entry[lots_[li].entry] = li;
+        for (const auto& e : *out_) {
+            if (e.lot == 0 || e.lot == e.number) continue;
+            auto& x = made[by_entry.at(e.lot)];
+            switch (e.kind) {
+                case kind::reinstated: x.reinstated += e.points; break;
+                case kind::redeemed: x.redeemed -= e.points; break;
+                case kind::reversed:
+                case kind::repaid: x.reversed -= e.points; break;
+                case kind::expired: x.expired -= e.points; break;
+                default: break;
+            }
+        }
+        for (auto& x : made) {
+            if (x.left.signum() > 0) x.state = x.available_on.days() > horizon ? points_lot::state_t::pending : points_lot::state_t::active;
+            else if (x.expired.signum() > 0) x.state = points_lot::state_t::expired;
+            else if (x.redeemed.signum() == 0 && x.reversed.signum() > 0) x.state = points_lot::state_t::reversed;
+            else x.state = points_lot::state_t::spent;
+            out.push_back(std::move(x));
+        }
+    }
+
+    const program& p_;
+    const rules::points_program& pp_;
+    const catalog& cat_;
+    const int places_;
+    const decimal zero_;
+    std::vector<action> actions_;
+    std::vector<line_points> lines_;
+    std::vector<holder> holders_;
+    std::vector<std::uint32_t> person_index_, partner_index_;
+    std::vector<lot_state> lots_;
+    std::set<std::pair<std::int32_t, std::size_t>> due_;  // (the day a lot expires, lot)
+    std::map<std::string, redemption_state, std::less<>> redemptions_;
+    std::map<std::string, std::int64_t, std::less<>> stock_used_;
+    std::map<std::tuple<std::size_t, std::string, std::int32_t>, std::int64_t> limit_used_;
+    std::unordered_map<std::size_t, std::string> reinstated_lot_source_;
+    std::vector<points_entry>* out_ = nullptr;
+};
+
+/// Each lot's remainder as of `as_of` from the entries dated by then: (opening entry, remainder).
+[[nodiscard]] inline std::map<std::uint64_t, std::pair<const points_entry*, decimal>> lots_as_of(std::span<const points_entry> entries,
+                                                                                                 date as_of) {
+    std::map<std::uint64_t, std::pair<const points_entry*, decimal>> lots;
+    for (const auto& e : entries) {
+        if (as_of < e.on) break;  // entries are in date order
+        if (e.lot == 0) continue;
+        if (e.lot == e.number) lots[e.number] = {&e, e.points};
+        else if (auto l = lots.find(e.lot); l != lots.end()) l->second.second += e.points;
+    }
+    return lots;
+}
+
+}  // namespace incentives::detail
+
+namespace incentives {
+
+/// Every holder's points as of `as_of` (from the entries dated by then), by holder id then type.
+[[nodiscard]] inline std::vector<points_balance> points_balances(std::span<const points_entry> entries, date as_of) {
+    std::map<std::pair<std::string, rules::credit::to_t>, points_balance> out;
+    for (const auto& e : entries) {
+        if (as_of < e.on) break;
+        auto [it, fresh] = out.try_emplace({e.holder, e.holder_type});
+        auto& b = it->second;
+        if (fresh) {
+            b.holder_type = e.holder_type;
+            b.holder = e.holder;
+            b.partner = e.partner;
+            b.as_of = as_of;
+            b.debt = decimal::from_units(0, e.points.scale());
+        }
+        b.balance = e.balance_after;
+        if (e.kind == points_entry::kind_t::debt) b.debt -= e.points;
+        if (e.kind == points_entry::kind_t::repaid) b.debt += e.points;
+    }
+    for (auto& [key, b] : out) b.pending = b.expiring_30 = b.expiring_60 = b.expiring_90 = b.debt - b.debt;
+    for (const auto& [number, lot] : detail::lots_as_of(entries, as_of)) {
+        const auto& [e, left] = lot;
+        if (left.signum() == 0) continue;
+        auto& b = out.at({e->holder, e->holder_type});
+        if (e->available_on && as_of < *e->available_on) b.pending += left;
+        if (!e->expires) continue;
+        const std::int32_t in = e->expires->days() - as_of.days();
+        if (in < 0) continue;
+        if (in <= 30) b.expiring_30 += left;
+        else if (in <= 60) b.expiring_60 += left;
+        else if (in <= 90) b.expiring_90 += left;
+    }
+    std::vector<points_balance> v;
+    for (auto& [key, b] : out) {
+        b.available = b.balance - b.pending;
+        v.push_back(std::move(b));
+    }
+    return v;
+}
+
+/// The program's points liability as of `as_of` (see points_liability). Breakage is the program's
+/// declared share, or estimated from the lots matured by then (their last usable day passed):
+/// expired / (expired + redeemed) of those lots' points; without any, 0.
+[[nodiscard]] inline points_liability points_liability_as_of(const program& p, std::span<const points_entry> entries, date as_of) {
+    using kind = points_entry::kind_t;
+    if (!p.points) throw config_error("incentives.config.points", "the program declares no points: it has no points liability");
+    const auto& pp = *p.points;
+    const decimal zero = decimal::from_units(0, pp.places);
+    points_liability out;
+    out.as_of = as_of;
+    out.issued = out.redeemed = out.expired = out.reversed = out.pending = out.debt = zero;
+    for (const auto& e : entries) {
+        if (as_of < e.on) break;
+        switch (e.kind) {
+            case kind::earned: out.issued += e.points; break;
+            case kind::redeemed:
+            case kind::reinstated: out.redeemed -= e.points; break;
+            case kind::expired: out.expired -= e.points; break;
+            case kind::reversed:
+            case kind::debt: out.reversed -= e.points; break;
+            default: break;
+        }
+        if (e.kind == kind::debt) out.debt -= e.points;
+        if (e.kind == kind::repaid) out.debt += e.points;
+    }
+    out.outstanding = out.issued - out.redeemed - out.expired - out.reversed;
+    // By lot: the remainder, pending or not, and the age bands; and the matured lots' fate.
+    constexpr std::pair<int, std::string_view> bands[] = {{90, "0-90 days"}, {180, "91-180 days"}, {365, "181-365 days"}, {INT32_MAX, "over 365 days"}};
+    for (auto [limit, label] : bands) out.by_age.push_back({std::string(label), zero});
+    decimal lots_left = zero, matured_expired = zero, matured_redeemed = zero;
+    std::set<std::uint64_t> matured;
+    const auto lots = detail::lots_as_of(entries, as_of);
+    for (const auto& [number, lot] : lots) {
+        const auto& [e, left] = lot;
+        if (e->expires && *e->expires < as_of) matured.insert(number);
+        if (left.signum() == 0) continue;
+        lots_left += left;
+        if (e->available_on && as_of < *e->available_on) out.pending += left;
+        const std::int32_t age = as_of.days() - e->on.days();
+        for (std::size_t k = 0; k < std::size(bands); ++k)
+            if (age <= bands[k].first) {
+                out.by_age[k].points += left;
+                break;
+            }
+    }
+    if (!(lots_left - out.debt == out.outstanding))
+        throw calculation_error("incentives.calculation.points", "the points liability does not reconcile as of " + as_of.to_string() +
+                                                                     ": the lots hold " + lots_left.to_string() + " less a debt of " +
+                                                                     out.debt.to_string() + ", the entries give " + out.outstanding.to_string());
+    out.available = out.outstanding - out.pending;
+    for (const auto& e : entries) {
+        if (as_of < e.on) break;
+        if (!matured.contains(e.lot) || e.lot == e.number) continue;
+        if (e.kind == kind::expired) matured_expired -= e.points;
+        if (e.kind == kind::redeemed || e.kind == kind::reinstated) matured_redeemed -= e.points;
+    }
+    out.value_per_point = pp.value;
+    out.face_value = out.outstanding * pp.value;
+    const int minor = p.currency_.minor_units();
+    if (pp.breakage) {
+        out.breakage = *pp.breakage;
+        out.breakage_basis = "declared";
+        out.liability = (out.face_value * (decimal(1) - *pp.breakage)).rescale(minor, p.rounding.mode);
+    } else if ((matured_expired + matured_redeemed).signum() > 0) {
+        const decimal settled = matured_expired + matured_redeemed;
+        out.breakage = matured_expired.divide(settled, 6, rounding_mode::half_even);
+        out.breakage_basis = "estimated from " + std::to_string(matured.size()) + " matured lots: " + matured_expired.to_string() +
+                             " expired of " + settled.to_string() + " expired or redeemed";
+        // outstanding x value x (1 - expired / settled), divided once: no rounding of the rate decides it.
+        out.liability = (out.face_value * matured_redeemed).divide(settled, minor, p.rounding.mode);
+    } else {
+        out.breakage = decimal::from_units(0, 6);
+        out.breakage_basis = "no matured lots yet: 0";
+        out.liability = out.face_value.rescale(minor, p.rounding.mode);
+    }
+    return out;
+}
+
+}  // namespace incentives

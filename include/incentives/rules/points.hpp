@@ -1,0 +1,59 @@
+// Points: a unit of their own, earned by rules that pay in points (`points:` on a rule), kept in
+// lots with a pending period and a validity, spent in an internal shop and reversed by returns by a
+// declared policy. This header holds the declared policy; the replay is engine/points.hpp.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <incentives/calendar.hpp>
+#include <incentives/decimal.hpp>
+#include <incentives/rules/fund.hpp>
+
+namespace incentives::rules {
+
+/// An item of the internal shop: its price in points, an optional stock (over the whole program)
+/// and an optional limit of how many one holder may redeem per period.
+struct shop_item {
+    std::string sku;
+    std::string name;
+    decimal price;                   ///< in points, > 0, at most the points' places
+    std::optional<std::int64_t> stock;
+    std::optional<std::int64_t> limit;  ///< per holder and period of `limit_per`
+    period_unit limit_per = period_unit::month;
+    friend bool operator==(const shop_item&, const shop_item&) = default;
+};
+
+struct points_program {
+    /// Which lots a redemption draws from first: the soonest to expire (then the oldest), or the oldest.
+    using order_t = fund::order_t;
+    /// What a return does to the points its sale earned (a clawback line of a points rule):
+    /// reverse only points still pending; reverse within the balance, never below zero; or reverse
+    /// in full, the part beyond the balance becoming a debt that later earnings repay.
+    enum class returns_t : unsigned char { pending_only, within_balance, unlimited };
+
+    std::string id = "points";  ///< names the points: rules say `points: <id>`; lines carry it as their currency
+    int places = 0;             ///< points are kept exactly at this many places (0: whole points)
+    decimal value;              ///< what one point costs the program, in its currency (liability)
+    int pending_days = 0;       ///< a lot becomes available this many days after it is earned
+    std::optional<lot_expiry> expires;  ///< how long a lot may be used (nullopt: never expires)
+    order_t spend = order_t::soonest_expiring;
+    returns_t returns = returns_t::within_balance;
+    /// A cancelled redemption puts its points back into the lots it drew from, with their own expiry
+    /// (nullopt); or, with a window, into a new lot usable at least this many days from the cancellation.
+    std::optional<int> reinstate_days;
+    /// The share of outstanding points expected never to be redeemed (0.2: 20%); nullopt: estimated
+    /// from the program's own matured lots, expired / (expired + redeemed).
+    std::optional<decimal> breakage;
+    std::vector<shop_item> shop;
+    friend bool operator==(const points_program&, const points_program&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(points_program::returns_t r) noexcept {
+    constexpr std::string_view names[] = {"pending_only", "within_balance", "unlimited"};
+    return names[static_cast<int>(r)];
+}
+
+}  // namespace incentives::rules

@@ -1,0 +1,177 @@
+// Points (engine/points.hpp, rules/points.hpp): golden cases through the public engine API (a YAML
+// program, a catalog, events as rows, engine.add, engine.run), every entry computed by hand in the
+// comments; the balances and the liability as of a day; the located errors of shop rows; the
+// programs refused by validate; and the YAML round trip.
+//
+// The catalog: partner P1 with people M1 and S1, partner P2 with M2. Programs run 2027-01-01 to
+// 2027-12-31. A rule pays 10% of a person's monthly sales in points ("bonus", whole points, 0.50 EUR
+// each); a lot is earned on the month's last day, pending 14 days, usable two months rounded to the
+// month's end. Entries are compared as "day kind holder points lot balance/available [item]".
+#include <doctest/doctest.h>
+
+#include <incentives/incentives.hpp>
+#include <incentives/io/yaml.hpp>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine_fixtures.hpp"
+
+using namespace incentives;
+using namespace fixtures;
+
+namespace {
+
+catalog points_catalog() {
+    return catalog({{"P1", "Acme", "smb", "north", "eu", "gold", {}}, {"P2", "Beta", "smb", "south", "eu", "gold", {}}},
+                   {{"M1", "P1", "manager", {}, {}}, {"S1", "P1", "specialist", {}, {}}, {"M2", "P2", "manager", {}, {}}},
+                   {{"S100", "servers", {}}});
+}
+
+std::string program_with(const std::string& policy = "", const std::string& extra_rules = "") {
+    return "program: Points\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-12-31}\n"
+           "points:\n  id: bonus\n  value: 0.50\n  pending: {days: 14}\n  expires: {after: 2, unit: month, round_to: month}\n" +
+           policy +
+           "  shop:\n"
+           "    - {sku: MUG, name: Mug, price: 300}\n"
+           "    - {sku: BAG, name: Bag, price: 1000, stock: 1}\n"
+           "    - {sku: CAP, name: Cap, price: 100, limit: {count: 1, per: month}}\n"
+           "rules:\n"
+           "  - {id: sales_points, pay: {rate: 10%}, per: [participant, month], points: bonus, clawback: {days: 90}}\n"
+           "  - {id: rebate, pay: {rate: 1%}, per: [partner, quarter]}\n" +
+           extra_rules;
+}
+
+event person_sale(std::string id, date on, std::string who, const char* amount) {
+    std::string partner = who == "M2" ? "P2" : "P1";
+    return sale(std::move(id), on, std::move(partner), "S100", 1, amount, {{std::move(who), decimal(1)}});
+}
+event redemption(std::string id, date on, std::string who, std::string item, long long count = 0) {
+    std::string partner = who == "M2" || who == "P2" ? "P2" : "P1";
+    event e = step_row(std::move(id), "redemption", on, partner, "0", "", {{"item", std::move(item)}});
+    if (who != partner) e.participants = {{std::move(who), decimal(1)}};
+    if (count > 0) e.quantity = decimal(count);
+    return e;
+}
+event cancel(std::string id, date on, std::string who, std::string of) {
+    event e = step_row(std::move(id), "redemption_cancel", on, "P1", "0", std::move(of));
+    e.participants = {{std::move(who), decimal(1)}};
+    return e;
+}
+
+result run(const std::string& yaml, const std::vector<event>& events, unsigned threads = 1) {
+    engine e(io::read_program(yaml, "points.yaml"), points_catalog());
+    e.add(events, threads);
+    return e.run({true, true, threads});
+}
+
+std::vector<std::string> entries(const result& r) {
+    std::vector<std::string> out;
+    for (const auto& x : r.points)
+        out.push_back(x.on.to_string() + " " + std::string(to_string(x.kind)) + " " + x.holder + " " + x.points.to_string() + " " +
+                      std::to_string(x.lot) + " " + x.balance_after.to_string() + "/" + x.available_after.to_string() +
+                      (x.item.empty() ? "" : " " + x.item));
+    return out;
+}
+
+/// The worked example of the file's head: earnings, a refused redemption (points still pending), a
+/// redemption, a second lot, a redemption beyond the monthly limit, a cancellation, a return, expiry.
+std::vector<event> story() {
+    return {
+        person_sale("s1", date(2027, 1, 10), "M1", "3000"),   // January: 10% = 300 points
+        person_sale("s2", date(2027, 2, 5), "M1", "5000"),    // February: 500 points
+        ret("r1", date(2027, 3, 1), "P1", "s2", 0, "1000"),   // a fifth of s2: -100 points, a March clawback line
+        redemption("x1", date(2027, 2, 10), "M1", "MUG"),     // the January lot is pending until 14 February
+        redemption("x2", date(2027, 2, 20), "M1", "MUG"),     // 300 from the January lot
+        redemption("x3", date(2027, 3, 15), "M1", "CAP"),     // 100 from the February lot (available since 14 March)
+        redemption("x4", date(2027, 3, 20), "M1", "CAP"),     // a second cap in March: beyond the limit
+        cancel("c1", date(2027, 3, 25), "M1", "x2"),          // the mug's 300 go back into the January lot
+    };
+}
+
+}  // namespace
+
+TEST_CASE("points: lots earned by a points rule, pending, redeemed from the lots, cancelled, reversed by a return, expired") {
+    const result r = run(program_with(), story());
+    // Lot 1: January's 300, earned 2027-01-31, available 2027-02-14, usable through 2027-01-31 + 2
+    // months = 2027-03-31 (already a month's end). Lot 4: February's 500, earned 2027-02-28,
+    // available 2027-03-14, usable through 2027-04-28 -> month end 2027-04-30.
+    // The return (within the default within_balance policy) takes its 100 back from the rule's newest
+    // lot, lot 4, on the last day of March (the clawback line's period). Then lot 1 expires on
+    // 2027-04-01 with the 300 put back into it, lot 4 on 2027-05-01 with 500 - 100 - 100 = 300.
+    CHECK(entries(r) == std::vector<std::string>{
+                            "2027-01-31 earned M1 300 1 300/0",
+                            "2027-02-10 refused M1 0 0 300/0 MUG",
+                            "2027-02-20 redeemed M1 -300 1 0/0 MUG",
+                            "2027-02-28 earned M1 500 4 500/0",
+                            "2027-03-15 redeemed M1 -100 4 400/400 CAP",
+                            "2027-03-20 refused M1 0 0 400/400 CAP",
+                            "2027-03-25 reinstated M1 300 1 700/700 MUG",
+                            "2027-03-31 reversed M1 -100 4 600/600",
+                            "2027-04-01 expired M1 -300 1 300/300",
+                            "2027-05-01 expired M1 -300 4 0/0",
+                        });
+    CHECK(r.points[1].reason == "1 x MUG costs 300 points; 0 available (300 more pending)");
+    CHECK(r.points[5].reason == "1 x CAP: beyond the limit of 1 per month (1 redeemed in 2027-03)");
+    CHECK(r.points[0].available_on == date(2027, 2, 14));
+    CHECK(r.points[0].expires == date(2027, 3, 31));
+    CHECK(r.points[3].expires == date(2027, 4, 30));
+    CHECK(r.points[0].event == "sales_points/M1/2027-01");
+    // The lines of the points rule are points (currency "bonus"), left out of the statements and the
+    // money total: the statements hold only the 1% rebate, P1 Q1 = 1% of (3000 + 5000) = 80.00 less
+    // its clawback... the rebate has none: 80.00.
+    const auto* jan = find(r, "sales_points", "M1", "2027-01");
+    REQUIRE(jan != nullptr);
+    CHECK(jan->currency == "bonus");
+    CHECK(jan->amount.to_string() == "300");
+    for (const auto& st : r.statements) CHECK(st.beneficiary == "P1");
+    CHECK(r.total().to_string() == "80.00");
+    // The lots as the run leaves them: both expired, every point accounted for.
+    REQUIRE(r.lots.size() == 2);
+    CHECK(r.lots[0].state == points_lot::state_t::expired);
+    CHECK(r.lots[0].earned.to_string() == "300");
+    CHECK(r.lots[0].reinstated.to_string() == "300");
+    CHECK(r.lots[0].redeemed.to_string() == "300");
+    CHECK(r.lots[0].expired.to_string() == "300");
+    CHECK(r.lots[1].reversed.to_string() == "100");
+    CHECK(r.lots[1].redeemed.to_string() == "100");
+    CHECK(r.lots[1].expired.to_string() == "300");
+}
+
+TEST_CASE("points: balances and the liability as of a day; breakage estimated from matured lots") {
+    const result r = run(program_with(), story());
+    const program p = io::read_program(program_with(), "points.yaml");
+    // 2027-03-20: lot 1 empty, lot 4 holds 400 (available since 14 March).
+    auto b = points_balances(r.points, date(2027, 3, 20));
+    REQUIRE(b.size() == 1);
+    CHECK(b[0].balance.to_string() == "400");
+    CHECK(b[0].available.to_string() == "400");
+    CHECK(b[0].expiring_60.to_string() == "400");  // lot 4 is usable through 2027-04-30: 41 days on
+    // 2027-02-28: lot 1 spent, lot 4 (500) pending until 14 March.
+    b = points_balances(r.points, date(2027, 2, 28));
+    CHECK(b[0].pending.to_string() == "500");
+    CHECK(b[0].available.to_string() == "0");
+    // 2027-03-31: issued 800, redeemed 300 + 100 - 300 = 100, reversed 100, outstanding 600 (300 in
+    // each lot); no lot has matured (lot 1 is usable through that day): breakage 0, and the liability
+    // is 600 x 0.50 = 300.00.
+    auto l = points_liability_as_of(p, r.points, date(2027, 3, 31));
+    CHECK(l.issued.to_string() == "800");
+    CHECK(l.redeemed.to_string() == "100");
+    CHECK(l.reversed.to_string() == "100");
+    CHECK(l.outstanding.to_string() == "600");
+    CHECK(l.liability.to_string() == "300.00");
+    CHECK(l.by_age[0].points.to_string() == "600");  // lot 1 is 59 days old, lot 4 31: both 0-90 days
+    // 2027-06-30: both lots matured. Lot 1: 300 expired, 300 - 300 = 0 redeemed; lot 4: 300 expired,
+    // 100 redeemed: breakage = 600 / 700 = 0.857143 (6 places); nothing outstanding, liability 0.00.
+    l = points_liability_as_of(p, r.points, date(2027, 6, 30));
+    CHECK(l.expired.to_string() == "600");
+    CHECK(l.outstanding.to_string() == "0");
+    CHECK(l.breakage.to_string() == "0.857143");
+    CHECK(l.liability.to_string() == "0.00");
+    // Declared breakage: 20% of 600 x 0.50 = 60.00 off 300.00 -> 240.00.
+    auto declared = p;
+    declared.points->breakage = d("0.2");
+    CHECK(points_liability_as_of(declared, r.points, date(2027, 3, 31)).liability.to_string() == "240.00");
+}
