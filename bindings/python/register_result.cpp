@@ -10,11 +10,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <pybind11/numpy.h>
 
 #include <incentives/engine/ledger.hpp>
+#include <incentives/engine/points.hpp>
 #include <incentives/detail/suggest.hpp>
 #include <incentives/engine/restate.hpp>
 
@@ -99,9 +102,16 @@ std::string steps_text(const trace& t) {
     return s;
 }
 
+/// Whether a line pays points (a points rule's line: its currency is the points' id), not money.
+bool pays_points(const run_output& run, const payout_line& l) {
+    return !run.res.points_id.empty() && l.currency == run.res.points_id;
+}
+
 py::dict payout_columns(const run_output& run) {
     const auto& lines = run.res.lines;
-    int minor = run.prog().currency_.minor_units();
+    const int minor = run.prog().currency_.minor_units();
+    // A points line's minor units are those of the points: units at the points' places.
+    const int points_places = run.prog().points ? run.prog().points->places : minor;
     py::dict d;
     d["rule"] = texts(lines, [](const payout_line& l) -> const std::string& { return l.rule; });
     d["beneficiary_type"] = texts(lines, [](const payout_line& l) { return beneficiary_type(l.beneficiary_type); });
@@ -114,7 +124,9 @@ py::dict payout_columns(const run_output& run) {
     d["amount"] = decimals(lines, [](const payout_line& l) { return std::optional(l.amount); });
     // Rounded at the statement, lines keep the places of their computation: no minor units then.
     if (run.prog().rounding.point != rounding_policy::point_t::statement)
-        d["amount_minor"] = integers(lines, [&](const payout_line& l) { return minor_units(l.amount, minor); });
+        d["amount_minor"] = integers(lines, [&](const payout_line& l) {
+            return minor_units(l.amount, pays_points(run, l) ? points_places : minor);
+        });
     d["reverses"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).reverses; });
     d["returned_by"] = texts(lines, [](const payout_line& l) -> const std::string& { return why(l).returned_by; });
     return d;
@@ -239,6 +251,88 @@ py::dict balance_columns(const run_output& run, const date& as_of) {
     return d;
 }
 
+/// Columns named as given, of the rows' string members (str) or decimal members (decimal.Decimal).
+template <class Row, class Member>
+void member_columns(py::dict& d, const std::vector<Row>& rows, std::initializer_list<std::pair<const char*, Member Row::*>> members) {
+    for (auto [name, member] : members) {
+        if constexpr (std::is_same_v<Member, decimal>)
+            d[name] = decimals(rows, [member](const Row& r) { return std::optional(r.*member); });
+        else
+            d[name] = texts(rows, [member](const Row& r) -> const std::string& { return r.*member; });
+    }
+}
+
+/// The points' ledger (engine/points.hpp), one row per entry in replay order.
+py::dict points_columns(const run_output& run) {
+    using e = points_entry;
+    const auto& rows = run.res.points;
+    py::dict d;
+    d["entry"] = integers(rows, [](const e& x) { return x.number; });
+    d["date"] = days(rows, [](const e& x) { return x.on; });
+    d["kind"] = texts(rows, [](const e& x) { return to_string(x.kind); });
+    d["holder_type"] = texts(rows, [](const e& x) { return beneficiary_type(x.holder_type); });
+    member_columns(d, rows, {std::pair{"holder", &e::holder}, {"partner", &e::partner}});
+    member_columns(d, rows, {std::pair{"points", &e::points}});
+    d["lot"] = integers(rows, [](const e& x) { return x.lot; });
+    d["from_lot"] = integers(rows, [](const e& x) { return x.from_lot; });
+    member_columns(d, rows, {std::pair{"balance", &e::balance_after}, {"available", &e::available_after}});
+    d["available_on"] = optional_days(rows, [](const e& x) { return x.available_on; });
+    d["expires"] = optional_days(rows, [](const e& x) { return x.expires; });
+    member_columns(d, rows, {std::pair{"event", &e::event}, {"item", &e::item}, {"reason", &e::reason}});
+    return d;
+}
+
+/// The points' lots as the run leaves them, one row per lot in the order they were opened.
+py::dict lot_columns(const run_output& run) {
+    using l = points_lot;
+    const auto& rows = run.res.lots;
+    py::dict d;
+    d["number"] = integers(rows, [](const l& x) { return x.number; });
+    d["holder_type"] = texts(rows, [](const l& x) { return beneficiary_type(x.holder_type); });
+    member_columns(d, rows, {std::pair{"holder", &l::holder}, {"partner", &l::partner}, {"source", &l::source}});
+    d["earned_on"] = days(rows, [](const l& x) { return x.earned_on; });
+    d["available_on"] = days(rows, [](const l& x) { return x.available_on; });
+    d["expires"] = optional_days(rows, [](const l& x) { return x.expires; });
+    member_columns(d, rows, {std::pair{"earned", &l::earned}, {"reinstated", &l::reinstated}, {"redeemed", &l::redeemed},
+                             {"reversed", &l::reversed}, {"expired", &l::expired}, {"left", &l::left}});
+    d["state"] = texts(rows, [](const l& x) { return to_string(x.state); });
+    return d;
+}
+
+/// Every holder's points as of a day (points_balances), one row per holder.
+py::dict points_balance_columns(const run_output& run, const date& as_of) {
+    using b = points_balance;
+    const auto rows = points_balances(run.res.points, as_of);
+    py::dict d;
+    d["holder_type"] = texts(rows, [](const b& x) { return beneficiary_type(x.holder_type); });
+    member_columns(d, rows, {std::pair{"holder", &b::holder}, {"partner", &b::partner}});
+    d["as_of"] = days(rows, [](const b& x) { return x.as_of; });
+    member_columns(d, rows, {std::pair{"balance", &b::balance}, {"pending", &b::pending}, {"available", &b::available},
+                             {"debt", &b::debt}, {"expiring_30", &b::expiring_30}, {"expiring_60", &b::expiring_60},
+                             {"expiring_90", &b::expiring_90}});
+    return d;
+}
+
+/// The program's points liability as of a day (points_liability_as_of): its figures by name, as_of
+/// as "YYYY-MM-DD", and by_age as columns (label, points).
+py::dict points_liability_fields(const run_output& run, const date& as_of) {
+    const auto l = points_liability_as_of(run.prog(), run.res.points, as_of);
+    py::dict d;
+    d["as_of"] = l.as_of.to_string();
+    for (auto [name, value] : {std::pair{"issued", &l.issued}, {"redeemed", &l.redeemed}, {"expired", &l.expired},
+                               {"reversed", &l.reversed}, {"outstanding", &l.outstanding}, {"pending", &l.pending},
+                               {"available", &l.available}, {"debt", &l.debt}, {"value_per_point", &l.value_per_point},
+                               {"breakage", &l.breakage}, {"face_value", &l.face_value}, {"liability", &l.liability}})
+        d[name] = to_python_decimal(*value);
+    d["breakage_basis"] = l.breakage_basis;
+    using band = points_liability::age_band;
+    py::dict ages;
+    member_columns(ages, l.by_age, {std::pair{"label", &band::label}});
+    member_columns(ages, l.by_age, {std::pair{"points", &band::points}});
+    d["by_age"] = ages;
+    return d;
+}
+
 // ------------------------------------------------------------------------------------------------
 // Totals
 
@@ -313,8 +407,9 @@ key_of key_for(const run_output& run, const std::string& name) {
                           names + " and partner.<attribute>");
 }
 
-/// Exact sums of the lines' amounts by the keys `by`, in key order: columns named as the keys, then
-/// amount (decimal.Decimal) and lines (the number of lines summed).
+/// Exact sums of the money lines' amounts by the keys `by`, in key order: columns named as the keys,
+/// then amount (decimal.Decimal) and lines (the number of lines summed). Lines of points rules are
+/// points, not money: left out, as result::total() leaves them out.
 py::dict totals(const run_output& run, const std::vector<std::string>& by) {
     std::vector<key_of> keys;
     for (const auto& name : by) keys.push_back(key_for(run, name));
@@ -324,6 +419,7 @@ py::dict totals(const run_output& run, const std::vector<std::string>& by) {
     };
     std::map<std::vector<key_part>, sum> groups;
     for (const auto& l : run.res.lines) {
+        if (pays_points(run, l)) continue;
         std::vector<key_part> k;
         k.reserve(keys.size());
         for (const auto& f : keys) k.push_back(f(l));
@@ -388,6 +484,15 @@ void register_result(py::module_& m) {
         .def("ledger_columns", &ledger_columns)
         .def("deal_columns", &deal_columns)
         .def("referral_columns", &referral_columns)
+        .def("points_columns", &points_columns)
+        .def("lot_columns", &lot_columns)
+        .def("points_balance_columns",
+             [](const run_output& r, const std::string& as_of) { return points_balance_columns(r, date::parse(as_of)); },
+             py::arg("as_of"))
+        .def("points_liability",
+             [](const run_output& r, const std::string& as_of) { return points_liability_fields(r, date::parse(as_of)); },
+             py::arg("as_of"))
+        .def_property_readonly("points_id", [](const run_output& r) { return r.res.points_id; })
         .def("balance_columns", [](const run_output& r, const std::string& as_of) { return balance_columns(r, date::parse(as_of)); },
              py::arg("as_of"))
         .def_property_readonly("last_day", [](const run_output& r) { return r.prog().cal.to().to_string(); })

@@ -59,13 +59,21 @@ std::string explain_text(const run_output& run, const std::string& beneficiary) 
             unknown(cat, beneficiary, true, "explain");
         return fmt::format("no payout lines for \"{}\" in {}\n", beneficiary, run.prog().name);
     }
-    decimal total;
-    for (const auto& l : mine) total += l.amount;
+    // Money and points are summed apart: a points rule's lines are in the points' id.
+    const std::string& points_id = run.res.points_id;
+    decimal total, points;
+    bool any_points = false;
+    for (const auto& l : mine) {
+        const bool in_points = !points_id.empty() && l.currency == points_id;
+        (in_points ? points : total) += l.amount;
+        any_points = any_points || in_points;
+    }
     const auto& first = mine.front();
     std::string at = first.beneficiary_type == rules::credit::to_t::participant ? " at " + first.partner : std::string();
-    std::string s = fmt::format("{} ({}{}) — {}: {} line(s), total {} {}\n", beneficiary,
+    std::string s = fmt::format("{} ({}{}) — {}: {} line(s), total {} {}{}\n", beneficiary,
                                 rules::to_string(first.beneficiary_type), at, run.prog().name, mine.size(),
-                                money_text(total, run.prog()), first.currency);
+                                money_text(total, run.prog()), run.prog().currency_.code(),
+                                any_points ? " and " + points.to_string() + " " + points_id : std::string());
     for (const auto& l : mine) s += line_trace(l);
     return s;
 }
@@ -83,9 +91,11 @@ std::string statement_text(const run_output& run, const std::string& partner_id)
     std::size_t count = 0;
     for (const auto& l : run.res.lines) {
         if (l.partner != partner_id) continue;
-        s += fmt::format("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", l.rule, l.beneficiary, l.period, to_string(l.kind),
-                         l.amount.to_string());
-        total += l.amount;
+        // A points rule's lines are points: they say so, and the money total leaves them out.
+        const bool in_points = !run.res.points_id.empty() && l.currency == run.res.points_id;
+        s += fmt::format("  {:<20} {:<12} {:<10} {:<9} {:>14}{}\n", l.rule, l.beneficiary, l.period, to_string(l.kind),
+                         l.amount.to_string(), in_points ? " " + l.currency : std::string());
+        if (!in_points) total += l.amount;
         ++count;
     }
     if (count == 0) s += "  (no payout lines)\n";

@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
                "read or is invalid. See docs/cli.md.");
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
-        deals_path, referrals_path, beneficiary, event_id;
+        deals_path, referrals_path, points_path, lots_path, points_balances_path, beneficiary, event_id;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
@@ -227,13 +227,17 @@ int main(int argc, char** argv) {
     run->add_option("--deals", deals_path, "write the registered deals' steps (deal_registration) to this CSV");
     run->add_option("--referrals", referrals_path,
                     "write the referral programs' steps (attributions and bounties: earned, released, cancelled, clawed back) to this CSV");
-    run->add_option("--as-of", as_of, "the day of --balances (YYYY-MM-DD; default: the program's last day)")->needs("--balances");
+    run->add_option("--points", points_path,
+                    "write the points' ledger (earned, redeemed, reinstated, reversed, expired, refused: every entry) to this CSV");
+    run->add_option("--lots", lots_path, "write every points lot as the run leaves it (where each point went) to this CSV");
+    run->add_option("--points-balances", points_balances_path, "write each points holder's balance as of --as-of to this CSV");
+    run->add_option("--as-of", as_of, "the day of --balances and --points-balances (YYYY-MM-DD; default: the program's last day)");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
     auto* explain_who = explain->add_option("--beneficiary", beneficiary, "partner or participant id");
     auto* explain_event = explain->add_option("--event", event_id,
-                                              "an event id: its story in the fund ledger, the registered deals and the referrals "
-                                              "(a claim, a request, a registration, a conversion)");
+                                              "an event id: its story in the fund ledger, the registered deals, the referrals and "
+                                              "the points (a claim, a request, a registration, a conversion, a redemption)");
     explain_who->excludes(explain_event);
     auto* validate_cmd = app.add_subcommand("validate", "check a program; exit status 2 when it is invalid");
     validate_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required();
@@ -311,7 +315,8 @@ int main(int argc, char** argv) {
             std::vector<std::pair<std::string, std::string>> outputs, inputs;
             for (auto [flag, path] : {std::pair{"--out", &out_path}, {"--traces", &traces_path}, {"--statements", &statements_path},
                                       {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path},
-                                      {"--deals", &deals_path}, {"--referrals", &referrals_path}})
+                                      {"--deals", &deals_path}, {"--referrals", &referrals_path}, {"--points", &points_path},
+                                      {"--lots", &lots_path}, {"--points-balances", &points_balances_path}})
                 if (!path->empty()) outputs.emplace_back(flag, *path);
             for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
                                       {"--participants", &files.participants}, {"--products", &files.products},
@@ -321,8 +326,10 @@ int main(int argc, char** argv) {
         }
         if (*explain && beneficiary.empty() && event_id.empty())
             throw config_error("incentives.config.usage", "explain needs --beneficiary ID (a partner's or participant's lines) or --event ID "
-                                                          "(a claim's, request's, registered deal's or conversion's story)");
+                                                          "(a claim's, request's, registered deal's, conversion's or redemption's story)");
         std::optional<date> balances_day;
+        if (!as_of.empty() && balances_path.empty() && points_balances_path.empty())
+            throw config_error("incentives.config.usage", "--as-of is the day of --balances or --points-balances: give one of them");
         if (!as_of.empty()) {
             try {
                 balances_day = date::parse(as_of);
@@ -368,6 +375,10 @@ int main(int argc, char** argv) {
             if (!ledger_path.empty()) write_ledger(outs.open(ledger_path), r);
             if (!deals_path.empty()) write_deals(outs.open(deals_path), r);
             if (!referrals_path.empty()) write_referrals(outs.open(referrals_path), r);
+            if (!points_path.empty()) write_points(outs.open(points_path), r);
+            if (!lots_path.empty()) write_lots(outs.open(lots_path), r);
+            if (!points_balances_path.empty())
+                write_points_balances(outs.open(points_balances_path), points_balances(r.points, balances_day.value_or(p.cal.to())));
             if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));
             if (!paid_path.empty()) {
                 try {
@@ -385,8 +396,9 @@ int main(int argc, char** argv) {
             if (!event_id.empty()) {
                 if (!print_event_story(r, event_id))
                     throw input_error("incentives.input.unknown_event",
-                                      "--event: no fund entry or deal step is event \"" + event_id + "\" or names it (explain --event "
-                                      "tells the story of a claim, a request, an allocation or a registered deal)");
+                                      "--event: no fund entry, deal, referral or points step is event \"" + event_id +
+                                          "\" or names it (explain --event tells the story of a claim, a request, an allocation, a "
+                                          "registered deal, a conversion or a redemption)");
             } else {
                 print_explanation(p, program_path, e.reference_data(), r, beneficiary);
             }

@@ -288,6 +288,65 @@ inline void write_referrals(sink& s, const result& r) {
     }
 }
 
+/// One row per entry of the points' ledger (engine/points.hpp), in replay order.
+inline void write_points(sink& s, const result& r) {
+    s.append("entry,date,kind,holder_type,holder,partner,points,lot,from_lot,balance_after,available_after,available_on,expires,event,"
+             "item,reason\n");
+    for (const auto& e : r.points) {
+        fmt::format_to(s.out(), "{},{},{},{},", e.number, e.on.to_string(), to_string(e.kind), rules::to_string(e.holder_type));
+        csv_field(s, e.holder);
+        s.put(',');
+        csv_field(s, e.partner);
+        fmt::format_to(s.out(), ",{},", e.points);
+        if (e.lot) fmt::format_to(s.out(), "{}", e.lot);
+        s.put(',');
+        if (e.from_lot) fmt::format_to(s.out(), "{}", e.from_lot);
+        fmt::format_to(s.out(), ",{},{},", e.balance_after, e.available_after);
+        if (e.available_on) s.append(e.available_on->to_string());
+        s.put(',');
+        if (e.expires) s.append(e.expires->to_string());
+        s.put(',');
+        csv_field(s, e.event);
+        s.put(',');
+        csv_field(s, e.item);
+        s.put(',');
+        csv_field(s, e.reason);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
+/// One row per lot as the run leaves it: where every point went.
+inline void write_lots(sink& s, const result& r) {
+    s.append("lot,holder_type,holder,partner,source,earned_on,available_on,expires,earned,reinstated,redeemed,reversed,expired,left,state\n");
+    for (const auto& l : r.lots) {
+        fmt::format_to(s.out(), "{},{},", l.number, rules::to_string(l.holder_type));
+        csv_field(s, l.holder);
+        s.put(',');
+        csv_field(s, l.partner);
+        s.put(',');
+        csv_field(s, l.source);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},{},{},{},{}\n", l.earned_on.to_string(), l.available_on.to_string(),
+                       l.expires ? l.expires->to_string() : std::string(), l.earned, l.reinstated, l.redeemed, l.reversed, l.expired,
+                       l.left, to_string(l.state));
+        s.maybe_flush();
+    }
+}
+
+/// One row per points holder as of a day.
+inline void write_points_balances(sink& s, const std::vector<points_balance>& balances) {
+    s.append("holder_type,holder,partner,as_of,balance,pending,available,debt,expiring_30,expiring_60,expiring_90\n");
+    for (const auto& b : balances) {
+        fmt::format_to(s.out(), "{},", rules::to_string(b.holder_type));
+        csv_field(s, b.holder);
+        s.put(',');
+        csv_field(s, b.partner);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},{},{}\n", b.as_of.to_string(), b.balance, b.pending, b.available, b.debt,
+                       b.expiring_30, b.expiring_60, b.expiring_90);
+        s.maybe_flush();
+    }
+}
+
 /// One row per fund account as of a day: balance, reserved, available and the ageing buckets.
 inline void write_balances(sink& s, const std::vector<fund_balance>& balances) {
     s.append("fund,partner,as_of,balance,reserved,available,expiring_30,expiring_60,expiring_90\n");

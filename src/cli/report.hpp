@@ -14,6 +14,7 @@
 #include <incentives/engine/ledger.hpp>
 #include <incentives/format.hpp>
 #include <incentives/fund_accounts.hpp>
+#include <incentives/points_accounts.hpp>
 #include <incentives/engine/catalog.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/program.hpp>
@@ -28,6 +29,26 @@ inline void warn_unknown_kinds(const result& r) {
                    "warning: {} event(s) of kind \"{}\" that no rule selects were paid nothing (declare unknown_kinds: error to "
                    "refuse them, ignore to accept them silently)\n",
                    count, kind);
+}
+
+/// The points' totals over the run and the liability as of the program's last day.
+inline void print_points_summary(const program& p, const result& r) {
+    if (!p.points) return;
+    const auto l = points_liability_as_of(p, r.points, p.cal.to());
+    std::size_t refused = 0, redeemed = 0;
+    std::set<std::string> holders, redemptions;
+    for (const auto& e : r.points) {
+        holders.insert(e.holder);
+        refused += e.kind == points_entry::kind_t::refused;
+        if (e.kind == points_entry::kind_t::redeemed && redemptions.insert(e.event).second) ++redeemed;
+    }
+    fmt::print("points {}: holders {}; as of {}: issued {}, redeemed {} ({} redemptions, {} refused), expired {}, reversed {}, "
+               "outstanding {} ({} pending)\n",
+               p.points->id, holders.size(), p.cal.to().to_string(), l.issued, l.redeemed, redeemed, refused, l.expired, l.reversed,
+               l.outstanding, l.pending);
+    fmt::print("  liability {} {} = outstanding x (1 - breakage {}) x {} a point; breakage {} (--points, --lots and --points-balances "
+               "write the details)\n",
+               l.liability, p.currency_.code(), l.breakage, l.value_per_point, l.breakage_basis);
 }
 
 /// Sums by rule (program order) and period (in date order).
@@ -55,7 +76,8 @@ inline void print_summary(const program& p, const result& r) {
     fmt::print("{:<24} {:<10} {:>9} {:>18}\n", "rule", "period", "lines", "amount");
     auto rule_ids = [&] {  // (id, label)
         std::vector<std::pair<std::string, std::string>> ids;
-        for (const auto& rule : p.rules) ids.emplace_back(rule.id, rule.id + (rule.fund.empty() ? "" : " (fund " + rule.fund + ")"));
+        for (const auto& rule : p.rules)
+            ids.emplace_back(rule.id, rule.id + (!rule.fund.empty() ? " (fund " + rule.fund + ")" : !rule.points.empty() ? " (points)" : ""));
         if (p.deals) ids.emplace_back(p.deals->id, p.deals->id + " (deals)");
         for (const auto& rp : p.referrals) ids.emplace_back(rp.id, rp.id + (rp.fund.empty() ? " (referrals)" : " (fund " + rp.fund + ")"));
         return ids;
@@ -81,7 +103,7 @@ inline void print_summary(const program& p, const result& r) {
     fmt::print("{:<35} {:>9} {:>18}  {}\n", fmt::format("payable in {} statements", r.statements.size()), "", payable,
                p.currency_.code());
     fmt::print("(a statement per beneficiary and period; its total differs from the lines' only when the program rounds at the "
-               "statement, or lines credit a fund)\n");
+               "statement, or lines credit a fund{})\n", p.points ? " or pay points" : "");
     if (!p.funds.empty()) {
         std::map<std::string, std::size_t> accounts;
         for (const auto& e : r.ledger) ++accounts[e.account()];
@@ -117,10 +139,11 @@ inline void print_summary(const program& p, const result& r) {
                    "{} still held ({}) (--referrals writes the steps)\n",
                    rp.id, referred, unattributed, released, taken_back, held, still);
     }
+    print_points_summary(p, r);
 }
 
-/// The story of one event in the ledgers: the fund entries and deal steps that are its own or name
-/// it ("claim \"c1\"", "request \"r1\"", a registration's steps). Returns false when there are none.
+/// The story of one event in the ledgers: the fund entries, deal steps, referral steps and points
+/// entries that are its own or name it ("claim \"c1\"", "request \"r1\"", a registration's steps). Returns false when there are none.
 inline bool print_event_story(const result& r, const std::string& id) {
     const std::string quoted = "\"" + id + "\"";
     bool any = false;
@@ -163,7 +186,19 @@ inline bool print_event_story(const result& r, const std::string& id) {
                    x.partner.empty() ? "-" : x.partner, x.amount, x.event == id ? "" : "(" + x.event + ") ", x.reason,
                    x.until ? "; held through " + x.until->to_string() : "");
     }
-    return any || deals || referrals;
+    bool points = false;  // a redemption's or cancellation's entries, and the cancellations that name it
+    const std::string cancels = "redemption \"" + id + "\"";
+    for (const auto& e : r.points) {
+        if (e.event != id && e.reason.find(cancels) == std::string::npos) continue;
+        if (!points)
+            fmt::print("{}{:>5}  {:<10} {:<10} {:<10} {:>10} {:>5} {:>10}  {}\n", any || deals || referrals ? "\n" : "", "entry", "date",
+                       "kind", "holder", "points", "lot", "balance", "why");
+        points = true;
+        fmt::print("{:>5}  {:<10} {:<10} {:<10} {:>10} {:>5} {:>10}  {}{}{}\n", e.number, e.on.to_string(), to_string(e.kind), e.holder,
+                   e.points, e.lot ? std::to_string(e.lot) : std::string("-"), e.balance_after, e.event == id ? "" : "(" + e.event + ") ",
+                   e.item.empty() ? "" : e.item + ": ", e.reason);
+    }
+    return any || deals || referrals || points;
 }
 
 /// A label for a beneficiary: "P01 (partner, Nordic Laptops AB)", "S01 (specialist at P01)".
@@ -191,8 +226,9 @@ inline void print_statements(const program& p, const catalog& cat, const result&
         if (auto i = cat.partner_index(partner_id); i && !cat.partners()[*i].name.empty()) name = " " + cat.partners()[*i].name;
         fmt::print("\nStatement for {}{} — {} ({})\n", partner_id, name, p.name, p.currency_.code());
         fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", "rule", "beneficiary", "period", "kind", "amount");
-        for (const auto* l : mine)
-            fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}\n", l->rule, l->beneficiary, l->period, to_string(l->kind), l->amount);
+        for (const auto* l : mine)  // a points rule's lines are points: they say so
+            fmt::print("  {:<20} {:<12} {:<10} {:<9} {:>14}{}\n", l->rule, l->beneficiary, l->period, to_string(l->kind), l->amount,
+                       l->currency == p.currency_.code() ? std::string() : " " + l->currency);
         decimal total;
         fmt::print("  payable\n");
         const auto& owed = payable[partner_id];
@@ -205,6 +241,28 @@ inline void print_statements(const program& p, const catalog& cat, const result&
             if (who != partner_id) show(who, amount);
         fmt::print("  {:<66} {:>14}\n", "total", total);
         if (auto funds = fund_accounts_text(r, partner_id, p.cal.to(), "  "); !funds.empty()) fmt::print("{}", funds);
+        if (auto pts = points_accounts_text(r, partner_id, p.cal.to(), "  "); !pts.empty()) fmt::print("{}", pts);
+    }
+}
+
+/// A holder's points story: every entry of its points ledger (earned, pending until, spent on
+/// what, reversed, expired when).
+inline void print_points_story(const result& r, const std::string& who) {
+    bool any = false;
+    for (const auto& e : r.points) {
+        if (e.holder != who) continue;
+        if (!any)
+            fmt::print("\nPoints ({})\n  {:>5}  {:<10} {:<10} {:>10} {:>5} {:>10} {:>10}  {}\n", r.points_id, "entry", "date", "kind", "points",
+                       "lot", "balance", "available", "what");
+        any = true;
+        std::string what = e.event;
+        if (!e.item.empty() && e.kind != points_entry::kind_t::refused) what += " (" + e.item + ")";
+        if (e.kind == points_entry::kind_t::earned)
+            what += fmt::format("; available {}{}", e.available_on ? e.available_on->to_string() : "at once",
+                                e.expires ? ", usable through " + e.expires->to_string() : "");
+        if (!e.reason.empty()) what += ": " + e.reason;
+        fmt::print("  {:>5}  {:<10} {:<10} {:>10} {:>5} {:>10} {:>10}  {}\n", e.number, e.on.to_string(), to_string(e.kind), e.points,
+                   e.lot ? std::to_string(e.lot) : std::string("-"), e.balance_after, e.available_after, what);
     }
 }
 
@@ -247,7 +305,9 @@ inline void print_explanation(const program& p, const std::string& program_path,
         total += s.amount;
     }
     if (any) fmt::print("  {:<12} {:>18} {:>18} {}\n", "total", exact, total, p.currency_.code());
+    else if (!mine.empty()) fmt::print("\nNo cash statement for {}: its lines pay points or credit a fund.\n", who);
     else fmt::print("\nNo payout lines for {}.\n", who);
+    print_points_story(r, who);
     // A partner's people are paid on their own lines: say who they are.
     if (cat.partner_index(who)) {
         std::map<std::string, decimal> people;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import decimal
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Union
@@ -12,7 +14,51 @@ from ._frames import frame
 if TYPE_CHECKING:
     from ._program import Program
 
-__all__ = ["Result"]
+__all__ = ["Result", "PointsLiability"]
+
+
+@dataclasses.dataclass(frozen=True)
+class PointsLiability:
+    """The program's points liability as of a day (:meth:`Result.liability`). Points are exact
+    ``decimal.Decimal`` at the points' places; money is in the program's currency.
+
+    ``issued = redeemed + expired + reversed + outstanding`` exactly (redeemed net of cancelled
+    redemptions; reversed includes any debt); outstanding is the lots' remainder less the ``debt``,
+    ``available = outstanding - pending``; ``face_value = outstanding x value_per_point`` exactly, and ``liability =
+    outstanding x (1 - breakage) x value_per_point`` rounded once to the currency's minor units with
+    the program's rounding mode (the exact breakage; ``breakage`` is shown rounded half-even to 6
+    places). ``breakage_basis`` is "declared", or how it was estimated from the matured lots.
+    ``by_age`` is a table of the outstanding points by the age of their lot: label ("0-90 days",
+    "91-180 days", "181-365 days", "over 365 days") and points. Two liabilities are equal when their
+    figures are (``by_age`` is left out of ``==`` and ``hash``: it follows from the same lots).
+    """
+
+    as_of: datetime.date
+    issued: decimal.Decimal
+    redeemed: decimal.Decimal
+    expired: decimal.Decimal
+    reversed: decimal.Decimal
+    outstanding: decimal.Decimal
+    pending: decimal.Decimal
+    available: decimal.Decimal
+    debt: decimal.Decimal
+    value_per_point: decimal.Decimal
+    breakage: decimal.Decimal
+    breakage_basis: str
+    face_value: decimal.Decimal
+    liability: decimal.Decimal
+    by_age: Any = dataclasses.field(repr=False, compare=False)
+
+
+def _day(as_of: Any, default: str) -> str:
+    """`as_of` (a date, a datetime or "YYYY-MM-DD") as "YYYY-MM-DD"; None: `default`."""
+    if as_of is None:
+        return default
+    if isinstance(as_of, str):
+        return as_of
+    if isinstance(as_of, (datetime.date, datetime.datetime)):
+        return as_of.strftime("%Y-%m-%d")
+    raise TypeError(f"as_of: expected a date or 'YYYY-MM-DD', got {type(as_of).__name__}")
 
 
 class Result:
@@ -46,7 +92,9 @@ class Result:
         """One row per payout line: rule, beneficiary_type (partner, participant, program),
         beneficiary, partner, period (label, e.g. 2027-Q2), period_start, kind (accrual, clawback),
         currency, amount (decimal.Decimal), amount_minor (int64), reverses (the sale a clawback
-        reverses), returned_by (the return that caused it). Sorted by rule (program order), beneficiary, period, then accruals first."""
+        reverses), returned_by (the return that caused it). Sorted by rule (program order), beneficiary, period, then accruals first.
+        The lines of points rules pay points: their currency is :attr:`points_id`, their amount_minor
+        units at the points' places."""
         return self._table("payouts", self._impl.payout_columns)
 
     @property
@@ -104,21 +152,58 @@ class Result:
         last day), one row per fund and partner: fund, partner, as_of, balance, reserved, available
         (balance - reserved) and what of the open lots expires in 0-30, 31-60 and 61-90 days
         (expiring_30, expiring_60, expiring_90). Entries dated after the day are not counted."""
-        import datetime as _dt
+        return frame(self._impl.balance_columns(_day(as_of, self._impl.last_day)))
 
-        if as_of is None:
-            day = self._impl.last_day
-        elif isinstance(as_of, (_dt.date, _dt.datetime)):
-            day = as_of.strftime("%Y-%m-%d")
-        elif isinstance(as_of, str):
-            day = as_of
-        else:
-            raise TypeError(f"as_of: expected a date or 'YYYY-MM-DD', got {type(as_of).__name__}")
-        return frame(self._impl.balance_columns(day))
+    @property
+    def points(self) -> Any:
+        """The points' ledger (a program with ``points``; empty otherwise), one row per entry in replay
+        order (date, then earnings < reversals < redemptions < cancellations, then id; expiries due by
+        a day first): entry (1-based), date, kind (earned, repaid, reversed, debt, forgiven, redeemed,
+        reinstated, refused, expired), holder_type (participant, partner), holder, partner (the
+        holder's), points (decimal.Decimal: the change to the holder's lots; 0 for refused and
+        forgiven), lot (the lot it opens, adds to or draws from; 0 none), from_lot (a reinstated new
+        lot: the lot its points came from; 0 otherwise), balance and available (the holder's points
+        after it, and of those the ones not pending), available_on (an earned lot: the day it becomes
+        available; NaT otherwise), expires (a lot's last usable day; NaT otherwise or never), event
+        (the line "rule/holder/period", or the event id), item (the shop item's sku), reason. The
+        lines that earned the points are in :attr:`payouts`, in the currency :attr:`points_id`."""
+        return self._table("points", self._impl.points_columns)
+
+    @property
+    def lots(self) -> Any:
+        """The points' lots as the run leaves them (as of its last day), one row per lot: number (its
+        opening entry in :attr:`points`), holder_type, holder, partner, source (the line
+        "rule/holder/period", or the cancelled redemption of a reinstated new lot), earned_on,
+        available_on, expires (NaT: never), earned, reinstated, redeemed, reversed (debt repaid
+        included), expired, left (decimal.Decimal, with earned + reinstated = redeemed + reversed +
+        expired + left), state (pending, active, spent, expired, reversed)."""
+        return self._table("lots", self._impl.lot_columns)
+
+    @property
+    def points_id(self) -> str:
+        """The id of the program's points ("" without points): the currency of the points rules' lines."""
+        return self._impl.points_id
+
+    def points_balances(self, as_of: Any = None) -> Any:
+        """Every holder's points as of a day (a date, datetime or "YYYY-MM-DD"; default: the program's
+        last day), one row per holder by holder id: holder_type, holder, partner, as_of, balance (its
+        lots' remainder less any debt), pending, available (balance - pending), debt, and what of its
+        lots expires in 0-30, 31-60 and 61-90 days (expiring_30, expiring_60, expiring_90). Entries
+        dated after the day are not counted."""
+        return frame(self._impl.points_balance_columns(_day(as_of, self._impl.last_day)))
+
+    def liability(self, as_of: Any = None) -> PointsLiability:
+        """The program's points liability as of a day (a date, datetime or "YYYY-MM-DD"; default: the
+        program's last day), from the entries dated by then: a :class:`PointsLiability`. A program
+        without points has none: :class:`ConfigError` (code ``incentives.config.points``)."""
+        fields = self._impl.points_liability(_day(as_of, self._impl.last_day))
+        fields["as_of"] = datetime.date.fromisoformat(fields["as_of"])
+        fields["by_age"] = frame(fields["by_age"])
+        return PointsLiability(**fields)
 
     @property
     def total(self) -> decimal.Decimal:
-        """The exact sum of every line."""
+        """The exact sum of every money line (the lines of points rules are points: left out)."""
         return self._impl.total
 
     @property
@@ -187,9 +272,10 @@ class Result:
         return frame(self._impl.delta_columns(columns))
 
     def totals(self, by: Union[str, Sequence[str]] = ("rule", "period", "segment")) -> Any:
-        """Exact sums of the lines' amounts, one row per value of the keys `by`, in key order (rules in
-        program order, periods in time order): the key columns, amount (decimal.Decimal) and lines
-        (how many lines were summed).
+        """Exact sums of the money lines' amounts, one row per value of the keys `by`, in key order
+        (rules in program order, periods in time order): the key columns, amount (decimal.Decimal) and
+        lines (how many lines were summed). The lines of points rules are points, not money: left out,
+        as in :attr:`total` (they are in :attr:`payouts`; their cost is :meth:`liability`).
 
         Keys: rule, beneficiary_type, beneficiary, partner, period, kind, currency; the partner's
         segment, group, region, tier and partner_name (from the partners table); partner.<attribute>.
