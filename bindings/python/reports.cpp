@@ -1,6 +1,6 @@
 // The readable reports of a run, worded as the command line's explain and statements: one
 // beneficiary's lines with their traces, and one partner's statement (its lines and its people's,
-// with totals).
+// with totals, its fund accounts and its people's points).
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -9,6 +9,7 @@
 
 #include <incentives/format.hpp>
 #include <incentives/fund_accounts.hpp>
+#include <incentives/points_accounts.hpp>
 
 #include "objects.hpp"
 
@@ -108,6 +109,7 @@ std::string statement_text(const run_output& run, const std::string& partner_id)
                          st.period, st.amount.to_string(), exact);
     }
     if (auto funds = fund_accounts_text(run.res, partner_id, prog.cal.to(), "  "); !funds.empty()) s += "\n" + funds;
+    if (auto points = points_accounts_text(run.res, partner_id, prog.cal.to(), "  "); !points.empty()) s += "\n" + points;
     return s;
 }
 

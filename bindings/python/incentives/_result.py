@@ -292,7 +292,10 @@ class Result:
     def statement(self, partner: str) -> str:
         """A partner's statement: its lines and those of its people, the total, what to pay by
         beneficiary and period, and its fund accounts (MDF, co-op) as of the program's last day:
-        balance, reserved, available and what expires within 30, 31-60 and 61-90 days."""
+        balance, reserved, available and what expires within 30, 31-60 and 61-90 days; then the points
+        of the partner and its people (balance, pending, available, debt, what expires), as
+        :meth:`points_balances` gives them. The lines of points rules are marked with the points' id
+        and left out of the total."""
         return self._impl.statement(partner)
 
     def __len__(self) -> int:
