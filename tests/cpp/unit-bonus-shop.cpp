@@ -36,8 +36,8 @@
 //      Aug 0.5% x 400000 = 2000
 //
 // A return's points go back on the last day of the return's month (its clawback line's period),
-// after that day's earnings, from the rule's lots of the holder, newest first: r01 takes M2's 600
-// from the March lot (earned that same day), not from February's, which s07 earned.
+// after that day's earnings, from the lot the returned sale earned (then, within the balance, from
+// the holder's other lots in the spend order): r01 takes M2's 600 from February's lot, which s07 earned.
 #include <doctest/doctest.h>
 
 #include <incentives/incentives.hpp>
@@ -177,22 +177,23 @@ TEST_CASE("bonus shop: the points lines and the cash statements, by hand") {
 // M1: Jan lot 4000. x01 02-10 POWERBANK (2500) refused: the lot is pending until 02-15. x02 02-16
 //   OZON1000 x 2 = 2000 from Jan (2000 left). Feb lot 2000, Mar lot 5000. x04 04-20 OZON5000: avail
 //   2000 + 2000 + 5000 (Mar available since 04-15) = 9000; soonest-expiring first: Jan 2000 (-> 0),
-//   Feb 2000 (-> 0), Mar 1000 (-> 4000). 04-30 r02 takes 200 from the Mar lot, the rule's newest
-//   (-> 3800). x05 05-05 TAXI x 3 = 1500 from Mar (-> 2300). x06 05-20 a fourth TAXI in May:
+//   Feb 2000 (-> 0), Mar 1000 (-> 4000). 04-30 r02 returns the February sale s05, whose lot is
+//   spent: its 200 come from the balance, the Mar lot first in the spend order (-> 3800). x05 05-05 TAXI x 3 = 1500 from Mar (-> 2300). x06 05-20 a fourth TAXI in May:
 //   beyond the limit of 3 a month. May lot 3500 (pending until 06-15). x17 06-02 TAXI (a new month)
 //   500 from Mar (-> 1800): 06-30 balance 1800 + 3500 = 5300, all available. Jul lot 6000. x12 08-20
 //   SPEAKER 10000: Mar 1800 (-> 0), May 3500 (-> 0), Jul 4700 (-> 1300). Oct lot 4500, Dec lot 2000
 //   (pending until 2028-01-15). 12-31: 1300 + 4500 + 2000 = 7800, pending 2000, available 5800; the
 //   Jul lot's last day 2028-01-31 is 31 days away: expiring in 31-60 days 1300.
-// S1: Jan 600, Feb 1000, Apr 3500; 04-30 r02 takes 100 from the Apr lot (the rule's newest, pending)
-//   -> 3400. x08 05-20 BACKPACK 4500: Jan 600, Feb 1000, Apr 2900 (-> 500). c08 05-25 cancels it:
-//   600, 1000 and 2900 back into their lots (5000). x10 06-10 POWERBANK 2500: Jan 600, Feb 1000, Apr
-//   900 (-> 2500): 06-30 balance 2500. x13 09-05 MUG 800 from Apr (-> 1700); 11-01 the Apr lot
-//   expires with 1700: 12-31 balance 0.
+// S1: Jan 600, Feb 1000, Apr 3500; 04-30 r02 (a return of the February sale s05) takes 100 from the
+//   lot that sale earned, Feb (-> 900). x08 05-20 BACKPACK 4500: Jan 600, Feb 900, Apr 3000 (-> 500).
+//   c08 05-25 cancels it: 600, 900 and 3000 back into their lots (5000). x10 06-10 POWERBANK 2500:
+//   Jan 600, Feb 900, Apr 1000 (-> 2500): 06-30 balance 2500. x13 09-05 MUG 800 from Apr (-> 1700);
+//   11-01 the Apr lot expires with 1700: 12-31 balance 0.
 // S2: Jan 500, Feb 300, never spent: 06-30 balance 800, the Jan lot's last day 07-31 is 31 days away
 //   (31-60: 500), the Feb lot's 08-31 62 days (61-90: 300); expired 500 on 08-01, 300 on 09-01.
-// M2: Jan 1500, Feb 1800, Mar 1500; 03-31 r01 takes 600 from the Mar lot (-> 900). May lot 5000.
-//   x11 06-20 HEADPHONES 9000: Jan 1500, Feb 1800, Mar 900, May 4800 (-> 200): 06-30 balance 200.
+// M2: Jan 1500, Feb 1800, Mar 1500; 03-31 r01 takes 600 from the Feb lot s07 earned (-> 1200). May
+//   lot 5000. x11 06-20 HEADPHONES 9000: Jan 1500, Feb 1200, Mar 1500, May 4800 (-> 200): 06-30
+//   balance 200.
 //   07-31 r03 takes back 2500: the May lot's 200, and nothing else is left: 2300 forgiven (the
 //   policy never takes the balance below zero). Sep lot 2000: 12-31 balance 2000 (its last day
 //   2028-03-31 is 91 days away: in no band).
@@ -249,8 +250,8 @@ TEST_CASE("bonus shop: every lot as the run leaves it") {
                          {"manager_points/M1/2027-10", "2027-11-15 2028-04-30 | 4500 0 0 0 0 4500 active"},
                          {"manager_points/M1/2027-12", "2028-01-15 2028-06-30 | 2000 0 0 0 0 2000 pending"},
                          {"manager_points/M2/2027-01", "2027-02-15 2027-07-31 | 1500 0 1500 0 0 0 spent"},         // x11
-                         {"manager_points/M2/2027-02", "2027-03-15 2027-08-31 | 1800 0 1800 0 0 0 spent"},         // x11
-                         {"manager_points/M2/2027-03", "2027-04-15 2027-09-30 | 1500 0 900 600 0 0 spent"},        // r01, x11
+                         {"manager_points/M2/2027-02", "2027-03-15 2027-08-31 | 1800 0 1200 600 0 0 spent"},         // r01, x11
+                         {"manager_points/M2/2027-03", "2027-04-15 2027-09-30 | 1500 0 1500 0 0 0 spent"},        // x11
                          {"manager_points/M2/2027-05", "2027-06-15 2027-11-30 | 5000 0 4800 200 0 0 spent"},       // x11, r03
                          {"manager_points/M2/2027-09", "2027-10-15 2028-03-31 | 2000 0 0 0 0 2000 active"},
                          {"manager_points/M3/2027-03", "2027-04-15 2027-09-30 | 1400 0 800 0 600 0 expired"},      // x07
@@ -258,8 +259,8 @@ TEST_CASE("bonus shop: every lot as the run leaves it") {
                          {"manager_points/M3/2027-11", "2027-12-15 2028-05-31 | 3200 0 2000 0 0 1200 active"},     // x16
                          {"manager_points/M3/2027-12", "2028-01-15 2028-06-30 | 1500 0 0 0 0 1500 pending"},
                          {"specialist_points/S1/2027-01", "2027-02-15 2027-07-31 | 600 600 1200 0 0 0 spent"},     // x08, c08, x10
-                         {"specialist_points/S1/2027-02", "2027-03-15 2027-08-31 | 1000 1000 2000 0 0 0 spent"},   // x08, c08, x10
-                         {"specialist_points/S1/2027-04", "2027-05-15 2027-10-31 | 3500 2900 4600 100 1700 0 expired"},  // 2900 + 900 + 800
+                         {"specialist_points/S1/2027-02", "2027-03-15 2027-08-31 | 1000 900 1800 100 0 0 spent"},  // r02, x08, c08, x10
+                         {"specialist_points/S1/2027-04", "2027-05-15 2027-10-31 | 3500 3000 4800 0 1700 0 expired"},  // 3000 + 1000 + 800
                          {"specialist_points/S2/2027-01", "2027-02-15 2027-07-31 | 500 0 0 0 500 0 expired"},
                          {"specialist_points/S2/2027-02", "2027-03-15 2027-08-31 | 300 0 0 0 300 0 expired"},
                          {"specialist_points/S3/2027-01", "2027-02-15 2027-07-31 | 500 0 500 0 0 0 spent"},        // x09
@@ -289,13 +290,13 @@ TEST_CASE("bonus shop: the refusals, the cancellation and the forgiven part of a
                          // The one smart speaker went to M1 (x12, 08-20).
                          {"x14", "2027-09-20 S4: 1 x SPEAKER: beyond the stock (0 of 1 left)"},
                      });
-    // The cancelled backpack: three draws (Jan 600, Feb 1000, Apr 2900) and three reinstatements
+    // The cancelled backpack: three draws (Jan 600, Feb 900, Apr 3000) and three reinstatements
     // into the same lots; the balance goes 5000 -> 500 -> 5000.
     const auto drawn = entries_of(r, "x08");
     const auto back = entries_of(r, "c08");
     REQUIRE(drawn.size() == 3);
     REQUIRE(back.size() == 3);
-    const char* points[] = {"600", "1000", "2900"};
+    const char* points[] = {"600", "900", "3000"};
     for (std::size_t i = 0; i < 3; ++i) {
         CHECK(drawn[i]->kind == kind::redeemed);
         CHECK(drawn[i]->points.to_string() == "-" + std::string(points[i]));

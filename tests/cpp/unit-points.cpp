@@ -98,8 +98,8 @@ TEST_CASE("points: lots earned by a points rule, pending, redeemed from the lots
     // Lot 1: January's 300, earned 2027-01-31, available 2027-02-14, usable through 2027-01-31 + 2
     // months = 2027-03-31 (already a month's end). Lot 4: February's 500, earned 2027-02-28,
     // available 2027-03-14, usable through 2027-04-28 -> month end 2027-04-30.
-    // The return (within the default within_balance policy) takes its 100 back from the rule's newest
-    // lot, lot 4, on the last day of March (the clawback line's period). Then lot 1 expires on
+    // The return (within the default within_balance policy) takes its 100 back from the lot its sale
+    // s2 earned, lot 4, on the last day of March (the clawback line's period). Then lot 1 expires on
     // 2027-04-01 with the 300 put back into it, lot 4 on 2027-05-01 with 500 - 100 - 100 = 300.
     CHECK(entries(r) == std::vector<std::string>{
                             "2027-01-31 earned M1 300 1 300/0",
@@ -174,4 +174,20 @@ TEST_CASE("points: balances and the liability as of a day; breakage estimated fr
     auto declared = p;
     declared.points->breakage = d("0.2");
     CHECK(points_liability_as_of(declared, r.points, date(2027, 3, 31)).liability.to_string() == "240.00");
+}
+
+TEST_CASE("points: a return takes back the points of its own sale's lot (regression: it took the rule's newest lot)") {
+    // s1 (January, 300 points, available 2027-02-14) is returned by a third on 2027-02-20: a February
+    // clawback line of -100, taken on 2027-02-28 after February's lot (s2: 500) is earned. Under
+    // pending_only the January lot is no longer pending: nothing is taken, 100 are forgiven, and
+    // February's pending lot (another sale's) keeps its 500. Within the balance, the 100 come from
+    // the January lot.
+    const std::vector<event> events = {person_sale("s1", date(2027, 1, 10), "M1", "3000"), person_sale("s2", date(2027, 2, 5), "M1", "5000"),
+                                       ret("r1", date(2027, 2, 20), "P1", "s1", 0, "1000")};
+    CHECK(entries(run(program_with("  returns: pending_only\n"), events)) ==
+          std::vector<std::string>{"2027-01-31 earned M1 300 1 300/0", "2027-02-28 earned M1 500 2 800/300", "2027-02-28 forgiven M1 0 0 800/300",
+                                   "2027-04-01 expired M1 -300 1 500/500", "2027-05-01 expired M1 -500 2 0/0"});
+    CHECK(entries(run(program_with(), events)) ==
+          std::vector<std::string>{"2027-01-31 earned M1 300 1 300/0", "2027-02-28 earned M1 500 2 800/300", "2027-02-28 reversed M1 -100 1 700/200",
+                                   "2027-04-01 expired M1 -200 1 500/500", "2027-05-01 expired M1 -500 2 0/0"});
 }

@@ -63,6 +63,8 @@
 #include <tuple>
 #include <vector>
 
+#include "property_support.hpp"
+
 using namespace incentives;
 using kind = referral_entry::kind_t;
 
@@ -70,26 +72,8 @@ namespace {
 
 // ---- random numbers and settings ---------------------------------------------------------------------
 
-struct dice {
-    std::mt19937_64 bits;
-    explicit dice(std::uint64_t seed) : bits(seed) {}
-    std::uint64_t below(std::uint64_t n) { return bits() % n; }
-    int in(int lo, int hi) { return lo + static_cast<int>(below(static_cast<std::uint64_t>(hi - lo + 1))); }  // [lo, hi]
-    bool chance(unsigned percent) { return below(100) < percent; }
-    template <class T>
-    T pick(std::initializer_list<T> v) {
-        return *(v.begin() + below(v.size()));
-    }
-    template <class T>
-    const T& pick(const std::vector<T>& v) {
-        return v[below(v.size())];
-    }
-};
-
-std::uint64_t setting(const char* name, std::uint64_t fallback) {
-    const char* v = std::getenv(name);
-    return v && *v ? std::strtoull(v, nullptr, 10) : fallback;
-}
+using property_support::dice;
+using property_support::setting;
 
 // ---- the catalog, the program, the sequences ------------------------------------------------------------
 

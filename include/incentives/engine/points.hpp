@@ -129,6 +129,7 @@ private:
         std::string rule;
         decimal points;
         std::string id;
+        std::string earned_by;  // a clawback: the line of the returned sale ("rule/holder/period"), whose lot it reverses
     };
 
     void collect(const std::vector<payout_line>& lines, const std::vector<points_event>& events) {
@@ -145,14 +146,15 @@ private:
             const std::string id = l.rule + "/" + l.beneficiary + "/" + l.period;
             if (l.kind == payout_line::kind_t::clawback) {
                 const std::string ret = l.why ? l.why->returned_by : std::string();
+                const std::string sale_line = l.why ? l.rule + "/" + l.beneficiary + "/" + l.why->reverses_period : std::string();
                 actions_.push_back({day, action::reversal, id + "/" + ret, lines_.size()});
-                lines_.push_back({l.beneficiary_type, who, l.rule, -l.amount, ret.empty() ? id : ret});
+                lines_.push_back({l.beneficiary_type, who, l.rule, -l.amount, ret.empty() ? id : ret, sale_line});
                 continue;
             }
             auto [it, fresh] = accrual.try_emplace({l.rule, l.beneficiary, l.period_start}, lines_.size());
             if (fresh) {
                 actions_.push_back({day, action::earn, id, lines_.size()});
-                lines_.push_back({l.beneficiary_type, who, l.rule, l.amount, id});
+                lines_.push_back({l.beneficiary_type, who, l.rule, l.amount, id, {}});
             } else {
                 lines_[it->second].points += l.amount;
             }
@@ -309,6 +311,7 @@ private:
         if (pp_.expires) last = rules::last_usable_day(*pp_.expires, date(a.day), p_.cal).days();
         const std::int32_t available_on = a.day + pp_.pending_days;
         const std::size_t li = open_lot(hi, a.day, points, lp.rule, available_on, last);
+        lot_of_line_[lp.id] = li;
         points_entry& e = entry(hi, a.day, kind::earned, points, 0, lp.id, note);
         lots_[li].entry = e.number;
         e.available_on = date(available_on);
@@ -330,17 +333,16 @@ private:
         const std::size_t hi = holder_of(lp.type, lp.who);
         auto& h = holders_[hi];
         activate(h, a.day);
-        // The points the sale earned are in its rule's lots: those first, newest first (the sale's
-        // lot is the newest of them still there); pending ones only under pending_only. Within the
+        // The points the sale earned are in the lot of its line (rule, holder, the sale's period):
+        // that lot first — under pending_only, only it, and only while it is pending. Within the
         // balance, the holder's other lots follow in the spend order.
         const bool pending_only = pp_.returns == rules::points_program::returns_t::pending_only;
         std::vector<std::size_t> order;
-        for (std::size_t li : h.lots)
-            if (lots_[li].rule == lp.rule) order.push_back(li);
-        std::sort(order.begin(), order.end(), std::greater<>());
+        auto own = lot_of_line_.find(lp.earned_by);
+        if (own != lot_of_line_.end()) order.push_back(own->second);
         if (!pending_only)
             for (std::size_t li : h.lots)
-                if (lots_[li].rule != lp.rule) order.push_back(li);
+                if (own == lot_of_line_.end() || li != own->second) order.push_back(li);
         for (std::size_t li : order) {
             if (back.signum() == 0) break;
             auto& l = lots_[li];
@@ -348,7 +350,8 @@ private:
             const decimal take = l.left < back ? l.left : back;
             take_from(li, take);
             back -= take;
-            entry(hi, a.day, kind::reversed, -take, l.entry, lp.id, note.empty() ? "return of the sale that earned it" : note);
+            entry(hi, a.day, kind::reversed, -take, l.entry, lp.id,
+                  note.empty() ? (own != lot_of_line_.end() && li == own->second ? "return of the sale that earned it" : "return of a sale whose lot is spent: taken from the balance") : note);
         }
         if (back.signum() == 0) return;
         if (pp_.returns == rules::points_program::returns_t::unlimited) {
@@ -357,7 +360,8 @@ private:
         } else {
             entry(hi, a.day, kind::forgiven, zero_, 0, lp.id,
                   back.to_string() + " points not taken back: " +
-                      (pending_only ? "the returns policy takes back pending points only" : "the returns policy never takes the balance below zero"));
+                      (pending_only ? "the returns policy takes back only the sale's lot's points, while they are pending"
+                                    : "the returns policy never takes the balance below zero"));
         }
     }
 
@@ -401,7 +405,7 @@ private:
             return refuse(hi, e, what + ": beyond the limit of " + std::to_string(*item->limit) + " per " +
                                      std::string(to_string(item->limit_per)) + " (" + std::to_string(mine) + " redeemed in " +
                                      p_.cal.period_at(period, item->limit_per).label + ")");
-        const decimal cost = item->price * decimal(e.count);
+        const decimal cost = (item->price * decimal(e.count)).rescale(places_, rounding_mode::unnecessary);
         auto& h = holders_[hi];
         activate(h, e.day);
         const decimal available = h.lots_total - h.pending_total - h.debt;
@@ -524,6 +528,7 @@ private:
     std::map<std::string, std::int64_t, std::less<>> stock_used_;
     std::map<std::tuple<std::size_t, std::string, std::int32_t>, std::int64_t> limit_used_;
     std::unordered_map<std::size_t, std::string> reinstated_lot_source_;
+    std::unordered_map<std::string, std::size_t> lot_of_line_;  // "rule/holder/period" -> the lot it earned
     std::vector<points_entry>* out_ = nullptr;
 };
 
@@ -556,7 +561,7 @@ namespace incentives {
             b.holder = e.holder;
             b.partner = e.partner;
             b.as_of = as_of;
-            b.debt = decimal::from_units(0, e.points.scale());
+            b.debt = e.balance_after - e.balance_after;  // 0 at the points' places
         }
         b.balance = e.balance_after;
         if (e.kind == points_entry::kind_t::debt) b.debt -= e.points;
@@ -640,7 +645,9 @@ namespace incentives {
         if (e.kind == kind::redeemed || e.kind == kind::reinstated) matured_redeemed -= e.points;
     }
     out.value_per_point = pp.value;
-    out.face_value = out.outstanding * pp.value;
+    // What the program owes is what the lots hold: a holder's debt (returns: unlimited) is repaid from
+    // that holder's later points, never from another's, so it does not lower the liability.
+    out.face_value = (out.outstanding + out.debt) * pp.value;
     const int minor = p.currency_.minor_units();
     if (pp.breakage) {
         out.breakage = *pp.breakage;
@@ -654,7 +661,7 @@ namespace incentives {
         // outstanding x value x (1 - expired / settled), divided once: no rounding of the rate decides it.
         out.liability = (out.face_value * matured_redeemed).divide(settled, minor, p.rounding.mode);
     } else {
-        out.breakage = decimal::from_units(0, 6);
+        out.breakage = decimal(0);
         out.breakage_basis = "no matured lots yet: 0";
         out.liability = out.face_value.rescale(minor, p.rounding.mode);
     }

@@ -59,8 +59,10 @@ namespace incentives {
             it->second.beneficiary = id;
             it->second.period = label;
             it->second.period_start = start;
-            it->second.currency = std::string(prog.currency_.code());
-            it->second.paid = it->second.now = decimal::from_units(0, prog.currency_.minor_units());
+            // A points rule's lines are points: its deltas too, at the points' places.
+            const bool points = !prog.rules[rule].points.empty() && prog.points;
+            it->second.currency = points ? prog.points->id : std::string(prog.currency_.code());
+            it->second.paid = it->second.now = decimal::from_units(0, points ? prog.points->places : prog.currency_.minor_units());
         }
         return it->second;
     };
@@ -76,8 +78,9 @@ namespace incentives {
         if (p.beneficiary_type && *p.beneficiary_type != rule.credit_.to)
             fail(row, "beneficiary_type", "rule \"" + rule.id + "\" pays a " + std::string(to_string(rule.credit_.to)) + ", not a " +
                                               std::string(to_string(*p.beneficiary_type)));
-        if (!p.currency.empty() && p.currency != prog.currency_.code())
-            fail(row, "currency", "\"" + p.currency + "\": program \"" + prog.name + "\" pays in " + std::string(prog.currency_.code()));
+        const std::string unit = !rule.points.empty() && prog.points ? prog.points->id : std::string(prog.currency_.code());
+        if (!p.currency.empty() && p.currency != unit)
+            fail(row, "currency", "\"" + p.currency + "\": rule \"" + rule.id + "\" of program \"" + prog.name + "\" pays in " + unit);
         std::string partner;
         if (rule.credit_.to == to_t::partner) {
             if (!cat.partner_index(p.beneficiary))

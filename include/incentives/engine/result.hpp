@@ -38,6 +38,7 @@ struct trace {
     std::vector<std::string> event_ids;  ///< when asked for
     std::string reverses;         ///< for a clawback: the sale it reverses
     std::string returned_by;      ///< for a clawback: the return that caused it
+    std::string reverses_period;  ///< for a clawback: the period of the line it claws back (the sale's)
     friend bool operator==(const trace&, const trace&) = default;
 };
 
@@ -320,8 +321,8 @@ struct points_liability {
     decimal value_per_point;
     decimal breakage;          ///< the share expected never to be redeemed, rounded half-even to 6 places for display
     std::string breakage_basis;  ///< "declared", or how it was estimated
-    decimal face_value;        ///< outstanding x value per point, exact
-    decimal liability;         ///< outstanding x (1 - breakage) x value per point (the exact breakage), rounded
+    decimal face_value;        ///< the lots' points (outstanding + debt: a debt is the holder's, never lowers it) x value per point, exact
+    decimal liability;         ///< face value x (1 - breakage) (the exact breakage), rounded
     std::vector<age_band> by_age;
     friend bool operator==(const points_liability&, const points_liability&) = default;
 };

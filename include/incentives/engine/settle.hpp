@@ -742,8 +742,11 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
             line.why->rule = r.id;
         }
         if (d.is_clawback()) {
-            line.why->reverses = claws[d.clawback].sale_id;
-            line.why->returned_by = claws[d.clawback].return_id;
+            const auto& c = claws[d.clawback];
+            const auto& l = e_.leaves_[c.leaf];
+            line.why->reverses = c.sale_id;
+            line.why->returned_by = c.return_id;
+            line.why->reverses_period = period_of(r.per, l.period_lo + static_cast<std::int32_t>((c.key % l.slots()) % l.periods)).label;
         }
     }
     // Statements: one per (beneficiary, period) over every rule, in the same beneficiary order. Lines
