@@ -9,6 +9,7 @@
 // month's end. Entries are compared as "day kind holder points lot balance/available [item]".
 #include <doctest/doctest.h>
 
+#include <incentives/engine/restate.hpp>
 #include <incentives/incentives.hpp>
 #include <incentives/io/yaml.hpp>
 
@@ -190,4 +191,23 @@ TEST_CASE("points: a return takes back the points of its own sale's lot (regress
     CHECK(entries(run(program_with(), events)) ==
           std::vector<std::string>{"2027-01-31 earned M1 300 1 300/0", "2027-02-28 earned M1 500 2 800/300", "2027-02-28 reversed M1 -100 1 700/200",
                                    "2027-04-01 expired M1 -200 1 500/500", "2027-05-01 expired M1 -500 2 0/0"});
+}
+
+TEST_CASE("points: restating a run in points: deltas in points, a paid row of points in EUR refused") {
+    const program p = io::read_program(program_with(), "points.yaml");
+    const result r = run(program_with(), story());
+    // What the run pays, as paid: no deltas. January's points paid as 250: a delta of 300 - 250 = 50
+    // points, in the points' currency.
+    std::vector<paid_line> paid;
+    for (const auto& l : r.lines) paid.push_back({l.rule, l.beneficiary_type, l.beneficiary, l.period, l.amount, l.currency, ""});
+    CHECK(restate(p, points_catalog(), r, paid).empty());
+    paid[0].amount = d("250");
+    REQUIRE(paid[0].rule == "sales_points");
+    const auto deltas = restate(p, points_catalog(), r, paid);
+    REQUIRE(deltas.size() == 1);
+    CHECK(deltas[0].delta.to_string() == "50");
+    CHECK(deltas[0].currency == "bonus");
+    paid[0].currency = "EUR";
+    CHECK_THROWS_WITH_AS(restate(p, points_catalog(), r, paid), doctest::Contains("rule \"sales_points\" of program \"Points\" pays in bonus"),
+                         input_error);
 }
