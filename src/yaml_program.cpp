@@ -803,8 +803,42 @@ int days_of(const cursor& c) {
 
 constexpr std::array<std::string_view, 3> returns_names{"pending_only", "within_balance", "unlimited"};
 
+constexpr std::array<std::string_view, 2> downgrade_names{"one_level", "to_measure"};
+
+/// Status levels: {measure: points | {rule: ID}, window: year | {rolling_months: 12}, review: month,
+/// grace: 1, downgrade: one_level | to_measure, table: [{name: silver, from: 800, multiplier: 1.25}]}.
+rules::status_levels levels_of(const cursor& c) {
+    mapping m(c, {"measure", "window", "review", "grace", "downgrade", "table"});
+    rules::status_levels lv;
+    if (auto me = m.get("measure")) {
+        if (!(me->node.IsScalar() && me->node.Scalar() == "points")) {
+            mapping mm(*me, {"rule"});
+            lv.rule = text(mm.require("rule"));
+        }
+    }
+    if (auto w = m.get("window")) {
+        if (w->node.IsScalar()) lv.window = choice<period_unit>(*w, period_names);
+        else {
+            mapping wm(*w, {"rolling_months"});
+            lv.rolling_months = whole_number(wm.require("rolling_months"), 1, 120);
+        }
+    }
+    if (auto r = m.get("review")) lv.review = choice<period_unit>(*r, period_names);
+    if (auto g = m.get("grace")) lv.grace = whole_number(*g, 0, 1000);
+    if (auto d = m.get("downgrade")) lv.downgrade = choice<rules::status_levels::downgrade_t>(*d, downgrade_names);
+    for (const auto& row : list_of(m.require("table"), "a list of levels, lowest first")) {
+        mapping rm(row, {"name", "from", "multiplier"});
+        rules::status_levels::level l;
+        l.name = text(rm.require("name"));
+        l.from = number(rm.require("from"));
+        if (auto x = rm.get("multiplier")) l.multiplier = number(*x);
+        lv.table.push_back(std::move(l));
+    }
+    return lv;
+}
+
 rules::points_program points_of(const cursor& c) {
-    mapping m(c, {"id", "places", "value", "pending", "expires", "spend", "returns", "reinstate", "breakage", "shop"});
+    mapping m(c, {"id", "places", "value", "pending", "expires", "spend", "returns", "reinstate", "breakage", "shop", "levels"});
     rules::points_program pp;
     if (auto id = m.get("id")) pp.id = text(*id);
     if (auto pl = m.get("places")) pp.places = whole_number(*pl, 0, 6);
@@ -835,6 +869,7 @@ rules::points_program points_of(const cursor& c) {
             }
             pp.shop.push_back(std::move(it));
         }
+    if (auto lv = m.get("levels")) pp.levels = levels_of(*lv);
     return pp;
 }
 
@@ -1160,6 +1195,33 @@ void emit_fund(YAML::Emitter& out, const rules::fund& f) {
     out << YAML::EndMap;
 }
 
+void emit_levels(YAML::Emitter& out, const rules::status_levels& lv) {
+    out << YAML::Key << "levels" << YAML::Value << YAML::BeginMap;
+    if (!lv.rule.empty()) {
+        out << YAML::Key << "measure" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "rule" << YAML::Value;
+        emit_text(out, lv.rule);
+        out << YAML::EndMap;
+    }
+    if (lv.rolling_months > 0)
+        out << YAML::Key << "window" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "rolling_months" << YAML::Value
+            << lv.rolling_months << YAML::EndMap;
+    else
+        out << YAML::Key << "window" << YAML::Value << name_of(period_names, lv.window);
+    out << YAML::Key << "review" << YAML::Value << name_of(period_names, lv.review);
+    if (lv.grace > 0) out << YAML::Key << "grace" << YAML::Value << lv.grace;
+    if (lv.downgrade != rules::status_levels::downgrade_t::one_level)
+        out << YAML::Key << "downgrade" << YAML::Value << name_of(downgrade_names, lv.downgrade);
+    out << YAML::Key << "table" << YAML::Value << YAML::BeginSeq;
+    for (const auto& l : lv.table) {
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value;
+        emit_text(out, l.name);
+        out << YAML::Key << "from" << YAML::Value << l.from.to_string();
+        if (!(l.multiplier == decimal(1))) out << YAML::Key << "multiplier" << YAML::Value << l.multiplier.to_string();
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+}
+
 void emit_points(YAML::Emitter& out, const rules::points_program& pp) {
     const rules::points_program defaults;
     out << YAML::Key << "points" << YAML::Value << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
@@ -1194,6 +1256,7 @@ void emit_points(YAML::Emitter& out, const rules::points_program& pp) {
         }
         out << YAML::EndSeq;
     }
+    if (pp.levels) emit_levels(out, *pp.levels);
     out << YAML::EndMap;
 }
 

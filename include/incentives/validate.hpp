@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include <incentives/detail/suggest.hpp>
 #include <incentives/program.hpp>
 
 namespace incentives {
@@ -82,6 +83,36 @@ inline void validate_points(const program& p, const rules::points_program& pp) {
         invalid(p, path + ".reinstate", what + "the reinstatement window is 0..3660 days");
     if (pp.breakage && (pp.breakage->signum() < 0 || !(*pp.breakage < decimal(1))))
         invalid(p, path + ".breakage", what + "breakage is a share at least 0 and below 1, got " + pp.breakage->to_string());
+    if (pp.levels) {
+        const auto& lv = *pp.levels;
+        const std::string at = path + ".levels";
+        if (lv.table.empty()) invalid(p, at + ".table", what + "levels need a table, lowest first");
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < lv.table.size(); ++i) {
+            const auto& l = lv.table[i];
+            const std::string row = at + ".table[" + std::to_string(i) + "]";
+            if (l.name.empty() || !names.insert(l.name).second) invalid(p, row + ".name", what + "every level needs a name of its own");
+            if (i == 0 && l.from.signum() != 0) invalid(p, row + ".from", what + "the lowest level starts from 0 (every holder starts there)");
+            if (i > 0 && !(lv.table[i - 1].from < l.from))
+                invalid(p, row + ".from", what + "levels go up: from " + l.from.to_string() + " is not above the level before");
+            if (l.multiplier.signum() <= 0 || decimal(100) < l.multiplier)
+                invalid(p, row + ".multiplier", what + "a multiplier above 0 and at most 100, got " + l.multiplier.to_string());
+        }
+        if (lv.rolling_months == 0 && (lv.window == period_unit::program || lv.window == period_unit::custom))
+            invalid(p, at + ".window", what + "the window is a month, quarter, half or year, or {rolling_months: N}");
+        if (lv.review == period_unit::program || lv.review == period_unit::custom)
+            invalid(p, at + ".review", what + "reviews are at the end of each month, quarter, half or year");
+        if (!lv.rule.empty()) {
+            auto r = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& x) { return x.id == lv.rule; });
+            std::vector<std::string> ids;
+            for (const auto& x : p.rules) ids.push_back(x.id);
+            if (r == p.rules.end())
+                invalid(p, at + ".measure", what + "the levels count the measure of rule \"" + lv.rule + "\", which the program does not have" +
+                                                did_you_mean(lv.rule, ids));
+            else if (r->credit_.to == rules::credit::to_t::program)
+                invalid(p, at + ".measure", what + "rule \"" + lv.rule + "\" credits the program as a whole: levels are a holder's");
+        }
+    }
     std::set<std::string> skus;
     for (std::size_t i = 0; i < pp.shop.size(); ++i) {
         const auto& it = pp.shop[i];

@@ -211,3 +211,104 @@ TEST_CASE("points: restating a run in points: deltas in points, a paid row of po
     CHECK_THROWS_WITH_AS(restate(p, points_catalog(), r, paid), doctest::Contains("rule \"sales_points\" of program \"Points\" pays in bonus"),
                          input_error);
 }
+
+namespace {
+
+/// Oracle's example: a level needs 800 points; 500 are earned in November 2026 and 300 in January
+/// 2027 (a program from 2026-11-01, lots on the month's last day, no pending, no expiry).
+std::string levels_program(const std::string& window) {
+    return "program: Levels\ncurrency: EUR\nperiods: {from: 2026-11-01, to: 2027-12-31}\n"
+           "points:\n  id: bonus\n  value: 0.50\n  levels:\n    window: " +
+           window +
+           "\n    review: month\n    table:\n      - {name: member, from: 0}\n      - {name: silver, from: 800, multiplier: 1.5}\n"
+           "rules:\n  - {id: sales_points, pay: {rate: 10%}, per: [participant, month], points: bonus}\n";
+}
+
+std::string replaced_first(std::string text, const std::string& what, const std::string& by) {
+    return text.replace(text.find(what), what.size(), by);
+}
+
+std::vector<std::string> levels_of(const result& r) {
+    std::vector<std::string> out;
+    for (const auto& c : r.levels)
+        out.push_back(c.on.to_string() + " " + c.holder + " " + c.previous + "->" + c.level + " " + c.measure.to_string() + " " + c.window);
+    return out;
+}
+
+const std::vector<event>& oracle_events() {
+    static const std::vector<event> ev = {person_sale("n1", date(2026, 11, 10), "M1", "5000"),  // 500 points, lot 2026-11-30
+                                          person_sale("j1", date(2027, 1, 10), "M1", "3000"),   // 300 points, lot 2027-01-31
+                                          person_sale("f1", date(2027, 2, 10), "M1", "1000")};  // 100 points, lot 2027-02-28
+    return ev;
+}
+
+}  // namespace
+
+TEST_CASE("points levels: Oracle's example — a rolling 12-month window upgrades, a calendar year does not") {
+    // Rolling 12 months: on 2027-01-31 the window 2026-02-01..2027-01-31 holds 500 + 300 = 800 =
+    // silver's from: up at once. February's 100 points are earned at silver: 100 x 1.5 = 150.
+    const result rolling = run(levels_program("{rolling_months: 12}"), oracle_events());
+    // At the review of 2027-11-30 the window 2026-12-01..2027-11-30 no longer holds November's 500:
+    // 300 + 100 = 400 < 800, back to member from 2027-12-01.
+    CHECK(levels_of(rolling) == std::vector<std::string>{"2027-01-31 M1 member->silver 800 2026-02-01..2027-01-31",
+                                                         "2027-12-01 M1 silver->member 400 2026-12-01..2027-11-30"});
+    REQUIRE(rolling.points.size() == 3);
+    CHECK(rolling.points[1].points.to_string() == "300");  // January's lot itself is earned before the upgrade
+    CHECK(rolling.points[2].points.to_string() == "150");
+    // Calendar year: 2027 holds 300 (then 400): never 800, no upgrade, February's lot stays 100.
+    const result calendar = run(levels_program("year"), oracle_events());
+    CHECK(levels_of(calendar).empty());
+    CHECK(calendar.points[2].points.to_string() == "100");
+}
+
+TEST_CASE("points levels: requalification at each review, down one level after the grace, or to the measure") {
+    // Three levels by the month's points (window: month): silver from 100, gold from 300. M1 earns
+    // 350 in January (gold on 01-31), 120 in February, nothing after.
+    const std::string base = "program: Levels\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-06-30}\n"
+                             "points:\n  id: bonus\n  value: 1\n  levels:\n    window: month\n    review: month\n";
+    const std::string table = "    table:\n      - {name: member, from: 0}\n      - {name: silver, from: 100}\n      - {name: gold, from: 300}\n"
+                              "rules:\n  - {id: sales_points, pay: {rate: 10%}, per: [participant, month], points: bonus}\n";
+    const std::vector<event> ev = {person_sale("a", date(2027, 1, 10), "M1", "3500"), person_sale("b", date(2027, 2, 10), "M1", "1200")};
+    // One level at a time, no grace: 01-31 up to gold (350 >= 300); the January review keeps it (350);
+    // February's review: 120 < 300 -> silver from 03-01; March's: 0 < 100 -> member from 04-01.
+    CHECK(levels_of(run(base + table, ev)) == std::vector<std::string>{"2027-01-31 M1 member->gold 350 2027-01",
+                                                                        "2027-03-01 M1 gold->silver 120 2027-02",
+                                                                        "2027-04-01 M1 silver->member 0 2027-03"});
+    // Grace 1: the first review below is forgiven; February's miss counts once, March's moves down
+    // one level (04-01), April's miss is the first at silver (forgiven), May's moves down (06-01).
+    CHECK(levels_of(run(base + "    grace: 1\n" + table, ev)) == std::vector<std::string>{"2027-01-31 M1 member->gold 350 2027-01",
+                                                                                           "2027-04-01 M1 gold->silver 0 2027-03",
+                                                                                           "2027-06-01 M1 silver->member 0 2027-05"});
+    // To the measure: with 50 points in February (a sale of 500), February's review moves gold
+    // straight to the level 50 supports, member; one level at a time it would be silver first.
+    const std::vector<event> low = {ev[0], person_sale("b", date(2027, 2, 10), "M1", "500")};
+    CHECK(levels_of(run(base + "    downgrade: to_measure\n" + table, low)) ==
+          std::vector<std::string>{"2027-01-31 M1 member->gold 350 2027-01", "2027-03-01 M1 gold->member 50 2027-02"});
+    CHECK(levels_of(run(base + table, low)) == std::vector<std::string>{"2027-01-31 M1 member->gold 350 2027-01",
+                                                                         "2027-03-01 M1 gold->silver 50 2027-02",
+                                                                         "2027-04-01 M1 silver->member 0 2027-03"});
+}
+
+TEST_CASE("points levels: by a rule's measure (a person's monthly sales), multiplying the points earned at the level") {
+    // silver from 5000 of sales over a rolling 12 months, counted from the measure of sales_points
+    // (the person's monthly sales) on each month's last day: 3000 (01-31), 3000 + 2500 = 5500 (02-28):
+    // silver from 02-28, after February's lot (250) is earned. March's 1000 of sales earn 100 x 1.5 = 150.
+    const std::string yaml = "program: Levels\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-06-30}\n"
+                             "points:\n  id: bonus\n  value: 1\n  levels:\n    measure: {rule: sales_points}\n"
+                             "    window: {rolling_months: 12}\n    table:\n      - {name: member, from: 0}\n"
+                             "      - {name: silver, from: 5000, multiplier: 1.5}\n"
+                             "rules:\n  - {id: sales_points, pay: {rate: 10%}, per: [participant, month], points: bonus}\n";
+    const result r = run(yaml, {person_sale("a", date(2027, 1, 10), "M1", "3000"), person_sale("b", date(2027, 2, 10), "M1", "2500"),
+                                person_sale("c", date(2027, 3, 10), "M1", "1000")});
+    CHECK(levels_of(r) == std::vector<std::string>{"2027-02-28 M1 member->silver 5500.00 2026-03-01..2027-02-28"});
+    REQUIRE(r.points.size() == 3);
+    CHECK(r.points[1].points.to_string() == "250");
+    CHECK(r.points[2].points.to_string() == "150");
+    CHECK(r.points[2].reason == "100 points x 1.5 at level silver");
+    // Round trip of the levels through YAML.
+    const program p = io::read_program(yaml, "levels.yaml");
+    CHECK(io::read_program(io::write_program(p), "again.yaml") == p);
+    // A levels measure naming an unknown rule is refused, with a suggestion.
+    CHECK_THROWS_WITH_AS((void)io::read_program(replaced_first(yaml, "{rule: sales_points}", "{rule: sales_point}"), "bad.yaml"),
+                         doctest::Contains("did you mean \"sales_points\""), validation_error);
+}

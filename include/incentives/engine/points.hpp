@@ -27,6 +27,7 @@
 
 #include <incentives/engine/catalog.hpp>
 #include <incentives/engine/ledger_event.hpp>
+#include <incentives/engine/measures.hpp>
 #include <incentives/engine/result.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/program.hpp>
@@ -84,19 +85,23 @@ inline void reconcile_points(std::span<const points_entry> entries) {
 
 class points_ledger {
 public:
-    points_ledger(const program& p, const catalog& cat)
-        : p_(p), pp_(*p.points), cat_(cat), places_(pp_.places), zero_(decimal::from_units(0, places_)) {}
+    /// `measures`: the engine's measure store as rows, when the levels count a rule's measure.
+    points_ledger(const program& p, const catalog& cat, const std::vector<measure_row>* measures = nullptr)
+        : p_(p), pp_(*p.points), cat_(cat), places_(pp_.places), zero_(decimal::from_units(0, places_)), measures_(measures) {}
 
     /// Replays the points rules' lines in `r.lines` and the shop's events into `r.points` and `r.lots`.
     void replay(const std::vector<points_event>& events, result& r) {
         r.points_id = pp_.id;
         collect(r.lines, events);
         out_ = &r.points;
+        levels_out_ = &r.levels;
         std::int32_t horizon = p_.cal.to().days();
         for (const auto& a : actions_) {
             expire_through(a.day);
             switch (a.what) {
                 case action::earn: earn(a); break;
+                case action::contribute: contribute(a); break;
+                case action::review: review(a.day); break;
                 case action::reversal: reverse(a); break;
                 case action::redemption: redeem(events[a.index]); break;
                 case action::cancel: cancel(events[a.index]); break;
@@ -115,11 +120,17 @@ private:
 
     // ---- what is replayed, in order --------------------------------------------------------------
     struct action {
-        enum what_t : unsigned char { earn, reversal, redemption, cancel };
+        enum what_t : unsigned char { earn, contribute, review, reversal, redemption, cancel };
         std::int32_t day = 0;
         what_t what = earn;
         std::string id;
-        std::size_t index = 0;  // into lines_ (earn, reversal) or the events
+        std::size_t index = 0;  // into lines_ (earn, reversal), contributions_ or the events
+    };
+    /// A rule's measure for one holder and period, counted by the levels on the period's last day.
+    struct contribution {
+        to_t type = to_t::participant;
+        std::uint32_t who = 0;
+        decimal measure;
     };
     /// What a points rule's lines give one holder: the accruals of a (rule, holder, period) as one
     /// lot, each clawback on its own.
@@ -161,6 +172,7 @@ private:
         }
         for (std::size_t i = 0; i < events.size(); ++i)
             actions_.push_back({events[i].day, events[i].step == points_step::redemption ? action::redemption : action::cancel, events[i].id, i});
+        if (pp_.levels) collect_levels(events);
         std::sort(actions_.begin(), actions_.end(), [](const action& a, const action& b) {
             return std::tie(a.day, a.what, a.id) < std::tie(b.day, b.what, b.id);
         });
@@ -183,6 +195,9 @@ private:
         std::vector<std::size_t> lots;      // into lots_, in the order redemptions draw on them
         std::vector<std::size_t> pending;   // into lots_, by the day they become available
         std::size_t next_pending = 0;
+        std::size_t level = 0;              // into the levels' table
+        int misses = 0;                     // reviews in a row below the level's `from`
+        std::vector<std::pair<std::int32_t, decimal>> qualifying;  // (day, measure) the levels count, by day
     };
 
     std::size_t holder_of(to_t type, std::uint32_t who) {
@@ -191,7 +206,7 @@ private:
         auto& slot = index[who];
         if (slot == none) {
             slot = static_cast<std::uint32_t>(holders_.size());
-            holders_.push_back({type, who, zero_, zero_, zero_, {}, {}, 0});
+            holders_.push_back({type, who, zero_, zero_, zero_, {}, {}, 0, 0, 0, {}});
         }
         return slot;
     }
@@ -304,9 +319,19 @@ private:
     void earn(const action& a) {
         const auto& lp = lines_[a.index];
         std::string note;
-        const decimal points = exact_points(lp.points, note);
-        if (points.signum() <= 0) return;  // a line of 0 earns no lot
+        const decimal base = exact_points(lp.points, note);
+        if (base.signum() <= 0) return;  // a line of 0 earns no lot
         const std::size_t hi = holder_of(lp.type, lp.who);
+        // The level in force when the lot is earned multiplies it (the lot itself may lift the level
+        // after: a multiplier never lifts its own level).
+        decimal points = base;
+        if (pp_.levels && !(pp_.levels->table[holders_[hi].level].multiplier == decimal(1))) {
+            const auto& lv = pp_.levels->table[holders_[hi].level];
+            std::string more;
+            points = exact_points(base * lv.multiplier, more);
+            note = (note.empty() ? "" : note + "; ") + base.to_string() + " points x " + lv.multiplier.to_string() + " at level " + lv.name +
+                   (more.empty() ? "" : ", rounded " + std::string(to_string(p_.rounding.mode)) + " to " + std::to_string(places_) + " places");
+        }
         std::optional<std::int32_t> last;
         if (pp_.expires) last = rules::last_usable_day(*pp_.expires, date(a.day), p_.cal).days();
         const std::int32_t available_on = a.day + pp_.pending_days;
@@ -322,6 +347,113 @@ private:
             take_from(li, take);
             h.debt -= take;
             entry(hi, a.day, kind::repaid, -take, lots_[li].entry, lp.id, "repays the debt of a reversal beyond the holder's points");
+        }
+        if (pp_.levels && pp_.levels->rule.empty()) qualify(hi, a.day, base);
+    }
+
+    // ---- status levels --------------------------------------------------------------------------
+    void collect_levels(const std::vector<points_event>&) {
+        const auto& lv = *pp_.levels;
+        if (!lv.rule.empty() && measures_ != nullptr)
+            for (const auto& m : *measures_) {
+                if (m.rule != lv.rule || m.baseline || m.measure.signum() <= 0) continue;
+                const period_unit unit = rule_unit(lv.rule);
+                const std::int32_t day = p_.cal.period_at(p_.cal.index_of(m.period_start, unit), unit).to.days() - 1;
+                const bool person = m.beneficiary_type == to_t::participant;
+                const auto who = person ? cat_.participant_index(m.beneficiary) : cat_.partner_index(m.beneficiary);
+                if (!who) continue;
+                actions_.push_back({day, action::contribute, m.rule + "/" + m.beneficiary + "/" + m.period, contributions_.size()});
+                contributions_.push_back({m.beneficiary_type, static_cast<std::uint32_t>(*who), m.measure});
+            }
+        // A review at the end of every review period of the program.
+        for (auto i = p_.cal.index_of(p_.cal.from(), lv.review), last = p_.cal.index_of(p_.cal.to(), lv.review); i <= last; ++i)
+            actions_.push_back({p_.cal.period_at(i, lv.review).to.days() - 1, action::review, "", 0});
+        std::sort(actions_.begin(), actions_.end(), [](const action& a, const action& b) {
+            return std::tie(a.day, a.what, a.id) < std::tie(b.day, b.what, b.id);
+        });
+    }
+    [[nodiscard]] period_unit rule_unit(std::string_view id) const {
+        for (const auto& rule : p_.rules)
+            if (rule.id == id) return rule.per;
+        return period_unit::month;
+    }
+
+    void contribute(const action& a) {
+        const auto& c = contributions_[a.index];
+        qualify(holder_of(c.type, c.who), a.day, c.measure);
+    }
+
+    /// The measure over the window that holds `day`, and the window's label.
+    std::pair<decimal, std::string> window_measure(const holder& h, std::int32_t day) const {
+        const auto& lv = *pp_.levels;
+        std::int32_t lo = 0, hi = day;
+        std::string label;
+        if (lv.rolling_months > 0) {
+            lo = date(day).plus_months(-lv.rolling_months).days() + 1;
+            label = date(lo).to_string() + ".." + date(day).to_string();
+        } else {
+            const period w = p_.cal.period_at(p_.cal.index_of(date(day), lv.window), lv.window);
+            lo = w.from.days();
+            hi = w.to.days() - 1;
+            label = w.label;
+        }
+        decimal sum;
+        for (const auto& [d, m] : h.qualifying)
+            if (lo <= d && d <= hi && d <= day) sum += m;
+        return {sum, label};
+    }
+    [[nodiscard]] std::size_t level_for(const decimal& measure) const {
+        const auto& t = pp_.levels->table;
+        std::size_t k = 0;
+        while (k + 1 < t.size() && !(measure < t[k + 1].from)) ++k;
+        return k;
+    }
+    void change_level(std::size_t hi, std::int32_t day, std::size_t to, const decimal& measure, const std::string& window, std::string why) {
+        auto& h = holders_[hi];
+        const auto& t = pp_.levels->table;
+        level_change& c = levels_out_->emplace_back();
+        c.number = levels_out_->size();
+        c.on = date(day);
+        c.holder_type = h.type;
+        c.holder = holder_id(h);
+        c.partner = partner_id(h);
+        c.previous = t[h.level].name;
+        c.level = t[to].name;
+        c.up = to > h.level;
+        c.measure = measure;
+        c.window = window;
+        c.reason = std::move(why);
+        h.level = to;
+        h.misses = 0;
+    }
+
+    /// A holder's measure grows: up at once to the highest level it reaches.
+    void qualify(std::size_t hi, std::int32_t day, const decimal& measure) {
+        auto& h = holders_[hi];
+        h.qualifying.emplace_back(day, measure);
+        const auto [m, window] = window_measure(h, day);
+        const std::size_t to = level_for(m);
+        if (to > h.level)
+            change_level(hi, day, to, m, window, m.to_string() + " over " + window + " reaches " + pp_.levels->table[to].from.to_string());
+    }
+
+    /// The end of a review period: a holder below its level's `from` for more than `grace` reviews
+    /// moves down (effective the next day).
+    void review(std::int32_t day) {
+        const auto& lv = *pp_.levels;
+        for (std::size_t hi = 0; hi < holders_.size(); ++hi) {
+            auto& h = holders_[hi];
+            if (h.level == 0) continue;
+            const auto [m, window] = window_measure(h, day);
+            if (!(m < lv.table[h.level].from)) {
+                h.misses = 0;
+                continue;
+            }
+            if (++h.misses <= lv.grace) continue;
+            const std::size_t to = lv.downgrade == rules::status_levels::downgrade_t::one_level ? h.level - 1 : level_for(m);
+            change_level(hi, day + 1, to, m, window,
+                         m.to_string() + " over " + window + " is below " + lv.table[h.level].from.to_string() + " at the review of " +
+                             date(day).to_string() + (lv.grace > 0 ? " (" + std::to_string(h.misses) + " reviews in a row)" : ""));
         }
     }
 
@@ -530,6 +662,9 @@ private:
     std::unordered_map<std::size_t, std::string> reinstated_lot_source_;
     std::unordered_map<std::string, std::size_t> lot_of_line_;  // "rule/holder/period" -> the lot it earned
     std::vector<points_entry>* out_ = nullptr;
+    const std::vector<measure_row>* measures_ = nullptr;
+    std::vector<contribution> contributions_;
+    std::vector<level_change>* levels_out_ = nullptr;
 };
 
 /// Each lot's remainder as of `as_of` from the entries dated by then: (opening entry, remainder).

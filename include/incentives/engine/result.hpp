@@ -271,6 +271,21 @@ struct points_entry {
     return names[static_cast<int>(k)];
 }
 
+/// A holder's status level changing (engine/points.hpp): up at once when the measure over the window
+/// reaches a higher level, down at a review. Before its first change a holder is at the lowest level.
+struct level_change {
+    std::uint64_t number = 0;
+    date on;  ///< the level is in force from this day on
+    rules::credit::to_t holder_type = rules::credit::to_t::participant;
+    std::string holder, partner;
+    std::string level, previous;
+    bool up = true;
+    decimal measure;      ///< the measure over the window on that day
+    std::string window;   ///< "2027" (calendar), or "2026-03-01..2027-02-28" (rolling)
+    std::string reason;
+    friend bool operator==(const level_change&, const level_change&) = default;
+};
+
 /// A lot as the run leaves it (as of its last day: the program's, or a later event's): what it
 /// earned and where every point went; `earned + reinstated = redeemed + reversed + expired + left`.
 struct points_lot {
@@ -354,6 +369,7 @@ struct result {
     /// id) but not in `statements`, nor in total().
     std::vector<points_entry> points;
     std::vector<points_lot> lots;
+    std::vector<level_change> levels;  ///< status level changes in date order (points with levels)
     std::string points_id;  ///< the program's points' id ("" without points)
 
     /// The sum of every money line (exact): lines of points rules are left out.

@@ -792,7 +792,11 @@ inline result settle_and_replay(const engine& e, const program& p, const catalog
     if (p.deals) deal_ledger(p, cat).replay(kept.deals, r);
     for (const auto& rp : p.referrals) referral_ledger(p, rp, cat).replay(kept.referrals, r);
     if (p.deals || !p.referrals.empty()) rebuild_statements(r, p);
-    if (p.points) points_ledger(p, cat).replay(kept.points, r);
+    if (p.points) {
+        std::vector<measure_row> measures;  // the levels may count a rule's measure
+        if (p.points->levels && !p.points->levels->rule.empty()) measures = e.measures();
+        points_ledger(p, cat, &measures).replay(kept.points, r);
+    }
     if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, kept.funds);
     return r;
 }

@@ -26,6 +26,33 @@ struct shop_item {
     friend bool operator==(const shop_item&, const shop_item&) = default;
 };
 
+/// Status levels (bronze, silver, gold: any names) reached by a measure over a window: the points a
+/// holder's points rules earned (before any level multiplier), or a rule's measure (its sales,
+/// count...). A holder moves up at once when the measure over the window reaches a higher level's
+/// `from`; at the end of each review period it requalifies: below its level's `from` for more than
+/// `grace` reviews in a row, it moves down one level, or to the level the measure supports.
+struct status_levels {
+    struct level {
+        std::string name;
+        decimal from;                 ///< the measure over the window needed (the first level's is 0)
+        decimal multiplier = decimal(1);  ///< points earned while at this level are multiplied (gold: 1.5)
+        friend bool operator==(const level&, const level&) = default;
+    };
+    enum class downgrade_t : unsigned char { one_level, to_measure };
+    std::vector<level> table;         ///< in ascending order of `from`
+    std::string rule;                 ///< "": the points earned; else the rule whose measure counts (crediting the holders)
+    period_unit window = period_unit::year;  ///< a calendar window: the measure of the period that holds the day...
+    int rolling_months = 0;           ///< ...or, above 0, the last this many months up to the day
+    period_unit review = period_unit::month;  ///< requalification at the end of each period of this unit
+    int grace = 0;                    ///< reviews below the level's `from` kept before moving down
+    downgrade_t downgrade = downgrade_t::one_level;
+    friend bool operator==(const status_levels&, const status_levels&) = default;
+};
+
+[[nodiscard]] inline std::string_view to_string(status_levels::downgrade_t d) noexcept {
+    return d == status_levels::downgrade_t::one_level ? "one_level" : "to_measure";
+}
+
 struct points_program {
     /// Which lots a redemption draws from first: the soonest to expire (then the oldest), or the oldest.
     using order_t = fund::order_t;
@@ -48,6 +75,7 @@ struct points_program {
     /// from the program's own matured lots, expired / (expired + redeemed).
     std::optional<decimal> breakage;
     std::vector<shop_item> shop;
+    std::optional<status_levels> levels;
     friend bool operator==(const points_program&, const points_program&) = default;
 };
 
