@@ -299,6 +299,23 @@ py::dict lot_columns(const run_output& run) {
     return d;
 }
 
+/// The status level changes (engine/points.hpp), one row per change in date order.
+py::dict level_columns(const run_output& run) {
+    using c = level_change;
+    const auto& rows = run.res.levels;
+    py::dict d;
+    d["number"] = integers(rows, [](const c& x) { return x.number; });
+    d["date"] = days(rows, [](const c& x) { return x.on; });
+    d["holder_type"] = texts(rows, [](const c& x) { return beneficiary_type(x.holder_type); });
+    member_columns(d, rows, {std::pair{"holder", &c::holder}, {"partner", &c::partner}, {"level", &c::level}, {"previous", &c::previous}});
+    py::array_t<bool> up(static_cast<py::ssize_t>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) up.mutable_data()[i] = rows[i].up;
+    d["up"] = up;
+    member_columns(d, rows, {std::pair{"measure", &c::measure}});
+    member_columns(d, rows, {std::pair{"window", &c::window}, {"reason", &c::reason}});
+    return d;
+}
+
 /// Every holder's points as of a day (points_balances), one row per holder.
 py::dict points_balance_columns(const run_output& run, const date& as_of) {
     using b = points_balance;
@@ -486,6 +503,7 @@ void register_result(py::module_& m) {
         .def("referral_columns", &referral_columns)
         .def("points_columns", &points_columns)
         .def("lot_columns", &lot_columns)
+        .def("level_columns", &level_columns)
         .def("points_balance_columns",
              [](const run_output& r, const std::string& as_of) { return points_balance_columns(r, date::parse(as_of)); },
              py::arg("as_of"))

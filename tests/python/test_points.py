@@ -222,3 +222,77 @@ def test_the_points_do_not_depend_on_the_order_of_the_rows():
             for as_of in ("2027-03-31", "2027-06-30"):
                 assert again.liability(as_of) == reference.liability(as_of)
                 pd.testing.assert_frame_equal(again.liability(as_of).by_age, reference.liability(as_of).by_age)
+
+
+# ---- status levels ---------------------------------------------------------------------------------
+
+def levels_text(window):
+    """Oracle's example (tests/cpp/unit-points.cpp): silver needs 800 points (x1.5 while at silver), a
+    program from 2026-11-01, lots on the month's last day, no pending, no expiry; reviews monthly."""
+    return ("program: Levels\ncurrency: EUR\nperiods: {from: 2026-11-01, to: 2027-12-31}\n"
+            "points:\n  id: bonus\n  value: 0.50\n  levels:\n    window: " + window +
+            "\n    review: month\n    table:\n      - {name: member, from: 0}\n      - {name: silver, from: 800, multiplier: 1.5}\n"
+            "rules:\n  - {id: sales_points, pay: {rate: 10%}, per: [participant, month], points: bonus}\n")
+
+
+# 500 points earned in November 2026, 300 in January 2027, 100 (before the multiplier) in February.
+ORACLE = [sale("n1", "2026-11-10", "M1", "5000"), sale("j1", "2027-01-10", "M1", "3000"), sale("f1", "2027-02-10", "M1", "1000")]
+
+
+def run_levels(window, events=ORACLE):
+    return Program.from_yaml(levels_text(window)).run(events, **TABLES)
+
+
+def changes(levels):
+    return [(day(d), t, h, p, f"{prev}->{lv}", bool(up), m, w)
+            for d, t, h, p, lv, prev, up, m, w in zip(levels["date"], levels["holder_type"], levels["holder"], levels["partner"],
+                                                       levels["level"], levels["previous"], levels["up"], levels["measure"],
+                                                       levels["window"])]
+
+
+def test_levels_oracle_rolling_window_upgrades_then_downgrades():
+    result = run_levels("{rolling_months: 12}")
+    levels = result.levels
+    assert list(levels.columns) == ["number", "date", "holder_type", "holder", "partner", "level", "previous", "up",
+                                    "measure", "window", "reason"]
+    # 2027-01-31: the window 2026-02-01..2027-01-31 holds 500 + 300 = 800 = silver's from: up at once.
+    # The review of 2027-11-30: the window 2026-12-01..2027-11-30 holds 300 + 100 = 400 < 800 (no
+    # grace): back to member from 2027-12-01.
+    assert changes(levels) == [
+        ("2027-01-31", "participant", "M1", "P1", "member->silver", True, Decimal("800"), "2026-02-01..2027-01-31"),
+        ("2027-12-01", "participant", "M1", "P1", "silver->member", False, Decimal("400"), "2026-12-01..2027-11-30"),
+    ]
+    assert list(levels["number"]) == [1, 2]
+    assert all(isinstance(m, Decimal) for m in levels["measure"])
+    assert all(levels["reason"].str.len() > 0)
+    # January's lot itself is earned before the upgrade (300); February's 100 are earned at silver: x1.5.
+    assert [str(p) for p in result.points["points"]] == ["500", "300", "150"]
+    assert result.points["reason"].iloc[2] == "100 points x 1.5 at level silver"
+
+
+def test_levels_oracle_calendar_year_does_not_upgrade():
+    # 2027 holds 300 (then 400): never 800; 2026 held 500. No change, February's lot stays 100.
+    result = run_levels("year")
+    assert len(result.levels) == 0
+    assert list(result.levels.columns)[:3] == ["number", "date", "holder_type"]
+    assert [str(p) for p in result.points["points"]] == ["500", "300", "100"]
+    assert result.level_of("M1", "2027-06-30") == "member"
+    assert result.level_of("M1") == "member"
+
+
+def test_level_of_before_and_after_the_upgrade():
+    result = run_levels("{rolling_months: 12}")
+    assert result.level_of("M1", "2026-11-30") == "member"  # the lowest level before any change
+    assert result.level_of("M1", "2027-01-30") == "member"
+    assert result.level_of("M1", "2027-01-31") == "silver"  # in force from the day it is reached
+    assert result.level_of("M1", datetime.date(2027, 6, 15)) == "silver"
+    assert result.level_of("M1", datetime.datetime(2027, 11, 30, 23, 59)) == "silver"
+    assert result.level_of("M1", "2027-12-01") == "member"  # the downgrade is effective the day after the review
+    assert result.level_of("M1") == "member"                # default: the program's last day
+    assert result.level_of("S1", "2027-06-15") == "member"  # a holder without changes
+
+
+def test_levels_without_levels():
+    result = run()
+    assert len(result.levels) == 0
+    assert result.level_of("M1", "2027-06-30") == ""

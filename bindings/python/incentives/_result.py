@@ -180,6 +180,38 @@ class Result:
         return self._table("lots", self._impl.lot_columns)
 
     @property
+    def levels(self) -> Any:
+        """The status level changes (a program whose ``points`` have ``levels``; empty otherwise), one
+        row per change in date order: number (1-based), date (the level is in force from this day on),
+        holder_type (participant, partner), holder, partner (the holder's), level, previous, up (True: an
+        upgrade, at once on the day the measure reaches the level; False: a downgrade at a review,
+        effective the next day), measure (decimal.Decimal: the measure over the window on that day),
+        window ("2027" for a calendar window, "2026-02-01..2027-01-31" for a rolling one), reason.
+        Before its first change a holder is at the lowest level (see :meth:`level_of`)."""
+        return self._table("levels", self._impl.level_columns)
+
+    def level_of(self, holder: str, on: Any = None) -> str:
+        """The name of the status level `holder` (a participant's or partner's id) is at on a day (a
+        date, datetime or "YYYY-MM-DD"; default: the program's last day): that of its last change in
+        :attr:`levels` dated on or before the day, else the lowest level of the program's table; ""
+        when the program has no levels."""
+        if not isinstance(holder, str):
+            raise TypeError(f"holder: expected an id (str), got {type(holder).__name__}")
+        day = datetime.date.fromisoformat(_day(on, self._impl.last_day))
+        if "level_names" not in self._cache:
+            levels = (self._impl.program.to_python().get("points") or {}).get("levels") or {}
+            self._cache["level_names"] = [level["name"] for level in levels.get("table") or ()]
+        names = self._cache["level_names"]
+        if not names:
+            return ""
+        changes = self._impl.level_columns()
+        level = names[0]
+        for on_day, who, name in zip(changes["date"].tolist(), changes["holder"], changes["level"]):
+            if who == holder and on_day <= day:
+                level = name
+        return level
+
+    @property
     def points_id(self) -> str:
         """The id of the program's points ("" without points): the currency of the points rules' lines."""
         return self._impl.points_id
