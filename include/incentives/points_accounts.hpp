@@ -29,4 +29,21 @@ namespace incentives {
     return s;
 }
 
+/// The status levels of a partner's people (and its own) in force on a day, with their last change:
+/// "" when the program has no levels or none of them holds points.
+[[nodiscard]] inline std::string levels_text(const program& p, const result& r, std::string_view partner, date on, std::string_view indent = "") {
+    if (!p.points || !p.points->levels) return "";
+    std::string s;
+    for (const auto& b : points_balances(r.points, on)) {
+        if (b.partner != partner) continue;
+        const level_change* last = nullptr;
+        for (const auto& c : r.levels)
+            if (c.holder == b.holder && !(on < c.on)) last = &c;
+        if (s.empty()) s = fmt::format("{}Status levels on {}\n", indent, on.to_string());
+        s += fmt::format("{}  {:<12} {:<12} {}\n", indent, b.holder, points_level_of(p, r, b.holder, on),
+                         last ? fmt::format("since {} ({}: {})", last->on.to_string(), last->up ? "up" : "down", last->reason) : "since the start");
+    }
+    return s;
+}
+
 }  // namespace incentives

@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
                "read or is invalid. See docs/cli.md.");
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
-        deals_path, referrals_path, points_path, lots_path, points_balances_path, beneficiary, event_id;
+        deals_path, referrals_path, points_path, lots_path, points_balances_path, levels_path, beneficiary, event_id;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
     bool show_timings = false;
@@ -231,6 +231,7 @@ int main(int argc, char** argv) {
                     "write the points' ledger (earned, redeemed, reinstated, reversed, expired, refused: every entry) to this CSV");
     run->add_option("--lots", lots_path, "write every points lot as the run leaves it (where each point went) to this CSV");
     run->add_option("--points-balances", points_balances_path, "write each points holder's balance as of --as-of to this CSV");
+    run->add_option("--levels", levels_path, "write the status level changes (up at once, down at a review) to this CSV");
     run->add_option("--as-of", as_of, "the day of --balances and --points-balances (YYYY-MM-DD; default: the program's last day)");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
     add_data(explain);
@@ -316,7 +317,7 @@ int main(int argc, char** argv) {
             for (auto [flag, path] : {std::pair{"--out", &out_path}, {"--traces", &traces_path}, {"--statements", &statements_path},
                                       {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path},
                                       {"--deals", &deals_path}, {"--referrals", &referrals_path}, {"--points", &points_path},
-                                      {"--lots", &lots_path}, {"--points-balances", &points_balances_path}})
+                                      {"--lots", &lots_path}, {"--points-balances", &points_balances_path}, {"--levels", &levels_path}})
                 if (!path->empty()) outputs.emplace_back(flag, *path);
             for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
                                       {"--participants", &files.participants}, {"--products", &files.products},
@@ -377,6 +378,7 @@ int main(int argc, char** argv) {
             if (!referrals_path.empty()) write_referrals(outs.open(referrals_path), r);
             if (!points_path.empty()) write_points(outs.open(points_path), r);
             if (!lots_path.empty()) write_lots(outs.open(lots_path), r);
+            if (!levels_path.empty()) write_levels(outs.open(levels_path), r);
             if (!points_balances_path.empty())
                 write_points_balances(outs.open(points_balances_path), points_balances(r.points, balances_day.value_or(p.cal.to())));
             if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));

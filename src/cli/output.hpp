@@ -333,6 +333,27 @@ inline void write_lots(sink& s, const result& r) {
     }
 }
 
+/// One row per status level change.
+inline void write_levels(sink& s, const result& r) {
+    s.append("change,date,holder_type,holder,partner,previous,level,direction,measure,window,reason\n");
+    for (const auto& c : r.levels) {
+        fmt::format_to(s.out(), "{},{},{},", c.number, c.on.to_string(), rules::to_string(c.holder_type));
+        csv_field(s, c.holder);
+        s.put(',');
+        csv_field(s, c.partner);
+        s.put(',');
+        csv_field(s, c.previous);
+        s.put(',');
+        csv_field(s, c.level);
+        fmt::format_to(s.out(), ",{},{},", c.up ? "up" : "down", c.measure);
+        csv_field(s, c.window);
+        s.put(',');
+        csv_field(s, c.reason);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
 /// One row per points holder as of a day.
 inline void write_points_balances(sink& s, const std::vector<points_balance>& balances) {
     s.append("holder_type,holder,partner,as_of,balance,pending,available,debt,expiring_30,expiring_60,expiring_90\n");

@@ -46,9 +46,19 @@ inline void print_points_summary(const program& p, const result& r) {
                "outstanding {} ({} pending)\n",
                p.points->id, holders.size(), p.cal.to().to_string(), l.issued, l.redeemed, redeemed, refused, l.expired, l.reversed,
                l.outstanding, l.pending);
-    fmt::print("  liability {} {} = outstanding x (1 - breakage {}) x {} a point; breakage {} (--points, --lots and --points-balances "
-               "write the details)\n",
+    fmt::print("  liability {} {} = the lots' points x (1 - breakage {}) x {} a point; breakage {} (--points, --lots and "
+               "--points-balances write the details)\n",
                l.liability, p.currency_.code(), l.breakage, l.value_per_point, l.breakage_basis);
+    if (p.points->levels) {
+        std::map<std::string, std::size_t> at_end;
+        for (const auto& b : points_balances(r.points, p.cal.to())) ++at_end[points_level_of(p, r, b.holder, p.cal.to())];
+        std::string counts;
+        for (const auto& lv : p.points->levels->table) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", lv.name, at_end[lv.name]);
+        std::size_t up = 0;
+        for (const auto& c : r.levels) up += c.up;
+        fmt::print("  levels: {} changes ({} up, {} down); holders on {}: {} (--levels writes the changes)\n", r.levels.size(), up,
+                   r.levels.size() - up, p.cal.to().to_string(), counts);
+    }
 }
 
 /// Sums by rule (program order) and period (in date order).
@@ -242,6 +252,7 @@ inline void print_statements(const program& p, const catalog& cat, const result&
         fmt::print("  {:<66} {:>14}\n", "total", total);
         if (auto funds = fund_accounts_text(r, partner_id, p.cal.to(), "  "); !funds.empty()) fmt::print("{}", funds);
         if (auto pts = points_accounts_text(r, partner_id, p.cal.to(), "  "); !pts.empty()) fmt::print("{}", pts);
+        if (auto lv = levels_text(p, r, partner_id, p.cal.to(), "  "); !lv.empty()) fmt::print("{}", lv);
     }
 }
 

@@ -388,3 +388,28 @@ TEST_CASE("bonus shop: the points do not depend on the order of the events or th
         CHECK(again.statements == reference.statements);
     }
 }
+
+TEST_CASE("bonus shop: status levels by the points earned in the calendar year") {
+    // silver from 5000, gold from 15000, by the points the rules' lines earned in 2027 (the lots'
+    // points before any clawback), counted on each month's last day:
+    //   M1 Jan 4000, Feb +2000 = 6000 -> silver on 02-28; Mar 11000, May 14500, Jul +6000 = 20500 ->
+    //      gold on 07-31;
+    //   S1 Jan 600, Feb 1600, Apr +3500 = 5100 -> silver on 04-30;
+    //   M2 Jan 1500, Feb 3300, Mar 4800, May +5000 = 9800 -> silver on 05-31;
+    //   M3 Mar 1400, Jun 4400 (its June lot is reversed, but it was earned), Nov +3200 = 7600 -> silver
+    //      on 11-30;
+    //   S2 800, S3 1950, S4 2800: member all year. A calendar year only grows within the year: no
+    //   review moves anyone down in 2027.
+    const auto& r = bonus_shop().r;
+    std::vector<std::string> changes;
+    for (const auto& c : r.levels)
+        changes.push_back(c.on.to_string() + " " + c.holder + " " + c.previous + "->" + c.level + " " + c.measure.to_string());
+    CHECK(changes == std::vector<std::string>{"2027-02-28 M1 member->silver 6000", "2027-04-30 S1 member->silver 5100",
+                                              "2027-05-31 M2 member->silver 9800", "2027-07-31 M1 silver->gold 20500",
+                                              "2027-11-30 M3 member->silver 7600"});
+    const program p = bonus_shop_program();
+    CHECK(points_level_of(p, r, "M1", date(2027, 2, 27)) == "member");
+    CHECK(points_level_of(p, r, "M1", date(2027, 3, 1)) == "silver");
+    CHECK(points_level_of(p, r, "M1", date(2027, 12, 31)) == "gold");
+    CHECK(points_level_of(p, r, "S4", date(2027, 12, 31)) == "member");
+}

@@ -723,6 +723,16 @@ namespace incentives {
     return v;
 }
 
+/// The status level of `holder` in force on `on` ("" when the program has no levels): its latest
+/// change on or before that day, else the lowest level.
+[[nodiscard]] inline std::string points_level_of(const program& p, const result& r, std::string_view holder, date on) {
+    if (!p.points || !p.points->levels || p.points->levels->table.empty()) return "";
+    std::string level = p.points->levels->table.front().name;
+    for (const auto& c : r.levels)
+        if (c.holder == holder && !(on < c.on)) level = c.level;
+    return level;
+}
+
 /// The program's points liability as of `as_of` (see points_liability). Breakage is the program's
 /// declared share, or estimated from the lots matured by then (their last usable day passed):
 /// expired / (expired + redeemed) of those lots' points; without any, 0.
