@@ -838,7 +838,7 @@ rules::status_levels levels_of(const cursor& c) {
 }
 
 rules::points_program points_of(const cursor& c) {
-    mapping m(c, {"id", "places", "value", "pending", "expires", "spend", "returns", "reinstate", "breakage", "shop", "levels"});
+    mapping m(c, {"id", "places", "value", "pending", "expires", "spend", "returns", "reinstate", "breakage", "shop", "levels", "rewards"});
     rules::points_program pp;
     if (auto id = m.get("id")) pp.id = text(*id);
     if (auto pl = m.get("places")) pp.places = whole_number(*pl, 0, 6);
@@ -870,6 +870,16 @@ rules::points_program points_of(const cursor& c) {
             pp.shop.push_back(std::move(it));
         }
     if (auto lv = m.get("levels")) pp.levels = levels_of(*lv);
+    if (auto rw = m.get("rewards")) {
+        mapping rm(*rw, {"welcome", "birthday", "feb29", "course", "courses"});
+        if (auto x = rm.get("welcome")) pp.rewards.welcome = number(*x);
+        if (auto x = rm.get("birthday")) pp.rewards.birthday = number(*x);
+        if (auto x = rm.get("feb29"))
+            pp.rewards.feb29 = choice<rules::activity_rewards::feb29_t>(*x, std::array<std::string_view, 2>{"feb28", "mar1"});
+        if (auto x = rm.get("course")) pp.rewards.course = number(*x);
+        if (auto x = rm.get("courses"))
+            for (const auto& e : entries_of(*x, "a mapping of course ids to points")) pp.rewards.courses.emplace_back(e.key, number(e.value));
+    }
     return pp;
 }
 
@@ -1257,6 +1267,24 @@ void emit_points(YAML::Emitter& out, const rules::points_program& pp) {
         out << YAML::EndSeq;
     }
     if (pp.levels) emit_levels(out, *pp.levels);
+    if (pp.rewards.any()) {
+        const auto& rw = pp.rewards;
+        out << YAML::Key << "rewards" << YAML::Value << YAML::BeginMap;
+        if (rw.welcome) out << YAML::Key << "welcome" << YAML::Value << rw.welcome->to_string();
+        if (rw.birthday) out << YAML::Key << "birthday" << YAML::Value << rw.birthday->to_string();
+        if (rw.feb29 != rules::activity_rewards::feb29_t::feb28) out << YAML::Key << "feb29" << YAML::Value << "mar1";
+        if (rw.course) out << YAML::Key << "course" << YAML::Value << rw.course->to_string();
+        if (!rw.courses.empty()) {
+            out << YAML::Key << "courses" << YAML::Value << YAML::BeginMap;
+            for (const auto& [id, points] : rw.courses) {
+                out << YAML::Key;
+                emit_text(out, id);
+                out << YAML::Value << points.to_string();
+            }
+            out << YAML::EndMap;
+        }
+        out << YAML::EndMap;
+    }
     out << YAML::EndMap;
 }
 

@@ -113,6 +113,15 @@ inline void validate_points(const program& p, const rules::points_program& pp) {
                 invalid(p, at + ".measure", what + "rule \"" + lv.rule + "\" credits the program as a whole: levels are a holder's");
         }
     }
+    auto reward = [&](const std::optional<decimal>& x, const std::string& at) {
+        if (x && (x->signum() < 0 || x->normalized().scale() > pp.places))
+            invalid(p, path + ".rewards." + at, what + "a reward is at least 0 points with at most " + std::to_string(pp.places) +
+                                                     " decimal places, got " + x->to_string());
+    };
+    reward(pp.rewards.welcome, "welcome");
+    reward(pp.rewards.birthday, "birthday");
+    reward(pp.rewards.course, "course");
+    for (const auto& [id, points] : pp.rewards.courses) reward(points, "courses." + id);
     std::set<std::string> skus;
     for (std::size_t i = 0; i < pp.shop.size(); ++i) {
         const auto& it = pp.shop[i];

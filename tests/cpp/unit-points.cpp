@@ -312,3 +312,51 @@ TEST_CASE("points levels: by a rule's measure (a person's monthly sales), multip
     CHECK_THROWS_WITH_AS((void)io::read_program(replaced_first(yaml, "{rule: sales_points}", "{rule: sales_point}"), "bad.yaml"),
                          doctest::Contains("did you mean \"sales_points\""), validation_error);
 }
+
+TEST_CASE("points activity rewards: welcome on registration, birthdays (29 February declared), courses once per person") {
+    // M1: born 1992-02-29, registered 2027-03-01; S1: born 1985-07-04, no registration date (always in);
+    // M2: born 1980-01-15, registered 2027-02-01 (its 2027 birthday comes before it: no bonus).
+    const catalog cat({{"P1", "Acme", "smb", "north", "eu", "gold", {}}, {"P2", "Beta", "smb", "south", "eu", "gold", {}}},
+                      {{"M1", "P1", "manager", date(1992, 2, 29), {{"registered", "2027-03-01"}}},
+                       {"S1", "P1", "specialist", date(1985, 7, 4), {}},
+                       {"M2", "P2", "manager", date(1980, 1, 15), {{"registered", "2027-02-01"}}}},
+                      {{"S100", "servers", {}}});
+    auto yaml = [](const std::string& feb29) {
+        return "program: Rewards\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-12-31}\n"
+               "points:\n  id: bonus\n  value: 1\n  rewards:\n    welcome: 200\n    birthday: 100\n" +
+               feb29 + "    course: 50\n    courses: {CERT: 300}\n" +
+               "rules:\n  - {id: sales_points, pay: {rate: 10%}, per: [participant, month], points: bonus}\n";
+    };
+    auto course = [](std::string id, date on, std::string who, std::string name) {
+        event e = step_row(std::move(id), "course_completed", on, who == "M2" ? "P2" : "P1", "0", "", {{"course", std::move(name)}});
+        e.participants = {{std::move(who), decimal(1)}};
+        return e;
+    };
+    const std::vector<event> ev = {course("c1", date(2027, 4, 1), "M1", "CERT"), course("c2", date(2027, 5, 1), "M1", "CERT"),
+                                   course("c3", date(2027, 6, 1), "S1", "BASICS")};
+    auto run_with = [&](const std::string& y) {
+        engine e(io::read_program(y, "rewards.yaml"), cat);
+        e.add(ev);
+        return e.run({true, true});
+    };
+    // 29 February -> 28 February in 2027, before M1's registration: no birthday bonus for M1.
+    const result feb28 = run_with(yaml(""));
+    CHECK(entries(feb28) == std::vector<std::string>{"2027-02-01 earned M2 200 1 200/200", "2027-03-01 earned M1 200 2 200/200",
+                                                     "2027-04-01 earned M1 300 3 500/500", "2027-05-01 refused M1 0 0 500/500",
+                                                     "2027-06-01 earned S1 50 5 50/50", "2027-07-04 earned S1 100 6 150/150"});
+    CHECK(feb28.points[3].reason == "course CERT was already rewarded to this person: once per course");
+    CHECK(feb28.points[0].event == "welcome/M2");
+    // -> 1 March: the day M1 registers, so it gets both (birthday/M1/2027 sorts before welcome/M1).
+    const result mar1 = run_with(yaml("    feb29: mar1\n"));
+    REQUIRE(mar1.points.size() == 7);
+    CHECK(mar1.points[1].event == "birthday/M1/2027");
+    CHECK(mar1.points[1].points.to_string() == "100");
+    CHECK(mar1.points[2].event == "welcome/M1");
+    // Round trip.
+    const program p = io::read_program(yaml("    feb29: mar1\n"), "rewards.yaml");
+    CHECK(io::read_program(io::write_program(p), "again.yaml") == p);
+    // A course_completed needs its one participant and its course.
+    engine e(p, cat);
+    event bad = course("c9", date(2027, 4, 1), "M1", "");
+    CHECK_THROWS_WITH_AS(e.add(std::vector<event>{bad}), doctest::Contains("field course: a course_completed names its course"), input_error);
+}

@@ -255,7 +255,8 @@ inline referral_event referral_event_at(const event_place& at, referral_step ste
 /// `reference`.
 inline points_event points_event_at(const event_place& at, points_step step, std::string_view kind, std::string_view id, date on,
                                     std::uint32_t partner, std::int64_t quantity, bool quantity_given, int quantity_places,
-                                    std::string_view reference, const text_column* item, std::span<const std::uint32_t> people,
+                                    std::string_view reference, const text_column* item, const text_column* course,
+                                    std::span<const std::uint32_t> people,
                                     const rules::points_program& policy) {
     const std::string k(kind);
     points_event x;
@@ -266,6 +267,13 @@ inline points_event points_event_at(const event_place& at, points_step step, std
     if (people.size() > 1)
         at.fail("participants", "participants", "a " + k + " names at most one participant: the person whose points it spends");
     if (!people.empty()) x.participant = people.front();
+    if (step == points_step::course) {
+        if (people.size() != 1)
+            at.fail("participants", "participants", "a course_completed names the one participant who completed the course");
+        x.item = text_at(course, at, "course");
+        if (x.item.empty()) at.fail("missing_course", "course", "a course_completed names its course in the attribute \"course\" (column attr.course)");
+        return x;
+    }
     if (step == points_step::cancel) {
         if (reference.empty()) at.fail("missing_reference", "reference", "a redemption_cancel names the redemption it cancels in \"reference\"");
         utf8_at(reference, at, "reference");
@@ -391,6 +399,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
     for (const auto& rp : prog_->referrals) referral_ids.emplace_back(rp.id);
     std::optional<detail::referral_step> last_referral_step;
     const text_column* item_column = attr_column("item");
+    const text_column* course_column = attr_column("course");
     std::optional<detail::points_step> last_points_step;
     // A dictionary's code for a value; a value new to it is checked first (what a dictionary holds
     // reaches outputs, so it must be UTF-8; known values were checked when they came).
@@ -648,6 +657,7 @@ INCENTIVES_INLINE event_batch engine::encode(const event_columns& in) const {
         if (last_points_step) {
             const std::uint32_t first = b.credit_begin.back();
             points_row = points_event_at(at, *last_points_step, kind, id, *on, *partner, quantity, quantity_given, qplaces, ref_id, item_column,
+                                         course_column,
                                          std::span<const std::uint32_t>(b.credit_participant).subspan(first), *prog_->points);
         }
         // Every check passed: append the row.

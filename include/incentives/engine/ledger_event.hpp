@@ -87,10 +87,10 @@ struct referral_event {
     friend bool operator==(const referral_event&, const referral_event&) = default;
 };
 
-/// The steps of the points' shop that come as events: a redemption of a shop item, and its
-/// cancellation (engine/points.hpp).
-enum class points_step : unsigned char { redemption, cancel };
-inline constexpr std::string_view points_step_kinds[] = {"redemption", "redemption_cancel"};
+/// The steps of the points' shop that come as events: a redemption of a shop item, its
+/// cancellation, and a completed course (an activity reward) (engine/points.hpp).
+enum class points_step : unsigned char { redemption, cancel, course };
+inline constexpr std::string_view points_step_kinds[] = {"redemption", "redemption_cancel", "course_completed"};
 
 [[nodiscard]] inline std::optional<points_step> points_step_of(std::string_view kind) noexcept { return step_of<points_step>(points_step_kinds, kind); }
 
@@ -103,7 +103,7 @@ struct points_event {
     std::int32_t day = 0;
     std::uint32_t partner = 0;                      ///< catalog index
     std::uint32_t participant = no_participant;     ///< catalog index of the holder, or none (the partner holds)
-    std::string item;                               ///< the shop item's sku (redemption)
+    std::string item;                               ///< the shop item's sku (redemption), the course (course_completed)
     std::int64_t count = 1;                         ///< how many of the item (redemption)
     std::string reference;                          ///< the redemption a cancellation names
     friend bool operator==(const points_event&, const points_event&) = default;

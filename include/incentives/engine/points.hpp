@@ -100,6 +100,7 @@ public:
             expire_through(a.day);
             switch (a.what) {
                 case action::earn: earn(a); break;
+                case action::reward: reward(a); break;
                 case action::contribute: contribute(a); break;
                 case action::review: review(a.day); break;
                 case action::reversal: reverse(a); break;
@@ -120,11 +121,18 @@ private:
 
     // ---- what is replayed, in order --------------------------------------------------------------
     struct action {
-        enum what_t : unsigned char { earn, contribute, review, reversal, redemption, cancel };
+        enum what_t : unsigned char { earn, reward, contribute, review, reversal, redemption, cancel };
         std::int32_t day = 0;
         what_t what = earn;
         std::string id;
-        std::size_t index = 0;  // into lines_ (earn, reversal), contributions_ or the events
+        std::size_t index = 0;  // into lines_ (earn, reversal), rewards_, contributions_ or the events
+    };
+    /// An activity reward: a welcome or birthday bonus, or a completed course (an event).
+    struct reward_due {
+        std::uint32_t person = 0;
+        decimal points;
+        std::string id, reason;
+        std::string course;  // a course: once per person and course
     };
     /// A rule's measure for one holder and period, counted by the levels on the period's last day.
     struct contribution {
@@ -170,9 +178,17 @@ private:
                 lines_[it->second].points += l.amount;
             }
         }
-        for (std::size_t i = 0; i < events.size(); ++i)
-            actions_.push_back({events[i].day, events[i].step == points_step::redemption ? action::redemption : action::cancel, events[i].id, i});
-        if (pp_.levels) collect_levels(events);
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            const auto& e = events[i];
+            if (e.step == points_step::course) {
+                actions_.push_back({e.day, action::reward, e.id, rewards_.size()});
+                rewards_.push_back({e.participant, course_points(e.item), e.id, "course " + e.item + " completed", e.item});
+                continue;
+            }
+            actions_.push_back({e.day, e.step == points_step::redemption ? action::redemption : action::cancel, e.id, i});
+        }
+        collect_rewards();
+        if (pp_.levels) collect_levels();
         std::sort(actions_.begin(), actions_.end(), [](const action& a, const action& b) {
             return std::tie(a.day, a.what, a.id) < std::tie(b.day, b.what, b.id);
         });
@@ -321,7 +337,11 @@ private:
         std::string note;
         const decimal base = exact_points(lp.points, note);
         if (base.signum() <= 0) return;  // a line of 0 earns no lot
-        const std::size_t hi = holder_of(lp.type, lp.who);
+        earn_lot(holder_of(lp.type, lp.who), a.day, base, lp.rule, lp.id, std::move(note));
+    }
+
+    /// A lot of `base` points (times the level's multiplier) for holder `hi`, and the levels' measure.
+    void earn_lot(std::size_t hi, std::int32_t day, const decimal& base, const std::string& rule, const std::string& id, std::string note) {
         // The level in force when the lot is earned multiplies it (the lot itself may lift the level
         // after: a multiplier never lifts its own level).
         decimal points = base;
@@ -333,11 +353,11 @@ private:
                    (more.empty() ? "" : ", rounded " + std::string(to_string(p_.rounding.mode)) + " to " + std::to_string(places_) + " places");
         }
         std::optional<std::int32_t> last;
-        if (pp_.expires) last = rules::last_usable_day(*pp_.expires, date(a.day), p_.cal).days();
-        const std::int32_t available_on = a.day + pp_.pending_days;
-        const std::size_t li = open_lot(hi, a.day, points, lp.rule, available_on, last);
-        lot_of_line_[lp.id] = li;
-        points_entry& e = entry(hi, a.day, kind::earned, points, 0, lp.id, note);
+        if (pp_.expires) last = rules::last_usable_day(*pp_.expires, date(day), p_.cal).days();
+        const std::int32_t available_on = day + pp_.pending_days;
+        const std::size_t li = open_lot(hi, day, points, rule, available_on, last);
+        lot_of_line_[id] = li;
+        points_entry& e = entry(hi, day, kind::earned, points, 0, id, std::move(note));
         lots_[li].entry = e.number;
         e.available_on = date(available_on);
         if (last) e.expires = date(*last);
@@ -346,13 +366,71 @@ private:
             const decimal take = h.debt < points ? h.debt : points;
             take_from(li, take);
             h.debt -= take;
-            entry(hi, a.day, kind::repaid, -take, lots_[li].entry, lp.id, "repays the debt of a reversal beyond the holder's points");
+            entry(hi, day, kind::repaid, -take, lots_[li].entry, id, "repays the debt of a reversal beyond the holder's points");
         }
-        if (pp_.levels && pp_.levels->rule.empty()) qualify(hi, a.day, base);
+        if (pp_.levels && pp_.levels->rule.empty()) qualify(hi, day, base);
+    }
+
+    // ---- activity rewards -------------------------------------------------------------------------
+    [[nodiscard]] decimal course_points(const std::string& course) const {
+        for (const auto& [id, points] : pp_.rewards.courses)
+            if (id == course) return points;
+        return pp_.rewards.course.value_or(zero_);
+    }
+
+    /// The welcome and birthday bonuses due inside the program's dates.
+    void collect_rewards() {
+        const auto& rw = pp_.rewards;
+        if (!rw.welcome && !rw.birthday) return;
+        const auto& people = cat_.participants();
+        for (std::uint32_t i = 0; i < people.size(); ++i) {
+            const auto& person = people[i];
+            std::optional<date> registered;
+            if (auto it = person.attrs.find("registered"); it != person.attrs.end() && !it->second.empty()) {
+                try {
+                    registered = date::parse(it->second);
+                } catch (const error&) {
+                    throw input_error("incentives.input.catalog", "participant \"" + person.id + "\": attribute registered is \"" + it->second +
+                                                                      "\", expected a date (YYYY-MM-DD)");
+                }
+            }
+            if (rw.welcome && registered && p_.cal.contains(*registered)) {
+                actions_.push_back({registered->days(), action::reward, "welcome/" + person.id, rewards_.size()});
+                rewards_.push_back({i, *rw.welcome, "welcome/" + person.id, "welcome bonus: registered " + registered->to_string(), ""});
+            }
+            if (!rw.birthday || !person.birthday) continue;
+            for (int y = p_.cal.from().year(); y <= p_.cal.to().year(); ++y) {
+                int month = person.birthday->month(), day = person.birthday->day();
+                const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+                if (month == 2 && day == 29 && !leap) {
+                    if (rw.feb29 == rules::activity_rewards::feb29_t::mar1) month = 3, day = 1;
+                    else day = 28;
+                }
+                const date on(y, month, day);
+                if (!p_.cal.contains(on) || (registered && on < *registered)) continue;
+                const std::string id = "birthday/" + person.id + "/" + std::to_string(y);
+                actions_.push_back({on.days(), action::reward, id, rewards_.size()});
+                rewards_.push_back({i, *rw.birthday, id, "birthday bonus " + std::to_string(y), ""});
+            }
+        }
+    }
+
+    void reward(const action& a) {
+        const auto& rd = rewards_[a.index];
+        const std::size_t hi = holder_of(to_t::participant, rd.person);
+        if (!rd.course.empty() && !courses_done_.insert({rd.person, rd.course}).second) {
+            entry(hi, a.day, kind::refused, zero_, 0, rd.id, "course " + rd.course + " was already rewarded to this person: once per course");
+            return;
+        }
+        if (rd.points.signum() <= 0) {
+            entry(hi, a.day, kind::refused, zero_, 0, rd.id, rd.reason + ": the program rewards no points for it");
+            return;
+        }
+        earn_lot(hi, a.day, rd.points.rescale(places_, rounding_mode::unnecessary), "", rd.id, rd.reason);
     }
 
     // ---- status levels --------------------------------------------------------------------------
-    void collect_levels(const std::vector<points_event>&) {
+    void collect_levels() {
         const auto& lv = *pp_.levels;
         if (!lv.rule.empty() && measures_ != nullptr)
             for (const auto& m : *measures_) {
@@ -368,9 +446,6 @@ private:
         // A review at the end of every review period of the program.
         for (auto i = p_.cal.index_of(p_.cal.from(), lv.review), last = p_.cal.index_of(p_.cal.to(), lv.review); i <= last; ++i)
             actions_.push_back({p_.cal.period_at(i, lv.review).to.days() - 1, action::review, "", 0});
-        std::sort(actions_.begin(), actions_.end(), [](const action& a, const action& b) {
-            return std::tie(a.day, a.what, a.id) < std::tie(b.day, b.what, b.id);
-        });
     }
     [[nodiscard]] period_unit rule_unit(std::string_view id) const {
         for (const auto& rule : p_.rules)
@@ -664,6 +739,8 @@ private:
     std::vector<points_entry>* out_ = nullptr;
     const std::vector<measure_row>* measures_ = nullptr;
     std::vector<contribution> contributions_;
+    std::vector<reward_due> rewards_;
+    std::set<std::pair<std::uint32_t, std::string>> courses_done_;
     std::vector<level_change>* levels_out_ = nullptr;
 };
 

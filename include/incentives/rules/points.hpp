@@ -53,6 +53,22 @@ struct status_levels {
     return d == status_levels::downgrade_t::one_level ? "one_level" : "to_measure";
 }
 
+/// Points for activity rather than sales, paid to participants as lots of their own: a welcome bonus
+/// on the person's registration in the program (participant attribute `registered`, YYYY-MM-DD), a
+/// birthday bonus each year of the program (to people registered by then; a 29 February birthday
+/// falls on 28 February or 1 March in other years, as declared), and a bonus per completed course
+/// (`course_completed` events, once per person and course).
+struct activity_rewards {
+    enum class feb29_t : unsigned char { feb28, mar1 };
+    std::optional<decimal> welcome;
+    std::optional<decimal> birthday;
+    feb29_t feb29 = feb29_t::feb28;
+    std::optional<decimal> course;                              ///< any course not listed below
+    std::vector<std::pair<std::string, decimal>> courses;       ///< per course id
+    [[nodiscard]] bool any() const { return welcome || birthday || course || !courses.empty(); }
+    friend bool operator==(const activity_rewards&, const activity_rewards&) = default;
+};
+
 struct points_program {
     /// Which lots a redemption draws from first: the soonest to expire (then the oldest), or the oldest.
     using order_t = fund::order_t;
@@ -76,6 +92,7 @@ struct points_program {
     std::optional<decimal> breakage;
     std::vector<shop_item> shop;
     std::optional<status_levels> levels;
+    activity_rewards rewards;
     friend bool operator==(const points_program&, const points_program&) = default;
 };
 
