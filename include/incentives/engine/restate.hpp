@@ -31,8 +31,20 @@ namespace incentives {
         throw input_error("incentives.input.paid", "paid row " + std::to_string(row + 1) + ", field " + std::string(field) +
                                                        ": " + what);
     };
+    // Who pays lines: the rules, then the stages after settle (deal registration and referral
+    // programs pay partners per their period), in the order of lines.
+    struct payer {
+        std::string id;
+        to_t to = to_t::partner;
+        period_unit per = period_unit::quarter;
+        bool points = false;
+    };
+    std::vector<payer> payers;
+    for (const auto& r : prog.rules) payers.push_back({r.id, r.credit_.to, r.per, !r.points.empty() && prog.points});
+    if (prog.deals) payers.push_back({prog.deals->id, to_t::partner, prog.deals->per, false});
+    for (const auto& rp : prog.referrals) payers.push_back({rp.id, to_t::partner, rp.per, false});
     std::map<std::string, std::size_t> rule_order;
-    for (std::size_t i = 0; i < prog.rules.size(); ++i) rule_order.emplace(prog.rules[i].id, i);
+    for (std::size_t i = 0; i < payers.size(); ++i) rule_order.emplace(payers[i].id, i);
     // The labels of every period a rule of each unit can pay within the program's dates.
     std::map<period_unit, std::map<std::string, date>> labels;
     auto periods_of = [&](period_unit u) -> const std::map<std::string, date>& {
@@ -54,13 +66,13 @@ namespace incentives {
     auto entry = [&](std::size_t rule, const std::string& id, const std::string& label, date start) -> delta_line& {
         auto [it, fresh] = deltas.try_emplace(key_t{rule, id, start});
         if (fresh) {
-            it->second.rule = prog.rules[rule].id;
-            it->second.beneficiary_type = prog.rules[rule].credit_.to;
+            it->second.rule = payers[rule].id;
+            it->second.beneficiary_type = payers[rule].to;
             it->second.beneficiary = id;
             it->second.period = label;
             it->second.period_start = start;
             // A points rule's lines are points: its deltas too, at the points' places.
-            const bool points = !prog.rules[rule].points.empty() && prog.points;
+            const bool points = payers[rule].points;
             it->second.currency = points ? prog.points->id : std::string(prog.currency_.code());
             it->second.paid = it->second.now = decimal::from_units(0, points ? prog.points->places : prog.currency_.minor_units());
         }
@@ -71,22 +83,22 @@ namespace incentives {
         auto r = rule_order.find(p.rule);
         if (r == rule_order.end()) {
             std::vector<std::string> ids;
-            for (const auto& x : prog.rules) ids.push_back(x.id);
+            for (const auto& x : payers) ids.push_back(x.id);
             fail(row, "rule", "\"" + p.rule + "\" is not a rule of program \"" + prog.name + "\"" + detail::did_you_mean(p.rule, ids));
         }
-        const auto& rule = prog.rules[r->second];
-        if (p.beneficiary_type && *p.beneficiary_type != rule.credit_.to)
-            fail(row, "beneficiary_type", "rule \"" + rule.id + "\" pays a " + std::string(to_string(rule.credit_.to)) + ", not a " +
+        const auto& rule = payers[r->second];
+        if (p.beneficiary_type && *p.beneficiary_type != rule.to)
+            fail(row, "beneficiary_type", "rule \"" + rule.id + "\" pays a " + std::string(to_string(rule.to)) + ", not a " +
                                               std::string(to_string(*p.beneficiary_type)));
-        const std::string unit = !rule.points.empty() && prog.points ? prog.points->id : std::string(prog.currency_.code());
+        const std::string unit = rule.points ? prog.points->id : std::string(prog.currency_.code());
         if (!p.currency.empty() && p.currency != unit)
             fail(row, "currency", "\"" + p.currency + "\": rule \"" + rule.id + "\" of program \"" + prog.name + "\" pays in " + unit);
         std::string partner;
-        if (rule.credit_.to == to_t::partner) {
+        if (rule.to == to_t::partner) {
             if (!cat.partner_index(p.beneficiary))
                 fail(row, "beneficiary", "unknown partner \"" + p.beneficiary + "\"" + cat.suggest_partner(p.beneficiary));
             partner = p.beneficiary;
-        } else if (rule.credit_.to == to_t::participant) {
+        } else if (rule.to == to_t::participant) {
             auto who = cat.participant_index(p.beneficiary);
             if (!who)
                 fail(row, "beneficiary", "unknown participant \"" + p.beneficiary + "\"" + cat.suggest_participant(p.beneficiary));
