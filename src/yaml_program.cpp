@@ -363,6 +363,7 @@ selector range_of(const cursor& c, const rules::field& f) {
     known.insert(known.end(), partner_fields.begin(), partner_fields.end());
     if (scope == selector_scope::events) {
         known.push_back("date");
+        known.push_back("certified");
         known.insert(known.end(), event_fields.begin(), event_fields.end());
     }
     std::string hint = detail::did_you_mean(e.key, known);
@@ -379,6 +380,7 @@ selector condition_of(const entry& e, selector_scope scope) {
     if (e.key == "all") return selector::all(selectors_of(v, scope));
     if (e.key == "any") return selector::any(selectors_of(v, scope));
     if (e.key == "not") return selector::negate(selector_of(v, scope));
+    if (e.key == "certified" && scope == selector_scope::events) return selector::certified(text(v));
     if (e.key == "date" && scope == selector_scope::events) {
         mapping m(v, {"from", "to"});
         std::optional<date> from, to;
@@ -871,8 +873,11 @@ rules::points_program points_of(const cursor& c) {
         }
     if (auto lv = m.get("levels")) pp.levels = levels_of(*lv);
     if (auto rw = m.get("rewards")) {
-        mapping rm(*rw, {"welcome", "birthday", "feb29", "course", "courses"});
+        mapping rm(*rw, {"welcome", "partner_welcome", "birthday", "feb29", "course", "courses", "first_sale", "partner_first_sale"});
         if (auto x = rm.get("welcome")) pp.rewards.welcome = number(*x);
+        if (auto x = rm.get("partner_welcome")) pp.rewards.partner_welcome = number(*x);
+        if (auto x = rm.get("first_sale")) pp.rewards.first_sale = number(*x);
+        if (auto x = rm.get("partner_first_sale")) pp.rewards.partner_first_sale = number(*x);
         if (auto x = rm.get("birthday")) pp.rewards.birthday = number(*x);
         if (auto x = rm.get("feb29"))
             pp.rewards.feb29 = choice<rules::activity_rewards::feb29_t>(*x, std::array<std::string_view, 2>{"feb28", "mar1"});
@@ -914,7 +919,7 @@ rules::referral_program referral_of(const cursor& c) {
 program program_of(const context& ctx, const YAML::Node& root) {
     mapping m(cursor{&ctx, root, ""},
               {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds",
-               "deal_registration", "referrals", "points", "rules"});
+               "deal_registration", "referrals", "points", "certifications", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -934,6 +939,14 @@ program program_of(const context& ctx, const YAML::Node& root) {
     if (auto refs = m.get("referrals"))
         for (const auto& r : list_of(*refs, "a list of referral programs")) p.referrals.push_back(referral_of(r));
     if (auto pts = m.get("points")) p.points = points_of(*pts);
+    if (auto cs = m.get("certifications"))
+        for (const auto& c : list_of(*cs, "a list of certifications")) {
+            mapping cm(c, {"course", "valid"});
+            rules::certification x;
+            x.course = text(cm.require("course"));
+            if (auto v = cm.get("valid")) x.valid = expiry_of(*v);
+            p.certifications.push_back(std::move(x));
+        }
     auto list = m.require("rules");
     auto items = list_of(list, "a list of rules");
     if (items.empty()) list.fail("value", "a program needs at least one rule");
@@ -972,6 +985,7 @@ std::string condition_key(const selector& s) {
         case selector::op::in: return key_of(s.target(), false);
         case selector::op::range: return key_of(s.target(), true);
         case selector::op::dates: return "date";
+        case selector::op::certified: return "certified";
         case selector::op::all: return "all";
         case selector::op::any: return "any";
         case selector::op::negate: return "not";
@@ -1024,6 +1038,7 @@ void emit_condition(YAML::Emitter& out, const selector& s) {
             out << YAML::EndSeq;
             break;
         case selector::op::negate: emit_selector(out, s.children().front()); break;
+        case selector::op::certified: emit_text(out, s.values().front()); break;
         case selector::op::always: break;
     }
 }
@@ -1271,6 +1286,9 @@ void emit_points(YAML::Emitter& out, const rules::points_program& pp) {
         const auto& rw = pp.rewards;
         out << YAML::Key << "rewards" << YAML::Value << YAML::BeginMap;
         if (rw.welcome) out << YAML::Key << "welcome" << YAML::Value << rw.welcome->to_string();
+        if (rw.partner_welcome) out << YAML::Key << "partner_welcome" << YAML::Value << rw.partner_welcome->to_string();
+        if (rw.first_sale) out << YAML::Key << "first_sale" << YAML::Value << rw.first_sale->to_string();
+        if (rw.partner_first_sale) out << YAML::Key << "partner_first_sale" << YAML::Value << rw.partner_first_sale->to_string();
         if (rw.birthday) out << YAML::Key << "birthday" << YAML::Value << rw.birthday->to_string();
         if (rw.feb29 != rules::activity_rewards::feb29_t::feb28) out << YAML::Key << "feb29" << YAML::Value << "mar1";
         if (rw.course) out << YAML::Key << "course" << YAML::Value << rw.course->to_string();
@@ -1604,6 +1622,16 @@ std::string write_program(const program& p) {
         out << YAML::EndSeq;
     }
     if (p.points) emit_points(out, *p.points);
+    if (!p.certifications.empty()) {
+        out << YAML::Key << "certifications" << YAML::Value << YAML::BeginSeq;
+        for (const auto& c : p.certifications) {
+            out << YAML::BeginMap << YAML::Key << "course" << YAML::Value;
+            emit_text(out, c.course);
+            if (c.valid) emit_expiry(out, "valid", *c.valid);
+            out << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+    }
     out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
     for (const auto& r : p.rules) emit_rule(out, r, nullptr);
     out << YAML::EndSeq << YAML::EndMap;

@@ -10,6 +10,7 @@
 #include <incentives/currency.hpp>
 #include <incentives/detail/config.hpp>
 #include <incentives/rounding.hpp>
+#include <incentives/rules/certification.hpp>
 #include <incentives/rules/deal_registration.hpp>
 #include <incentives/rules/fund.hpp>
 #include <incentives/rules/points.hpp>
@@ -59,6 +60,7 @@ struct program {
     std::optional<rules::deal_registration> deals;  ///< deal registration (engine/deals.hpp)
     std::vector<rules::referral_program> referrals; ///< referral and affiliate programs (engine/referrals.hpp)
     std::optional<rules::points_program> points;     ///< points, lots and the shop (engine/points.hpp)
+    std::vector<rules::certification> certifications; ///< courses that gate rules (`certified:` in a selection)
 
     [[nodiscard]] int amount_scale() const noexcept {
         return amount_places < 0 ? currency_.minor_units() : amount_places;

@@ -19,7 +19,7 @@ namespace detail {
 inline bool only_partner_fields(const rules::selector& s) {
     if (s.kind() == rules::selector::op::in || s.kind() == rules::selector::op::range)
         return s.target().of == rules::field::scope::partner;
-    if (s.kind() == rules::selector::op::dates) return false;
+    if (s.kind() == rules::selector::op::dates || s.kind() == rules::selector::op::certified) return false;
     for (const auto& c : s.children())
         if (!only_partner_fields(c)) return false;
     return true;
@@ -119,6 +119,9 @@ inline void validate_points(const program& p, const rules::points_program& pp) {
                                                      " decimal places, got " + x->to_string());
     };
     reward(pp.rewards.welcome, "welcome");
+    reward(pp.rewards.partner_welcome, "partner_welcome");
+    reward(pp.rewards.first_sale, "first_sale");
+    reward(pp.rewards.partner_first_sale, "partner_first_sale");
     reward(pp.rewards.birthday, "birthday");
     reward(pp.rewards.course, "course");
     for (const auto& [id, points] : pp.rewards.courses) reward(points, "courses." + id);
@@ -314,8 +317,35 @@ inline void validate_version_parts(const program& p, const std::string& path, co
     }
 }
 
+/// Every `certified:` in a selection names a declared certification.
+inline void check_certified(const program& p, const std::string& path, const rules::selector& s) {
+    if (s.kind() == rules::selector::op::certified) {
+        std::vector<std::string> courses;
+        for (const auto& c : p.certifications) courses.push_back(c.course);
+        const std::string& course = s.values().front();
+        if (std::find(courses.begin(), courses.end(), course) == courses.end())
+            invalid(p, path, "certified: the selection needs certification \"" + course + "\", which the program does not declare under "
+                             "certifications" + did_you_mean(course, courses));
+    }
+    for (const auto& c : s.children()) check_certified(p, path, c);
+}
+
+inline void validate_certifications(const program& p) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < p.certifications.size(); ++i) {
+        const auto& c = p.certifications[i];
+        const std::string at = "certifications[" + std::to_string(i) + "]";
+        if (c.course.empty()) invalid(p, at + ".course", "certified: every certification names its course");
+        if (!seen.insert(c.course).second) invalid(p, at + ".course", "certified: the course \"" + c.course + "\" is declared twice");
+        if (c.valid && (c.valid->after < 0 || c.valid->after > 1200)) invalid(p, at + ".valid", "certified: valid.after is 0..1200 units");
+        if (c.valid && c.valid->round_to && (*c.valid->round_to == period_unit::program || *c.valid->round_to == period_unit::custom))
+            invalid(p, at + ".valid", "certified: valid rounds to the end of a month, quarter, half or year");
+    }
+}
+
 inline void validate_rule(const program& p, const std::string& path, const rules::rule& r, std::set<std::string>& ids) {
     if (r.id.empty()) invalid(p, path, "rule_id: every rule needs an id");
+    check_certified(p, path + ".select", r.select);
     if (!ids.insert(r.id).second) invalid(p, path, "rule_id: duplicate rule id \"" + r.id + "\"");
     if (r.per == period_unit::custom && p.cal.custom_periods().empty())
         invalid(p, path, "period: the rule groups by custom periods but the program defines none");
@@ -418,6 +448,7 @@ INCENTIVES_INLINE void validate(const program& p) {
     if (p.rules.empty()) detail::invalid(p, "rules", "rules: a program needs at least one rule");
     if (p.amount_places > decimal::max_scale / 2 || p.quantity_places < 0 || p.quantity_places > 6)
         detail::invalid(p, "places", "places: amount places up to 18 and quantity places 0..6");
+    detail::validate_certifications(p);
     std::set<std::string> ids;
     for (std::size_t i = 0; i < p.rules.size(); ++i)
         detail::validate_rule(p, "rules[" + std::to_string(i) + "]", p.rules[i], ids);

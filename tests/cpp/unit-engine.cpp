@@ -287,7 +287,7 @@ TEST_CASE("a snapshot for another program is refused") {
     CHECK_THROWS_AS((void)engine::restore(base_program({tiered_rebate()}), small_catalog(), "garbage"), input_error);
     // A snapshot of the previous format (ids keyed differently) is refused with the reason.
     std::string old = e.snapshot();
-    const std::string v3 = "incentives-snapshot-7", v2 = "incentives-snapshot-2";
+    const std::string v3 = "incentives-snapshot-8", v2 = "incentives-snapshot-2";
     old.replace(old.find(v3), v3.size(), v2);
     CHECK_THROWS_WITH_AS((void)engine::restore(base_program({tiered_rebate()}), small_catalog(), old),
                          doctest::Contains("format 2"), input_error);

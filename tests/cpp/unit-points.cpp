@@ -360,3 +360,106 @@ TEST_CASE("points activity rewards: welcome on registration, birthdays (29 Febru
     event bad = course("c9", date(2027, 4, 1), "M1", "");
     CHECK_THROWS_WITH_AS(e.add(std::vector<event>{bad}), doctest::Contains("field course: a course_completed names its course"), input_error);
 }
+
+TEST_CASE("points activity rewards: welcome of a partner, first-sale bonuses of people and partners, courses from the table") {
+    // P1 registered 2027-02-01 (partner_welcome 500 to P1); M1 completed course CERT on 2027-03-05 by
+    // the participants table (300 points), and again by an event on 2027-04-01 (refused: once). First
+    // sales: M1 on 2027-01-20 (the 2027-01-25 sale is later), S1 on 2027-02-10, M2 none (its only sale
+    // is before the program), P1 on 2027-01-20, P2 none. A split sale credits M1 and S1 both.
+    const catalog cat({{"P1", "Acme", "smb", "north", "eu", "gold", {{"registered", "2027-02-01"}}},
+                       {"P2", "Beta", "smb", "south", "eu", "gold", {}}},
+                      {{"M1", "P1", "manager", {}, {{"certified.CERT", "2027-03-05"}}}, {"S1", "P1", "specialist", {}, {}},
+                       {"M2", "P2", "manager", {}, {}}},
+                      {{"S100", "servers", {}}});
+    const std::string yaml = "program: Rewards\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-12-31}\n"
+                             "points:\n  id: bonus\n  value: 1\n  rewards: {partner_welcome: 500, first_sale: 40, partner_first_sale: 70, "
+                             "courses: {CERT: 300}}\n"
+                             "rules:\n  - {id: rebate, pay: {rate: 1%}, per: [partner, quarter]}\n";
+    event split = sale("s3", date(2027, 2, 10), "P1", "S100", 1, "100", {{"M1", decimal(1)}, {"S1", decimal(1)}});
+    event course = step_row("c1", "course_completed", date(2027, 4, 1), "P1", "0", "", {{"course", "CERT"}});
+    course.participants = {{"M1", decimal(1)}};
+    std::vector<event> ev = {person_sale("s2", date(2027, 1, 25), "M1", "100"), split, person_sale("s1", date(2027, 1, 20), "M1", "100"),
+                             person_sale("s0", date(2026, 12, 30), "M2", "100"), course};
+    auto run_in = [&](std::vector<event> events, int batches) {
+        engine e(io::read_program(yaml, "rewards.yaml"), cat);
+        const std::size_t step = (events.size() + batches - 1) / batches;
+        for (std::size_t i = 0; i < events.size(); i += step) {
+            std::vector<event> part(events.begin() + i, events.begin() + std::min(events.size(), i + step));
+            e.add(part);
+            e = engine::restore(io::read_program(yaml, "rewards.yaml"), cat, e.snapshot());  // first sales survive a snapshot
+        }
+        return e.run({true, true});
+    };
+    const result r = run_in(ev, 1);
+    // Same day, same kind: by id — first_sale/M1 < partner_first_sale/P1.
+    CHECK(entries(r) == std::vector<std::string>{"2027-01-20 earned M1 40 1 40/40", "2027-01-20 earned P1 70 2 70/70",
+                                                 "2027-02-01 earned P1 500 3 570/570", "2027-02-10 earned S1 40 4 40/40",
+                                                 "2027-03-05 earned M1 300 5 340/340", "2027-04-01 refused M1 0 0 340/340"});
+    CHECK(r.points[0].event == "first_sale/M1");
+    CHECK(r.points[0].reason == "first-sale bonus: first sale on 2027-01-20");
+    CHECK(r.points[2].event == "partner_welcome/P1");
+    CHECK(r.points[4].event == "course/M1/CERT");
+    // The input order and the batch split do not change it.
+    std::reverse(ev.begin(), ev.end());
+    CHECK(entries(run_in(ev, 3)) == entries(r));
+    // Round trip.
+    const program p = io::read_program(yaml, "rewards.yaml");
+    CHECK(io::read_program(io::write_program(p), "again.yaml") == p);
+    // A reward below zero is refused with its path.
+    CHECK_THROWS_WITH_AS((void)io::read_program(yaml.substr(0, yaml.find("first_sale: 40")) + "first_sale: -1" +
+                                                    yaml.substr(yaml.find("first_sale: 40") + 14),
+                                                "rewards.yaml"),
+                         doctest::Contains("points.rewards.first_sale"), validation_error);
+}
+
+TEST_CASE("certifications gate rules: sold while certified, per person on the sale's date, the partner when no one is credited") {
+    // CERT is valid 12 months from completion, to the month's end: M1 completed it 2026-03-10 -> holds
+    // through 2027-03-31; S1 completed it 2027-02-15 -> holds 2027-02-15 .. 2028-02-29; M2 never. P2 holds
+    // it (a partner's own attribute) from 2027-01-01 with no end... within 12 months: through 2028-01-31.
+    const catalog cat({{"P1", "Acme", "smb", "north", "eu", "gold", {}},
+                       {"P2", "Beta", "smb", "south", "eu", "gold", {{"certified.CERT", "2027-01-01"}}}},
+                      {{"M1", "P1", "manager", {}, {{"certified.CERT", "2026-03-10"}}},
+                       {"S1", "P1", "specialist", {}, {{"certified.CERT", "2027-02-15"}}},
+                       {"M2", "P2", "manager", {}, {}}},
+                      {{"S100", "servers", {}}});
+    const std::string yaml = "program: Gate\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-12-31}\n"
+                             "certifications:\n  - {course: CERT, valid: {after: 12, unit: month, round_to: month}}\n"
+                             "rules:\n"
+                             "  - {id: certified_spiff, select: {certified: CERT}, pay: {rate: 10%}, per: [partner, year]}\n"
+                             "  - {id: uncertified, select: {not: {certified: CERT}}, pay: {rate: 1%}, per: [partner, year]}\n";
+    const std::vector<event> ev = {
+        person_sale("a", date(2027, 3, 31), "M1", "1000"),   // M1 holds it on its last day: 10% -> 100
+        person_sale("b", date(2027, 4, 1), "M1", "2000"),    // the day after: 1% -> 20
+        person_sale("c", date(2027, 2, 14), "S1", "3000"),   // the day before S1 completes: 1% -> 30
+        person_sale("d", date(2027, 2, 15), "S1", "4000"),   // the day S1 completes: 10% -> 400
+        sale("e", date(2027, 3, 1), "P1", "S100", 1, "5000", {{"M1", decimal(1)}, {"S1", decimal(1)}}),  // both hold it: 500
+        sale("f", date(2027, 5, 1), "P1", "S100", 1, "6000", {{"M1", decimal(1)}, {"S1", decimal(1)}}),  // M1 lapsed: 1% -> 60
+        person_sale("g", date(2027, 6, 1), "M2", "7000"),    // M2 never certified, though P2 is: 1% -> 70
+        sale("h", date(2027, 6, 1), "P2", "S100", 1, "8000"),  // no one credited: P2 holds it -> 800
+    };
+    engine e(io::read_program(yaml, "gate.yaml"), cat);
+    e.add(ev);
+    const result r = e.run();
+    auto pay = [&](const std::string& rule, const std::string& partner) {
+        for (const auto& l : r.lines)
+            if (l.rule == rule && l.beneficiary == partner) return l.amount.to_string();
+        return std::string("none");
+    };
+    CHECK(pay("certified_spiff", "P1") == "1000.00");  // 100 + 400 + 500
+    CHECK(pay("uncertified", "P1") == "110.00");       // 20 + 30 + 60
+    CHECK(pay("certified_spiff", "P2") == "800.00");
+    CHECK(pay("uncertified", "P2") == "70.00");
+    // Round trip, and the errors a typo gets.
+    const program p = io::read_program(yaml, "gate.yaml");
+    CHECK(io::read_program(io::write_program(p), "again.yaml") == p);
+    std::string typo = yaml;
+    typo.replace(typo.find("certified: CERT}"), 16, "certified: CERTT}");
+    CHECK_THROWS_WITH_AS((void)io::read_program(typo, "gate.yaml"), doctest::Contains("did you mean \"CERT\""), validation_error);
+    std::string key = yaml;
+    key.replace(key.find("{certified: CERT}"), 17, "{certifed: CERT}");
+    CHECK_THROWS_WITH_AS((void)io::read_program(key, "gate.yaml"), doctest::Contains("did you mean \"certified\""), error);
+    // A completion date that is not a date names the person and the attribute.
+    const catalog bad({{"P1", "Acme", "smb", "north", "eu", "gold", {}}},
+                      {{"M1", "P1", "manager", {}, {{"certified.CERT", "March"}}}}, {{"S100", "servers", {}}});
+    CHECK_THROWS_WITH_AS(engine(p, bad), doctest::Contains("participant \"M1\": attribute certified.CERT is \"March\""), input_error);
+}

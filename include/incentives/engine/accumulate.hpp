@@ -218,7 +218,7 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
         const auto& l = leaves_[li];
         const auto& r = rule_of(l);
         auto& p = prep[li];
-        p.select = detail::compiled_selector::compile(l.select, *cat_, st_.dicts, b, prog_->amount_scale(), prog_->quantity_places);
+        p.select = detail::compiled_selector::compile(l.select, *cat_, st_.dicts, b, prog_->amount_scale(), prog_->quantity_places, &certified_);
         p.min_day = min_day;
         auto& table = tables[l.unit];
         if (table.empty() && n)
@@ -354,6 +354,25 @@ INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
     st_.outside += outside;
     st_.kind_events.resize(st_.dicts.kinds.size(), 0);
     for (std::size_t i = 0; i < n; ++i) ++st_.kind_events[b.kind[i]];
+    if (prog_->points && prog_->points->rewards.first_sales() && sale_kind) note_first_sales(b, *sale_kind);
+}
+
+// The first sale of each person and partner in the program's dates, for the points' first-sale bonus:
+// the earliest day over every batch, so that the order of batches and rows does not matter.
+INCENTIVES_INLINE void engine::note_first_sales(const event_batch& b, std::uint32_t sale_kind) {
+    auto& kept = st_.kept;
+    kept.first_sale_person.resize(cat_->participants().size(), detail::ledger_events::no_sale_day);
+    kept.first_sale_partner.resize(cat_->partners().size(), detail::ledger_events::no_sale_day);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (b.kind[i] != sale_kind || !prog_->cal.contains(date(b.day[i]))) continue;
+        auto& partner = kept.first_sale_partner[b.partner[i]];
+        partner = std::min(partner, b.day[i]);
+        for (auto c = b.credit_begin[i]; c < b.credit_begin[i + 1]; ++c) {
+            if (b.credit_share[c] <= 0) continue;
+            auto& person = kept.first_sale_person[b.credit_participant[c]];
+            person = std::min(person, b.day[i]);
+        }
+    }
 }
 
 INCENTIVES_INLINE const rules::rule& engine::rule_of(const detail::leaf& l) const {

@@ -26,6 +26,7 @@ INCENTIVES_INLINE engine::engine(std::shared_ptr<const program> prog, std::share
 
 INCENTIVES_INLINE void engine::compile() {
     validate(*prog_);  // the one validator: a program that passes it fails here only for data reasons
+    certified_ = detail::certified_table::build(*prog_, *cat_);
     paid_kinds_ = {};
     paid_kinds_.kinds = {"sale", "return"};  // returns are a mechanism of every program (clawbacks)
     if (!prog_->funds.empty())  // the steps of a fund's life (engine/ledger.hpp)

@@ -10,6 +10,7 @@
 
 #include <incentives/engine/batch.hpp>
 #include <incentives/engine/catalog.hpp>
+#include <incentives/engine/certified.hpp>
 #include <incentives/engine/dictionary.hpp>
 #include <incentives/rules/selection.hpp>
 
@@ -27,7 +28,7 @@ inline bool mentions_kind(const rules::selector& s) {
 /// A selector compiled for one batch.
 class compiled_selector {
 public:
-    enum class source : unsigned char { always, kind, partner, product, category, attr, day, amount, quantity, all, any, negate };
+    enum class source : unsigned char { always, kind, partner, product, category, attr, day, amount, quantity, certified, all, any, negate };
 
     [[nodiscard]] bool operator()(const event_batch& b, std::size_t i) const {
         switch (src_) {
@@ -40,6 +41,7 @@ public:
             case source::day: return b.day[i] >= lo_ && b.day[i] <= hi_;
             case source::amount: return b.amount[i] >= lo_ && b.amount[i] < hi_;
             case source::quantity: return b.quantity[i] >= lo_ && b.quantity[i] < hi_;
+            case source::certified: return holds(b, i);
             case source::all:
                 for (const auto& c : children_)
                     if (!c(b, i)) return false;
@@ -84,6 +86,9 @@ public:
                 return;
             case source::amount: by_range(b.amount); return;
             case source::quantity: by_range(b.quantity); return;
+            case source::certified:
+                for (std::size_t i = 0; i < n; ++i) out[i] = holds(b, from + i);
+                return;
             case source::negate:
                 children_[0].select_rows(b, from, to, out);
                 for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(!out[i]);
@@ -105,17 +110,27 @@ public:
     }
 
     static compiled_selector compile(const rules::selector& s, const catalog& cat, const event_dictionaries& dicts,
-                                     const event_batch& batch, int amount_scale, int quantity_scale) {
+                                     const event_batch& batch, int amount_scale, int quantity_scale,
+                                     const certified_table* certified = nullptr) {
         using op = rules::selector::op;
         compiled_selector c;
         switch (s.kind()) {
             case op::always: c.src_ = source::always; return c;
+            case op::certified: {
+                c.src_ = source::certified;
+                if (certified)
+                    if (auto it = certified->courses.find(s.values().front()); it != certified->courses.end()) c.certified_ = &it->second;
+                if (!c.certified_)  // validate() refuses it first; a guard for selectors built by hand
+                    throw validation_error("incentives.validation.certified",
+                                           "the course \"" + s.values().front() + "\" is not declared under certifications");
+                return c;
+            }
             case op::all:
             case op::any:
             case op::negate:
                 c.src_ = s.kind() == op::all ? source::all : (s.kind() == op::any ? source::any : source::negate);
                 for (const auto& child : s.children())
-                    c.children_.push_back(compile(child, cat, dicts, batch, amount_scale, quantity_scale));
+                    c.children_.push_back(compile(child, cat, dicts, batch, amount_scale, quantity_scale, certified));
                 return c;
             case op::dates:
                 c.src_ = source::day;
@@ -165,6 +180,17 @@ public:
     }
 
 private:
+    /// Every person credited on row i holds the certification on its day (its partner, when none is).
+    [[nodiscard]] bool holds(const event_batch& b, std::size_t i) const {
+        const std::int32_t day = b.day[i];
+        auto covers = [day](const std::pair<std::int32_t, std::int32_t>& d) { return d.first <= day && day <= d.second; };
+        const auto first = b.credit_begin[i], last = b.credit_begin[i + 1];
+        if (first == last) return covers(certified_->partner[b.partner[i]]);
+        for (auto k = first; k < last; ++k)
+            if (!covers(certified_->person[b.credit_participant[k]])) return false;
+        return true;
+    }
+
     // A decimal bound in column units; ceiling keeps [min, max) exact for bounds finer than the column.
     static std::int64_t bound(const decimal& d, int scale, rounding_mode mode) {
         int128 u = d.rescale(std::max(scale, d.scale()), rounding_mode::unnecessary).units();
@@ -177,6 +203,7 @@ private:
     const std::vector<std::uint32_t>* column_ = nullptr;
     std::int64_t lo_ = 0, hi_ = 0;
     std::vector<compiled_selector> children_;
+    const certified_table::holders* certified_ = nullptr;
 };
 
 }  // namespace incentives::detail

@@ -22,6 +22,7 @@
 #include <incentives/detail/config.hpp>
 #include <incentives/engine/batch.hpp>
 #include <incentives/engine/catalog.hpp>
+#include <incentives/engine/certified.hpp>
 #include <incentives/engine/event_columns.hpp>
 #include <incentives/engine/measures.hpp>
 #include <incentives/engine/plan.hpp>
@@ -96,6 +97,7 @@ private:
     /// Adds rows [from, to) into `acc`; with parts > 1, only the rows of partners p with p % parts == part.
     void accumulate(const event_batch& b, const std::vector<detail::prepared_leaf>& prep, std::size_t from,
                     std::size_t to, std::vector<detail::leaf_acc>& acc, unsigned part = 0, unsigned parts = 1) const;
+    void note_first_sales(const event_batch& b, std::uint32_t sale_kind);
     static void merge(detail::leaf_acc& into, detail::leaf_acc& from, const std::string& rule);
     void record_clawbacks(const event_batch& b, const std::vector<detail::prepared_leaf>& prep,
                           const std::vector<std::uint32_t>& sale_record, const std::vector<std::uint32_t>& returned_sale);
@@ -107,6 +109,7 @@ private:
     detail::kind_set paid_kinds_;       // the kinds some rule selects (sale and return always)
     detail::engine_state st_;           // what intake keeps: dictionaries, ids, sales, returns
     detail::measure_store ms_;          // what accumulation produces: the measures, clawback records
+    detail::certified_table certified_; // the days each person and partner holds each certification
 };
 
 }  // namespace incentives

@@ -6,6 +6,7 @@
 // deals.hpp, referrals.hpp, points.hpp) replay them at every run.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <iterator>
 #include <optional>
@@ -122,6 +123,10 @@ struct ledger_events {
     std::vector<deal_event> deals;
     std::vector<referral_event> referrals;
     std::vector<points_event> points;
+    /// The day of each participant's and partner's first sale in the program's dates (by catalog
+    /// index; no_sale_day: none yet), kept when the points reward first sales.
+    std::vector<std::int32_t> first_sale_person, first_sale_partner;
+    static constexpr std::int32_t no_sale_day = INT32_MAX;
 };
 
 }  // namespace incentives::detail

@@ -89,10 +89,14 @@ public:
     points_ledger(const program& p, const catalog& cat, const std::vector<measure_row>* measures = nullptr)
         : p_(p), pp_(*p.points), cat_(cat), places_(pp_.places), zero_(decimal::from_units(0, places_)), measures_(measures) {}
 
-    /// Replays the points rules' lines in `r.lines` and the shop's events into `r.points` and `r.lots`.
-    void replay(const std::vector<points_event>& events, result& r) {
+    /// Replays the points rules' lines in `r.lines`, the activity rewards and the shop's events (in
+    /// `kept`) into `r.points`, `r.lots` and `r.levels`.
+    void replay(const ledger_events& kept, result& r) {
+        const auto& events = kept.points;
         r.points_id = pp_.id;
         collect(r.lines, events);
+        collect_first_sales(kept);
+        sort_actions();
         out_ = &r.points;
         levels_out_ = &r.levels;
         std::int32_t horizon = p_.cal.to().days();
@@ -129,7 +133,8 @@ private:
     };
     /// An activity reward: a welcome or birthday bonus, or a completed course (an event).
     struct reward_due {
-        std::uint32_t person = 0;
+        to_t type = to_t::participant;
+        std::uint32_t person = 0;  // a participant's or (type partner) a partner's catalog index
         decimal points;
         std::string id, reason;
         std::string course;  // a course: once per person and course
@@ -182,13 +187,15 @@ private:
             const auto& e = events[i];
             if (e.step == points_step::course) {
                 actions_.push_back({e.day, action::reward, e.id, rewards_.size()});
-                rewards_.push_back({e.participant, course_points(e.item), e.id, "course " + e.item + " completed", e.item});
+                rewards_.push_back({to_t::participant, e.participant, course_points(e.item), e.id, "course " + e.item + " completed", e.item});
                 continue;
             }
             actions_.push_back({e.day, e.step == points_step::redemption ? action::redemption : action::cancel, e.id, i});
         }
         collect_rewards();
         if (pp_.levels) collect_levels();
+    }
+    void sort_actions() {
         std::sort(actions_.begin(), actions_.end(), [](const action& a, const action& b) {
             return std::tie(a.day, a.what, a.id) < std::tie(b.day, b.what, b.id);
         });
@@ -378,25 +385,68 @@ private:
         return pp_.rewards.course.value_or(zero_);
     }
 
+    /// A date attribute of a participant or partner (`registered`, `certified.<course>`), if given.
+    static std::optional<date> date_attribute(const attributes& attrs, const std::string& name, std::string_view who,
+                                              const std::string& id) {
+        auto it = attrs.find(name);
+        if (it == attrs.end() || it->second.empty()) return std::nullopt;
+        try {
+            return date::parse(it->second);
+        } catch (const error&) {
+            throw input_error("incentives.input.catalog", std::string(who) + " \"" + id + "\": attribute " + name + " is \"" + it->second +
+                                                              "\", expected a date (YYYY-MM-DD)");
+        }
+    }
+
+    /// The first-sale bonuses: on the day of each person's and partner's first sale.
+    void collect_first_sales(const ledger_events& kept) {
+        const auto& rw = pp_.rewards;
+        auto due = [&](const std::optional<decimal>& points, to_t type, const std::vector<std::int32_t>& days, const char* name, auto id_of) {
+            if (!points) return;
+            for (std::uint32_t i = 0; i < days.size(); ++i) {
+                if (days[i] == ledger_events::no_sale_day) continue;
+                const std::string id = name + id_of(i);
+                actions_.push_back({days[i], action::reward, id, rewards_.size()});
+                rewards_.push_back({type, i, *points, id, "first-sale bonus: first sale on " + date(days[i]).to_string(), ""});
+            }
+        };
+        due(rw.first_sale, to_t::participant, kept.first_sale_person, "first_sale/", [&](std::uint32_t i) { return cat_.participants()[i].id; });
+        due(rw.partner_first_sale, to_t::partner, kept.first_sale_partner, "partner_first_sale/", [&](std::uint32_t i) { return cat_.partners()[i].id; });
+    }
+
     /// The welcome and birthday bonuses due inside the program's dates.
     void collect_rewards() {
         const auto& rw = pp_.rewards;
-        if (!rw.welcome && !rw.birthday) return;
+        if (rw.partner_welcome)
+            for (std::uint32_t i = 0; i < cat_.partners().size(); ++i) {
+                const auto& partner = cat_.partners()[i];
+                const auto registered = date_attribute(partner.attrs, "registered", "partner", partner.id);
+                if (!registered || !p_.cal.contains(*registered)) continue;
+                actions_.push_back({registered->days(), action::reward, "partner_welcome/" + partner.id, rewards_.size()});
+                rewards_.push_back({to_t::partner, i, *rw.partner_welcome, "partner_welcome/" + partner.id,
+                                    "welcome bonus: partner registered " + registered->to_string(), ""});
+            }
+        const bool courses = rw.course || !rw.courses.empty();
+        if (!rw.welcome && !rw.birthday && !courses) return;
         const auto& people = cat_.participants();
         for (std::uint32_t i = 0; i < people.size(); ++i) {
             const auto& person = people[i];
-            std::optional<date> registered;
-            if (auto it = person.attrs.find("registered"); it != person.attrs.end() && !it->second.empty()) {
-                try {
-                    registered = date::parse(it->second);
-                } catch (const error&) {
-                    throw input_error("incentives.input.catalog", "participant \"" + person.id + "\": attribute registered is \"" + it->second +
-                                                                      "\", expected a date (YYYY-MM-DD)");
+            // A course completed by the participants table's date (`certified.<course>`, as for the
+            // certifications that gate rules) is rewarded like a course_completed event, once.
+            if (courses)
+                for (const auto& [name, value] : person.attrs) {
+                    if (!name.starts_with("certified.") || value.empty()) continue;
+                    const std::string course = name.substr(std::string_view("certified.").size());
+                    const auto on = date_attribute(person.attrs, name, "participant", person.id);
+                    if (!p_.cal.contains(*on) || course_points(course).signum() <= 0) continue;  // no reward declared for it
+                    const std::string id = "course/" + person.id + "/" + course;
+                    actions_.push_back({on->days(), action::reward, id, rewards_.size()});
+                    rewards_.push_back({to_t::participant, i, course_points(course), id, "course " + course + " completed (participants table)", course});
                 }
-            }
+            const auto registered = date_attribute(person.attrs, "registered", "participant", person.id);
             if (rw.welcome && registered && p_.cal.contains(*registered)) {
                 actions_.push_back({registered->days(), action::reward, "welcome/" + person.id, rewards_.size()});
-                rewards_.push_back({i, *rw.welcome, "welcome/" + person.id, "welcome bonus: registered " + registered->to_string(), ""});
+                rewards_.push_back({to_t::participant, i, *rw.welcome, "welcome/" + person.id, "welcome bonus: registered " + registered->to_string(), ""});
             }
             if (!rw.birthday || !person.birthday) continue;
             for (int y = p_.cal.from().year(); y <= p_.cal.to().year(); ++y) {
@@ -410,14 +460,14 @@ private:
                 if (!p_.cal.contains(on) || (registered && on < *registered)) continue;
                 const std::string id = "birthday/" + person.id + "/" + std::to_string(y);
                 actions_.push_back({on.days(), action::reward, id, rewards_.size()});
-                rewards_.push_back({i, *rw.birthday, id, "birthday bonus " + std::to_string(y), ""});
+                rewards_.push_back({to_t::participant, i, *rw.birthday, id, "birthday bonus " + std::to_string(y), ""});
             }
         }
     }
 
     void reward(const action& a) {
         const auto& rd = rewards_[a.index];
-        const std::size_t hi = holder_of(to_t::participant, rd.person);
+        const std::size_t hi = holder_of(rd.type, rd.person);
         if (!rd.course.empty() && !courses_done_.insert({rd.person, rd.course}).second) {
             entry(hi, a.day, kind::refused, zero_, 0, rd.id, "course " + rd.course + " was already rewarded to this person: once per course");
             return;

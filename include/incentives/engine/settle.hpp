@@ -795,7 +795,7 @@ inline result settle_and_replay(const engine& e, const program& p, const catalog
     if (p.points) {
         std::vector<measure_row> measures;  // the levels may count a rule's measure
         if (p.points->levels && !p.points->levels->rule.empty()) measures = e.measures();
-        points_ledger(p, cat, &measures).replay(kept.points, r);
+        points_ledger(p, cat, &measures).replay(kept, r);
     }
     if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, kept.funds);
     return r;

@@ -104,7 +104,7 @@ struct state_io {
 
 INCENTIVES_INLINE std::string engine::snapshot() const {
     detail::bytes_out o;
-    o.str("incentives-snapshot-7");
+    o.str("incentives-snapshot-8");
     o.str(detail::state_io::fingerprint(*this));
     o.pod<std::uint8_t>(retain_ids_);
     detail::state_io::dict_out(o, st_.dicts.kinds);
@@ -212,6 +212,8 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
         o.pod(x.count);
         o.str(x.reference);
     }
+    o.pods(st_.kept.first_sale_person);
+    o.pods(st_.kept.first_sale_partner);
     return o.take();
 }
 
@@ -223,11 +225,13 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
                           "the snapshot is in format " + format.substr(format.size() - 1) +
                               ", written by an older version of incentives; this version reads format 3 (add the events "
                               "to a new engine to rebuild the state)");
-    // Format 4 adds the events by kind, format 5 the fund events, 6 the referral events, 7 the shop's;
+    // Format 4 adds the events by kind, format 5 the fund events, 6 the referral events, 7 the shop's,
+    // 8 the first sales;
     // older snapshots read without them (a format 3 snapshot's unknown kinds are not listed again).
     const int version = format == "incentives-snapshot-3" ? 3 : format == "incentives-snapshot-4" ? 4 : format == "incentives-snapshot-5" ? 5
                       : format == "incentives-snapshot-6" ? 6
                       : format == "incentives-snapshot-7" ? 7
+                      : format == "incentives-snapshot-8" ? 8
                                                           : 0;
     if (version == 0) detail::bytes_in::corrupt();
     std::string fp = in.str();
@@ -378,6 +382,12 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
             x.reference = in.str();
             st.kept.points.push_back(std::move(x));
         }
+    }
+    if (version >= 8) {
+        st.kept.first_sale_person = in.pods<std::int32_t>();
+        st.kept.first_sale_partner = in.pods<std::int32_t>();
+        if (st.kept.first_sale_person.size() > e.cat_->participants().size() || st.kept.first_sale_partner.size() > e.cat_->partners().size())
+            detail::bytes_in::corrupt();
     }
     if (!in.done()) detail::bytes_in::corrupt();
     return e;

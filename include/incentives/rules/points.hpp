@@ -53,19 +53,26 @@ struct status_levels {
     return d == status_levels::downgrade_t::one_level ? "one_level" : "to_measure";
 }
 
-/// Points for activity rather than sales, paid to participants as lots of their own: a welcome bonus
-/// on the person's registration in the program (participant attribute `registered`, YYYY-MM-DD), a
-/// birthday bonus each year of the program (to people registered by then; a 29 February birthday
-/// falls on 28 February or 1 March in other years, as declared), and a bonus per completed course
-/// (`course_completed` events, once per person and course).
+/// Points for activity rather than sales, as lots of their own: a welcome bonus on a person's or a
+/// partner's registration in the program (attribute `registered`, YYYY-MM-DD), a birthday bonus each
+/// year of the program (to people registered by then; a 29 February birthday falls on 28 February or
+/// 1 March in other years, as declared), a bonus per completed course (`course_completed` events or
+/// a participant's `certified.<course>` date, once per person and course), and a first-sale bonus
+/// on the day of a person's (a partner's) first sale in the program's dates.
 struct activity_rewards {
     enum class feb29_t : unsigned char { feb28, mar1 };
-    std::optional<decimal> welcome;
+    std::optional<decimal> welcome;          ///< to a person, on its `registered` date
+    std::optional<decimal> partner_welcome;  ///< to a partner, on its `registered` date
     std::optional<decimal> birthday;
     feb29_t feb29 = feb29_t::feb28;
     std::optional<decimal> course;                              ///< any course not listed below
     std::vector<std::pair<std::string, decimal>> courses;       ///< per course id
-    [[nodiscard]] bool any() const { return welcome || birthday || course || !courses.empty(); }
+    std::optional<decimal> first_sale;          ///< to each person credited on its first sale
+    std::optional<decimal> partner_first_sale;  ///< to a partner, on its first sale
+    [[nodiscard]] bool any() const {
+        return welcome || partner_welcome || birthday || course || !courses.empty() || first_sale || partner_first_sale;
+    }
+    [[nodiscard]] bool first_sales() const { return first_sale || partner_first_sale; }
     friend bool operator==(const activity_rewards&, const activity_rewards&) = default;
 };
 

@@ -27,10 +27,12 @@ struct field {
 };
 
 /// A predicate over events. Leaves: `in` (value is one of a set), `range` (numeric, half-open
-/// [min, max)), `dates` (event date within [from, to], inclusive). Nodes: all, any, not.
+/// [min, max)), `dates` (event date within [from, to], inclusive), `certified` (every person credited
+/// on the event — the partner, when none is — holds a certification on the event's date; see
+/// rules/certification.hpp). Nodes: all, any, not.
 class selector {
 public:
-    enum class op : unsigned char { always, in, range, dates, all, any, negate };
+    enum class op : unsigned char { always, in, range, dates, all, any, negate, certified };
 
     /// Matches every event.
     selector() = default;
@@ -52,6 +54,11 @@ public:
         selector s(op::dates);
         s.from_ = from;
         s.to_ = to;
+        return s;
+    }
+    [[nodiscard]] static selector certified(std::string course) {
+        selector s(op::certified);
+        s.values_ = {std::move(course)};
         return s;
     }
     [[nodiscard]] static selector all(std::vector<selector> children) { return node(op::all, std::move(children)); }
@@ -78,7 +85,7 @@ public:
         return (!min_ || !(x < *min_)) && (!max_ || x < *max_);
     }
     [[nodiscard]] const rules::field& target() const noexcept { return field_; }
-    [[nodiscard]] const std::vector<std::string>& values() const noexcept { return values_; }
+    [[nodiscard]] const std::vector<std::string>& values() const noexcept { return values_; }  ///< `in`; `certified`: the course
     [[nodiscard]] const std::optional<decimal>& min() const noexcept { return min_; }
     [[nodiscard]] const std::optional<decimal>& max() const noexcept { return max_; }
     [[nodiscard]] const std::optional<date>& from() const noexcept { return from_; }

@@ -26,7 +26,8 @@ struct threshold {
     using op = selector::op;
     switch (s.kind()) {
         case op::always:
-        case op::dates: return true;
+        case op::dates:
+        case op::certified: return true;  // not partner fields: eligibility never holds them (validated)
         case op::all:
             for (const auto& c : s.children())
                 if (!partner_matches(c, p)) return false;
