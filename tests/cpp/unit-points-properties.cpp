@@ -8,6 +8,11 @@
 // pending_only, within_balance or unlimited; cancellations back into the lots or into a new lot with
 // a window of 0 or 30 days. A points rule pays 10% (or 3.33%) of a person's sales per month or
 // quarter, with a 60-day clawback (four sequences in five); one in five also pays its partner 1%.
+// One in four has status levels by points earned (a calendar quarter or a rolling 2-3 months, grace 0
+// or 1, down one level or to the measure, silver and gold multiplying by 1.25/1.5 or 2); one in four
+// has activity rewards (welcome, a partner's welcome, birthdays, first sales of people and partners,
+// courses by event and from the participants table); one in five has a second points rule gated by a
+// certification valid 1-3 months (completion dates in the catalog).
 // The shop: A at 50 points, B at 120 with a stock of 2, C at 35 (35.5 with places) limited to one a
 // month. Its 4-30 events: sales by M1, S1 (P1) and M2 (P2); returns of earlier sales (all of what is
 // left, half, a cent); redemptions of 1-2 items by a person or a partner; cancellations of earlier
@@ -24,6 +29,12 @@
 //                 it; every earned lot is a points rule's line (rule, holder, period), its points;
 //   returns       pending_only takes back pending points only; only unlimited runs into a debt (and
 //                 only when the holder's lots are empty); otherwise no balance goes below zero;
+//   levels        each holder's changes chain (from the level it had), an upgrade's measure reaches its
+//                 level's `from`, and a lot of a rule's line holds the line's points times the
+//                 multiplier of some level, rounded as the program rounds;
+//   rewards       at most one welcome and one first-sale bonus per holder, on the holder's
+//                 `registered` day and on the day of its first sale in the program's dates (from
+//                 the events); a course at most once per person;
 //   determinism   the events shuffled, split into 1-3 batches with snapshot()/restore() between them,
 //                 added and run with 2 threads, give the same result.
 //
@@ -54,8 +65,11 @@ constexpr int last_day = 180;  // 2027-06-30
 
 const std::shared_ptr<const catalog>& the_catalog() {
     static const auto cat = std::make_shared<const catalog>(
-        std::vector<partner>{{"P1", "Acme", "smb", "north", "eu", "gold", {}}, {"P2", "Beta", "smb", "south", "eu", "gold", {}}},
-        std::vector<participant>{{"M1", "P1", "manager", {}, {}}, {"S1", "P1", "specialist", {}, {}}, {"M2", "P2", "manager", {}, {}}},
+        std::vector<partner>{{"P1", "Acme", "smb", "north", "eu", "gold", {{"registered", "2027-03-01"}}},
+                             {"P2", "Beta", "smb", "south", "eu", "gold", {{"certified.CERT", "2027-02-01"}}}},
+        std::vector<participant>{{"M1", "P1", "manager", date(1992, 2, 29), {{"registered", "2027-02-01"}}},
+                                 {"S1", "P1", "specialist", date(1988, 3, 15), {{"certified.CERT", "2027-02-10"}}},
+                                 {"M2", "P2", "manager", date(1980, 5, 20), {{"registered", "2027-01-15"}, {"certified.CERT", "2026-12-01"}}}},
         std::vector<product>{{"S100", "servers", {}}});
     return cat;
 }
@@ -84,10 +98,25 @@ std::string random_program(dice& r) {
     y += std::string("  reinstate: ") + r.pick({"original", "original", "{days: 0}", "{days: 30}"}) + "\n";
     y += "  shop:\n    - {sku: A, price: 50}\n    - {sku: B, price: 120, stock: 2}\n";
     y += std::string("    - {sku: C, price: ") + (places ? "35.5" : "35") + ", limit: {count: 1, per: month}}\n";
+    if (r.chance(25)) {
+        const int silver = r.in(50, 2000);
+        y += "  levels:\n    table:\n      - {name: bronze, from: 0}\n      - {name: silver, from: " + std::to_string(silver) + ", multiplier: " +
+             r.pick({"1.25", "1.5"}) + "}\n      - {name: gold, from: " + std::to_string(silver * r.in(2, 5)) + ", multiplier: " +
+             r.pick({"1.5", "2"}) + "}\n";
+        y += r.chance(50) ? std::string("    window: quarter\n") : "    window: {rolling_months: " + std::to_string(r.in(2, 3)) + "}\n";
+        y += "    grace: " + std::to_string(r.in(0, 1)) + "\n" + (r.chance(50) ? "    downgrade: to_measure\n" : "");
+    }
+    if (r.chance(25)) {
+        y += "  rewards: {welcome: 20, partner_welcome: 30, birthday: 15, first_sale: 25, partner_first_sale: 35, course: 10, courses: {CERT: 40}";
+        y += std::string(r.chance(50) ? ", feb29: mar1" : "") + "}\n";
+    }
     y += "rules:\n  - {id: earn, pay: {rate: " + std::string(r.pick({"10%", "3.33%"})) + "}, per: [participant, " +
          r.pick({"month", "quarter"}) + "], points: pts" + (r.chance(80) ? ", clawback: {days: 60}" : "") + "}\n";
     if (r.chance(20)) y += "  - {id: partner_earn, pay: {rate: 1%}, per: [partner, month], points: pts, clawback: {days: 60}}\n";
+    const bool gated = r.chance(20);
+    if (gated) y += "  - {id: certified_earn, select: {certified: CERT}, pay: {rate: 5%}, per: [participant, month], points: pts}\n";
     y += "  - {id: rebate, pay: {rate: 1%}, per: [partner, quarter]}\n";
+    if (gated) y += "certifications:\n  - {course: CERT, valid: {after: " + std::to_string(r.in(1, 3)) + ", unit: month}}\n";
     return y;
 }
 
@@ -148,6 +177,16 @@ sequence generate(std::uint64_t seed) {
             if (r.chance(30)) e.quantity = decimal(2);
             s.events.push_back(std::move(e));
             redeemed.emplace_back(id, who);
+        } else if (what >= 95) {
+            const std::string who = r.pick(std::vector<std::string>{"M1", "S1", "M2"});
+            event e;
+            e.id = id;
+            e.kind = "course_completed";
+            e.on = day_of(r.in(0, last_day));
+            e.partner = partner_of.at(who);
+            e.participants = {{who, decimal(1)}};
+            e.attrs["course"] = r.pick(std::vector<std::string>{"CERT", "BASICS"});
+            s.events.push_back(std::move(e));
         } else {
             auto [of, holder] = r.chance(90) ? redeemed[r.below(redeemed.size())] : std::pair<std::string, std::string>{"nothing", "M1"};
             if (r.chance(10)) holder = holder == "M1" ? "S1" : "M1";
@@ -232,6 +271,12 @@ std::string check_spent_once(const sequence& s, const result& r) {
     return "";
 }
 
+bool is_reward(const std::string& event) {
+    for (const char* prefix : {"welcome/", "partner_welcome/", "birthday/", "first_sale/", "partner_first_sale/", "course/"})
+        if (event.starts_with(prefix)) return true;
+    return false;
+}
+
 std::string check_expiry(const sequence& s, const result& r) {
     std::map<std::uint64_t, const points_entry*> opener;
     for (const auto& e : r.points) {
@@ -244,20 +289,87 @@ std::string check_expiry(const sequence& s, const result& r) {
     for (const auto& e : s.events) horizon = std::max(horizon, e.on);
     for (const auto& l : r.lots)
         if (l.expires && *l.expires < horizon && l.left.signum() != 0) return lot_name(l) + " keeps points after its last usable day";
-    // Every earned lot is one points rule's line (rule, holder, period) and holds its points.
+    // Every earned lot is an activity reward or one points rule's line (rule, holder, period) and holds
+    // its points (times a level's multiplier, rounded as the program rounds).
     std::map<std::string, decimal> accruals;
     for (const auto& l : r.lines)
         if (l.currency == "pts" && l.kind == payout_line::kind_t::accrual) accruals[l.rule + "/" + l.beneficiary + "/" + l.period] += l.amount;
+    std::vector<decimal> multipliers{decimal(1)};
+    if (s.prog->points->levels)
+        for (const auto& lv : s.prog->points->levels->table) multipliers.push_back(lv.multiplier);
+    std::set<std::string> course_events;
+    for (const auto& e : s.events)
+        if (e.kind == "course_completed") course_events.insert(e.id);
     std::size_t earned = 0;
     for (const auto& e : r.points) {
-        if (e.kind != kind::earned) continue;
+        if (e.kind != kind::earned || course_events.contains(e.event) || is_reward(e.event)) continue;
         ++earned;
         auto it = accruals.find(e.event);
-        if (it == accruals.end() || !(it->second == e.points)) return entry_name(e) + " is not its line's points";
+        if (it == accruals.end()) return entry_name(e) + " is no line's lot";
+        const decimal line = it->second.rescale(s.prog->points->places, s.prog->rounding.mode);
+        bool matches = false;
+        for (const auto& m : multipliers) matches = matches || (line * m).rescale(s.prog->points->places, s.prog->rounding.mode) == e.points;
+        if (!matches) return entry_name(e) + " is not its line's points times a level's multiplier";
     }
     std::size_t positive = 0;
     for (const auto& [key, points] : accruals) positive += points.signum() > 0;
     if (earned != positive) return std::to_string(positive) + " lines of points, " + std::to_string(earned) + " lots earned";
+    return "";
+}
+
+std::string check_levels(const sequence& s, const result& r) {
+    if (!s.prog->points->levels) return r.levels.empty() ? "" : "level changes without levels";
+    const auto& table = s.prog->points->levels->table;
+    std::map<std::string, std::string> level;  // holder -> its level
+    for (const auto& c : r.levels) {
+        auto [it, fresh] = level.try_emplace(c.holder, table.front().name);
+        if (c.previous != it->second) return "level change " + std::to_string(c.number) + " of " + c.holder + " from " + c.previous + ", not " + it->second;
+        std::size_t to = 0;
+        while (to < table.size() && table[to].name != c.level) ++to;
+        if (to == table.size()) return "level change " + std::to_string(c.number) + " to an unknown level";
+        if (c.up && c.measure < table[to].from) return "an upgrade of " + c.holder + " below its level's from";
+        it->second = c.level;
+    }
+    return "";
+}
+
+std::string check_rewards(const sequence& s, const result& r) {
+    const auto& rw = s.prog->points->rewards;
+    // The oracle: each person's and partner's first sale inside the program's dates, from the events.
+    std::map<std::string, date> first;
+    for (const auto& e : s.events) {
+        if (e.kind != "sale" || !s.prog->cal.contains(e.on)) continue;
+        for (const std::string& who : {e.partner, e.participants.front().participant})
+            if (!first.contains(who) || e.on < first[who]) first[who] = e.on;
+    }
+    std::map<std::string, int> welcomes, first_sales;
+    std::set<std::pair<std::string, std::string>> courses;
+    std::map<std::string, std::string> course_of;
+    for (const auto& e : s.events)
+        if (e.kind == "course_completed") course_of[e.id] = e.attrs.at("course");
+    for (const auto& e : r.points) {
+        if (e.kind != kind::earned) continue;
+        if (e.event.starts_with("welcome/") || e.event.starts_with("partner_welcome/")) {
+            if (++welcomes[e.holder] > 1) return entry_name(e) + ": a second welcome";
+            const auto& attrs = e.holder_type == rules::credit::to_t::partner ? the_catalog()->partners()[*the_catalog()->partner_index(e.holder)].attrs
+                                                                              : the_catalog()->participants()[*the_catalog()->participant_index(e.holder)].attrs;
+            if (attrs.at("registered") != e.on.to_string()) return entry_name(e) + ": a welcome not on the registration day";
+        }
+        if (e.event.starts_with("first_sale/") || e.event.starts_with("partner_first_sale/")) {
+            if (!rw.first_sales()) return entry_name(e) + ": a first-sale bonus the program does not declare";
+            if (++first_sales[e.holder] > 1) return entry_name(e) + ": a second first-sale bonus";
+            if (!first.contains(e.holder) || !(first[e.holder] == e.on)) return entry_name(e) + ": not on the holder's first sale";
+        }
+        std::string course;
+        if (auto it = course_of.find(e.event); it != course_of.end()) course = it->second;
+        if (e.event.starts_with("course/")) course = e.event.substr(e.event.rfind('/') + 1);
+        if (!course.empty() && !courses.insert({e.holder, course}).second) return entry_name(e) + ": course " + course + " paid twice";
+    }
+    if (rw.first_sale || rw.partner_first_sale)
+        for (const auto& [who, on] : first) {
+            const bool partner = who[0] == 'P';
+            if ((partner ? rw.partner_first_sale : rw.first_sale) && !first_sales.contains(who)) return who + " has no first-sale bonus";
+        }
     return "";
 }
 
@@ -319,9 +431,9 @@ struct tally {
 TEST_CASE("points properties: conservation, nothing spent twice, expiry, returns policies and determinism over random sequences") {
     const std::uint64_t n = property_support::setting("INCENTIVES_LEDGER_PROPERTY_CASES", 100'000);
     const std::uint64_t seed0 = property_support::setting("INCENTIVES_LEDGER_PROPERTY_SEED", 20270101);
-    tally runs, conservation, spent_once, expiry, returns, determinism;
+    tally runs, conservation, spent_once, expiry, returns, levels, rewards, determinism;
     std::map<kind, std::uint64_t> seen;
-    std::uint64_t events = 0;
+    std::uint64_t events = 0, level_changes = 0, gated = 0, first_sale_bonuses = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
         const sequence s = generate(std::mt19937_64(seed0 + i)());
         events += s.events.size();
@@ -337,21 +449,36 @@ TEST_CASE("points properties: conservation, nothing spent twice, expiry, returns
         spent_once.record(s, check_spent_once(s, r));
         expiry.record(s, check_expiry(s, r));
         returns.record(s, check_returns(s, r));
+        levels.record(s, check_levels(s, r));
+        rewards.record(s, check_rewards(s, r));
+        level_changes += r.levels.size();
+        for (const auto& x : r.points) {
+            gated += x.event.starts_with("certified_earn/");
+            first_sale_bonuses += x.event.starts_with("first_sale/") || x.event.starts_with("partner_first_sale/");
+        }
         determinism.record(s, check_determinism(s, r));
     }
     MESSAGE(n << " sequences, " << events << " events; entries: earned " << seen[kind::earned] << ", repaid " << seen[kind::repaid]
               << ", reversed " << seen[kind::reversed] << ", debt " << seen[kind::debt] << ", forgiven " << seen[kind::forgiven]
               << ", redeemed " << seen[kind::redeemed] << ", reinstated " << seen[kind::reinstated] << ", refused " << seen[kind::refused]
-              << ", expired " << seen[kind::expired]);
+              << ", expired " << seen[kind::expired] << "; level changes " << level_changes
+              << ", first-sale bonuses " << first_sale_bonuses << ", entries of the certified rule " << gated);
     CHECK_MESSAGE(runs.failures == 0, "runs: " << runs.failures << " failing; first: " << runs.first);
     CHECK_MESSAGE(conservation.failures == 0, "conservation: " << conservation.failures << " failing; first: " << conservation.first);
     CHECK_MESSAGE(spent_once.failures == 0, "spent once: " << spent_once.failures << " failing; first: " << spent_once.first);
     CHECK_MESSAGE(expiry.failures == 0, "expiry: " << expiry.failures << " failing; first: " << expiry.first);
     CHECK_MESSAGE(returns.failures == 0, "returns: " << returns.failures << " failing; first: " << returns.first);
+    CHECK_MESSAGE(levels.failures == 0, "levels: " << levels.failures << " failing; first: " << levels.first);
+    CHECK_MESSAGE(rewards.failures == 0, "rewards: " << rewards.failures << " failing; first: " << rewards.first);
     CHECK_MESSAGE(determinism.failures == 0, "determinism: " << determinism.failures << " failing; first: " << determinism.first);
     // The generator reaches every kind of entry.
     if (n >= 1000)
         for (kind k : {kind::earned, kind::repaid, kind::reversed, kind::debt, kind::forgiven, kind::redeemed, kind::reinstated, kind::refused,
                        kind::expired})
             CHECK_MESSAGE(seen[k] > n / 200, "entries of kind " << to_string(k) << ": " << seen[k]);
+    if (n >= 1000) {
+        CHECK_MESSAGE(level_changes > n / 100, "level changes: " << level_changes);
+        CHECK_MESSAGE(first_sale_bonuses > n / 100, "first-sale bonuses: " << first_sale_bonuses);
+        CHECK_MESSAGE(gated > n / 100, "entries of the certified rule: " << gated);
+    }
 }
