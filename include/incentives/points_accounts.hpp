@@ -40,7 +40,7 @@ namespace incentives {
         for (const auto& c : r.levels)
             if (c.holder == b.holder && !(on < c.on)) last = &c;
         if (s.empty()) s = fmt::format("{}Status levels on {}\n", indent, on.to_string());
-        s += fmt::format("{}  {:<12} {:<12} {}\n", indent, b.holder, points_level_of(p, r, b.holder, on),
+        s += fmt::format("{}  {:<12} {:<12} {}\n", indent, b.holder, points_level_of(p, r, b.holder, on, b.holder_type),
                          last ? fmt::format("since {} ({}: {})", last->on.to_string(), last->up ? "up" : "down", last->reason) : "since the start");
     }
     return s;

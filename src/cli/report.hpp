@@ -51,7 +51,7 @@ inline void print_points_summary(const program& p, const result& r) {
                l.liability, p.currency_.code(), l.breakage, l.value_per_point, l.breakage_basis);
     if (p.points->levels) {
         std::map<std::string, std::size_t> at_end;
-        for (const auto& b : points_balances(r.points, p.cal.to())) ++at_end[points_level_of(p, r, b.holder, p.cal.to())];
+        for (const auto& b : points_balances(r.points, p.cal.to())) ++at_end[points_level_of(p, r, b.holder, p.cal.to(), b.holder_type)];
         std::string counts;
         for (const auto& lv : p.points->levels->table) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", lv.name, at_end[lv.name]);
         std::size_t up = 0;

@@ -851,12 +851,14 @@ namespace incentives {
 }
 
 /// The status level of `holder` in force on `on` ("" when the program has no levels): its latest
-/// change on or before that day, else the lowest level.
-[[nodiscard]] inline std::string points_level_of(const program& p, const result& r, std::string_view holder, date on) {
+/// change on or before that day, else the lowest level. With `type`, only a holder of that type (a
+/// partner and a person may share an id).
+[[nodiscard]] inline std::string points_level_of(const program& p, const result& r, std::string_view holder, date on,
+                                                 std::optional<rules::credit::to_t> type = std::nullopt) {
     if (!p.points || !p.points->levels || p.points->levels->table.empty()) return "";
     std::string level = p.points->levels->table.front().name;
     for (const auto& c : r.levels)
-        if (c.holder == holder && !(on < c.on)) level = c.level;
+        if (c.holder == holder && (!type || c.holder_type == *type) && !(on < c.on)) level = c.level;
     return level;
 }
 
