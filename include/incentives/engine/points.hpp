@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <queue>
 #include <set>
 #include <span>
 #include <string>
@@ -50,26 +51,27 @@ inline void reconcile_points(std::span<const points_entry> entries) {
     struct holder_state {
         decimal balance, debt;
     };
-    std::map<std::pair<rules::credit::to_t, std::string_view>, holder_state> holders;
-    std::unordered_map<std::uint64_t, std::pair<const points_entry*, decimal>> lots;  // opening entry, remainder
+    std::unordered_map<std::string_view, holder_state> holders[2];  // by holder type, then id
+    std::vector<std::pair<const points_entry*, decimal>> lots(entries.size() + 1);  // by opening entry: it, remainder
     std::int32_t last_day = INT32_MIN;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const auto& e = entries[i];
         if (e.number != i + 1) broken(e, "numbered out of order");
         if (e.on.days() < last_day) broken(e, "dated before the entry before it");
         last_day = e.on.days();
-        auto& h = holders[{e.holder_type, e.holder}];
+        auto& h = holders[e.holder_type == rules::credit::to_t::participant ? 0 : 1][e.holder];
         const bool opens = e.kind == kind::earned || (e.kind == kind::reinstated && e.lot == e.number);
         if (opens) {
             if (e.points.signum() < 0) broken(e, "a lot opened below zero");
             lots[e.number] = {&e, e.points};
         } else if (e.lot != 0) {
-            auto it = lots.find(e.lot);
-            if (it == lots.end()) broken(e, "names lot " + std::to_string(e.lot) + ", which no entry before it opened");
-            const auto& opener = *it->second.first;
+            if (e.lot >= e.number || lots[e.lot].first == nullptr)
+                broken(e, "names lot " + std::to_string(e.lot) + ", which no entry before it opened");
+            auto& lot = lots[e.lot];
+            const auto& opener = *lot.first;
             if (opener.holder_type != e.holder_type || opener.holder != e.holder) broken(e, "draws on a lot of " + opener.holder);
-            it->second.second += e.points;
-            if (it->second.second.signum() < 0) broken(e, "draws lot " + std::to_string(e.lot) + " below zero");
+            lot.second += e.points;
+            if (lot.second.signum() < 0) broken(e, "draws lot " + std::to_string(e.lot) + " below zero");
         }
         const bool draws = e.kind == kind::repaid || e.kind == kind::reversed || e.kind == kind::redeemed || e.kind == kind::expired;
         if (draws && (e.lot == 0 || e.points.signum() > 0)) broken(e, "a draw names no lot or adds points");
@@ -97,6 +99,8 @@ public:
         collect(r.lines, events);
         collect_first_sales(kept);
         sort_actions();
+        r.points.reserve(r.points.size() + actions_.size() + actions_.size() / 2);  // an entry per action, expiries, a few more
+        lots_.reserve(actions_.size());
         out_ = &r.points;
         levels_out_ = &r.levels;
         std::int32_t horizon = p_.cal.to().days();
@@ -123,6 +127,19 @@ private:
     using to_t = rules::credit::to_t;
     static constexpr std::uint32_t none = 0xFFFFFFFFu;
 
+    /// A points rule's line: (the rank of the rule's id, the rank of the holder's id, the period's
+    /// index), in the order of "rule/holder/period"; rule `none`: no line.
+    struct line_id {
+        std::uint32_t rule = none, holder = 0;
+        std::int32_t period = 0;
+        friend auto operator<=>(const line_id&, const line_id&) = default;
+    };
+    struct line_hash {
+        std::size_t operator()(const line_id& k) const noexcept {
+            return std::hash<std::uint64_t>{}((std::uint64_t{k.rule} << 32 | k.holder) * 0x9E3779B97F4A7C15ull ^ static_cast<std::uint32_t>(k.period));
+        }
+    };
+
     // ---- what is replayed, in order --------------------------------------------------------------
     struct action {
         enum what_t : unsigned char { earn, reward, contribute, review, reversal, redemption, cancel };
@@ -130,6 +147,10 @@ private:
         what_t what = earn;
         std::string id;
         std::size_t index = 0;  // into lines_ (earn, reversal), rewards_, contributions_ or the events
+        /// Lines (earn, reversal) sort by their rule, holder and period — ranks of the rule's and the
+        /// holder's ids, the period's index — before `id` (a reversal's return), so that a million
+        /// lots do not sort by strings sharing long prefixes.
+        line_id key;
     };
     /// An activity reward: a welcome or birthday bonus, or a completed course (an event).
     struct reward_due {
@@ -150,35 +171,82 @@ private:
     struct line_points {
         to_t type = to_t::participant;
         std::uint32_t who = 0;
-        std::string rule;
         decimal points;
         std::string id;
-        std::string earned_by;  // a clawback: the line of the returned sale ("rule/holder/period"), whose lot it reverses
+        line_id line;       // this line
+        line_id earned_by;  // a clawback: the returned sale's line, whose lot it reverses (rule none: not known)
     };
 
+    /// The rank of each holder's id among its type's ids (the order lines sort in), built once.
+    std::uint32_t holder_rank(to_t type, std::uint32_t who) {
+        auto& ranks = type == to_t::participant ? person_rank_ : partner_rank_;
+        if (ranks.empty()) {
+            const std::size_t n = type == to_t::participant ? cat_.participants().size() : cat_.partners().size();
+            auto id = [&](std::uint32_t i) -> const std::string& {
+                return type == to_t::participant ? cat_.participants()[i].id : cat_.partners()[i].id;
+            };
+            std::vector<std::uint32_t> order(n);
+            for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+            std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return id(a) < id(b); });
+            ranks.resize(n);
+            for (std::uint32_t r = 0; r < n; ++r) ranks[order[r]] = r;
+        }
+        return ranks[who];
+    }
+
     void collect(const std::vector<payout_line>& lines, const std::vector<points_event>& events) {
-        std::map<std::string, period_unit, std::less<>> per;  // points rules and their period unit
+        struct points_rule {
+            period_unit per;
+            std::uint32_t rank;
+            std::unordered_map<std::string, std::int32_t> index_of_label;  // the rule's periods by label (for clawbacks)
+        };
+        std::map<std::string, points_rule, std::less<>> per;  // points rules by id, ranked by id
         for (const auto& rule : p_.rules)
-            if (!rule.points.empty()) per[rule.id] = rule.per;
-        std::map<std::tuple<std::string, std::string, date>, std::size_t> accrual;  // (rule, holder, period) -> lines_
+            if (!rule.points.empty()) per[rule.id].per = rule.per;
+        std::uint32_t rank = 0;
+        for (auto& [id, pr] : per) pr.rank = rank++;
+        std::unordered_map<line_id, std::size_t, line_hash> accrual;  // -> lines_
+        accrual.reserve(lines.size());
+        lines_.reserve(lines.size());
+        actions_.reserve(lines.size() + events.size());
+        lot_of_line_.reserve(lines.size());
+        std::unordered_map<std::int64_t, std::pair<std::int32_t, std::int32_t>> periods;  // (unit, start) -> (index, last day)
+        auto period_of = [&](period_unit unit, date start) {
+            const std::int64_t key = (std::int64_t{start.days()} << 8) | static_cast<std::int64_t>(unit);
+            auto [it, fresh] = periods.try_emplace(key);
+            if (fresh) {
+                const std::int32_t i = p_.cal.index_of(start, unit);
+                it->second = {i, p_.cal.period_at(i, unit).to.days() - 1};
+            }
+            return it->second;
+        };
         for (const auto& l : lines) {
             auto f = per.find(l.rule);
             if (f == per.end()) continue;
-            const std::int32_t day = p_.cal.period_at(p_.cal.index_of(l.period_start, f->second), f->second).to.days() - 1;
+            auto& pr = f->second;
+            const auto [index, day] = period_of(pr.per, l.period_start);
             const bool person = l.beneficiary_type == to_t::participant;
             const std::uint32_t who = person ? *cat_.participant_index(l.beneficiary) : *cat_.partner_index(l.beneficiary);
+            const line_id key{pr.rank, holder_rank(l.beneficiary_type, who), index};
             const std::string id = l.rule + "/" + l.beneficiary + "/" + l.period;
             if (l.kind == payout_line::kind_t::clawback) {
                 const std::string ret = l.why ? l.why->returned_by : std::string();
-                const std::string sale_line = l.why ? l.rule + "/" + l.beneficiary + "/" + l.why->reverses_period : std::string();
-                actions_.push_back({day, action::reversal, id + "/" + ret, lines_.size()});
-                lines_.push_back({l.beneficiary_type, who, l.rule, -l.amount, ret.empty() ? id : ret, sale_line});
+                line_id sale_line;
+                if (l.why) {
+                    if (pr.index_of_label.empty())
+                        for (auto i = p_.cal.index_of(p_.cal.from(), pr.per), last = p_.cal.index_of(p_.cal.to(), pr.per); i <= last; ++i)
+                            pr.index_of_label.emplace(p_.cal.period_at(i, pr.per).label, i);
+                    if (auto it = pr.index_of_label.find(l.why->reverses_period); it != pr.index_of_label.end())
+                        sale_line = {pr.rank, key.holder, it->second};
+                }
+                actions_.push_back({day, action::reversal, ret, lines_.size(), key});
+                lines_.push_back({l.beneficiary_type, who, -l.amount, ret.empty() ? id : ret, key, sale_line});
                 continue;
             }
-            auto [it, fresh] = accrual.try_emplace({l.rule, l.beneficiary, l.period_start}, lines_.size());
+            auto [it, fresh] = accrual.try_emplace(key, lines_.size());
             if (fresh) {
-                actions_.push_back({day, action::earn, id, lines_.size()});
-                lines_.push_back({l.beneficiary_type, who, l.rule, l.amount, id, {}});
+                actions_.push_back({day, action::earn, {}, lines_.size(), key});
+                lines_.push_back({l.beneficiary_type, who, l.amount, id, key, {}});
             } else {
                 lines_[it->second].points += l.amount;
             }
@@ -186,18 +254,18 @@ private:
         for (std::size_t i = 0; i < events.size(); ++i) {
             const auto& e = events[i];
             if (e.step == points_step::course) {
-                actions_.push_back({e.day, action::reward, e.id, rewards_.size()});
+                actions_.push_back({e.day, action::reward, e.id, rewards_.size(), {}});
                 rewards_.push_back({to_t::participant, e.participant, course_points(e.item), e.id, "course " + e.item + " completed", e.item});
                 continue;
             }
-            actions_.push_back({e.day, e.step == points_step::redemption ? action::redemption : action::cancel, e.id, i});
+            actions_.push_back({e.day, e.step == points_step::redemption ? action::redemption : action::cancel, e.id, i, {}});
         }
         collect_rewards();
         if (pp_.levels) collect_levels();
     }
     void sort_actions() {
         std::sort(actions_.begin(), actions_.end(), [](const action& a, const action& b) {
-            return std::tie(a.day, a.what, a.id) < std::tie(b.day, b.what, b.id);
+            return std::tie(a.day, a.what, a.key, a.id) < std::tie(b.day, b.what, b.key, b.id);
         });
     }
 
@@ -205,7 +273,6 @@ private:
     struct lot_state {
         std::uint64_t entry = 0;
         std::size_t holder = 0;
-        std::string rule;  // the points rule that earned it ("" for a reinstated new lot)
         std::int32_t earned_on = 0, available_on = 0;
         std::optional<std::int32_t> last_day;
         decimal left;
@@ -285,9 +352,9 @@ private:
         if (l.pending) h.pending_total += put;
     }
 
-    std::size_t open_lot(std::size_t hi, std::int32_t day, const decimal& points, std::string rule, std::int32_t available_on,
+    std::size_t open_lot(std::size_t hi, std::int32_t day, const decimal& points, std::int32_t available_on,
                          std::optional<std::int32_t> last_day) {
-        lots_.push_back({0, hi, std::move(rule), day, available_on, last_day, zero_, available_on > day});
+        lots_.push_back({0, hi, day, available_on, last_day, zero_, available_on > day});
         const std::size_t li = lots_.size() - 1;
         auto& h = holders_[hi];
         activate(h, day);
@@ -307,7 +374,7 @@ private:
             return x < y;
         };
         h.lots.insert(std::upper_bound(h.lots.begin(), h.lots.end(), li, before), li);
-        if (last_day) due_.insert({*last_day + 1, li});
+        if (last_day) due_.push({*last_day + 1, li});
         return li;
     }
 
@@ -322,9 +389,9 @@ private:
 
     /// Expires what is left of lots whose last usable day is before `day`, in due order.
     void expire_through(std::int32_t day) {
-        while (!due_.empty() && due_.begin()->first <= day) {
-            auto [due, li] = *due_.begin();
-            due_.erase(due_.begin());
+        while (!due_.empty() && due_.top().first <= day) {
+            auto [due, li] = due_.top();
+            due_.pop();
             expire(li, due);
         }
     }
@@ -344,11 +411,12 @@ private:
         std::string note;
         const decimal base = exact_points(lp.points, note);
         if (base.signum() <= 0) return;  // a line of 0 earns no lot
-        earn_lot(holder_of(lp.type, lp.who), a.day, base, lp.rule, lp.id, std::move(note));
+        const std::size_t li = earn_lot(holder_of(lp.type, lp.who), a.day, base, lp.id, std::move(note));
+        lot_of_line_[lp.line] = li;
     }
 
     /// A lot of `base` points (times the level's multiplier) for holder `hi`, and the levels' measure.
-    void earn_lot(std::size_t hi, std::int32_t day, const decimal& base, const std::string& rule, const std::string& id, std::string note) {
+    std::size_t earn_lot(std::size_t hi, std::int32_t day, const decimal& base, const std::string& id, std::string note) {
         // The level in force when the lot is earned multiplies it (the lot itself may lift the level
         // after: a multiplier never lifts its own level).
         decimal points = base;
@@ -362,8 +430,7 @@ private:
         std::optional<std::int32_t> last;
         if (pp_.expires) last = rules::last_usable_day(*pp_.expires, date(day), p_.cal).days();
         const std::int32_t available_on = day + pp_.pending_days;
-        const std::size_t li = open_lot(hi, day, points, rule, available_on, last);
-        lot_of_line_[id] = li;
+        const std::size_t li = open_lot(hi, day, points, available_on, last);
         points_entry& e = entry(hi, day, kind::earned, points, 0, id, std::move(note));
         lots_[li].entry = e.number;
         e.available_on = date(available_on);
@@ -376,6 +443,7 @@ private:
             entry(hi, day, kind::repaid, -take, lots_[li].entry, id, "repays the debt of a reversal beyond the holder's points");
         }
         if (pp_.levels && pp_.levels->rule.empty()) qualify(hi, day, base);
+        return li;
     }
 
     // ---- activity rewards -------------------------------------------------------------------------
@@ -406,7 +474,7 @@ private:
             for (std::uint32_t i = 0; i < days.size(); ++i) {
                 if (days[i] == ledger_events::no_sale_day) continue;
                 const std::string id = name + id_of(i);
-                actions_.push_back({days[i], action::reward, id, rewards_.size()});
+                actions_.push_back({days[i], action::reward, id, rewards_.size(), {}});
                 rewards_.push_back({type, i, *points, id, "first-sale bonus: first sale on " + date(days[i]).to_string(), ""});
             }
         };
@@ -422,7 +490,7 @@ private:
                 const auto& partner = cat_.partners()[i];
                 const auto registered = date_attribute(partner.attrs, "registered", "partner", partner.id);
                 if (!registered || !p_.cal.contains(*registered)) continue;
-                actions_.push_back({registered->days(), action::reward, "partner_welcome/" + partner.id, rewards_.size()});
+                actions_.push_back({registered->days(), action::reward, "partner_welcome/" + partner.id, rewards_.size(), {}});
                 rewards_.push_back({to_t::partner, i, *rw.partner_welcome, "partner_welcome/" + partner.id,
                                     "welcome bonus: partner registered " + registered->to_string(), ""});
             }
@@ -440,12 +508,12 @@ private:
                     const auto on = date_attribute(person.attrs, name, "participant", person.id);
                     if (!p_.cal.contains(*on) || course_points(course).signum() <= 0) continue;  // no reward declared for it
                     const std::string id = "course/" + person.id + "/" + course;
-                    actions_.push_back({on->days(), action::reward, id, rewards_.size()});
+                    actions_.push_back({on->days(), action::reward, id, rewards_.size(), {}});
                     rewards_.push_back({to_t::participant, i, course_points(course), id, "course " + course + " completed (participants table)", course});
                 }
             const auto registered = date_attribute(person.attrs, "registered", "participant", person.id);
             if (rw.welcome && registered && p_.cal.contains(*registered)) {
-                actions_.push_back({registered->days(), action::reward, "welcome/" + person.id, rewards_.size()});
+                actions_.push_back({registered->days(), action::reward, "welcome/" + person.id, rewards_.size(), {}});
                 rewards_.push_back({to_t::participant, i, *rw.welcome, "welcome/" + person.id, "welcome bonus: registered " + registered->to_string(), ""});
             }
             if (!rw.birthday || !person.birthday) continue;
@@ -459,7 +527,7 @@ private:
                 const date on(y, month, day);
                 if (!p_.cal.contains(on) || (registered && on < *registered)) continue;
                 const std::string id = "birthday/" + person.id + "/" + std::to_string(y);
-                actions_.push_back({on.days(), action::reward, id, rewards_.size()});
+                actions_.push_back({on.days(), action::reward, id, rewards_.size(), {}});
                 rewards_.push_back({to_t::participant, i, *rw.birthday, id, "birthday bonus " + std::to_string(y), ""});
             }
         }
@@ -476,7 +544,7 @@ private:
             entry(hi, a.day, kind::refused, zero_, 0, rd.id, rd.reason + ": the program rewards no points for it");
             return;
         }
-        earn_lot(hi, a.day, rd.points.rescale(places_, rounding_mode::unnecessary), "", rd.id, rd.reason);
+        (void)earn_lot(hi, a.day, rd.points.rescale(places_, rounding_mode::unnecessary), rd.id, rd.reason);
     }
 
     // ---- status levels --------------------------------------------------------------------------
@@ -490,12 +558,12 @@ private:
                 const bool person = m.beneficiary_type == to_t::participant;
                 const auto who = person ? cat_.participant_index(m.beneficiary) : cat_.partner_index(m.beneficiary);
                 if (!who) continue;
-                actions_.push_back({day, action::contribute, m.rule + "/" + m.beneficiary + "/" + m.period, contributions_.size()});
+                actions_.push_back({day, action::contribute, m.rule + "/" + m.beneficiary + "/" + m.period, contributions_.size(), {}});
                 contributions_.push_back({m.beneficiary_type, static_cast<std::uint32_t>(*who), m.measure});
             }
         // A review at the end of every review period of the program.
         for (auto i = p_.cal.index_of(p_.cal.from(), lv.review), last = p_.cal.index_of(p_.cal.to(), lv.review); i <= last; ++i)
-            actions_.push_back({p_.cal.period_at(i, lv.review).to.days() - 1, action::review, "", 0});
+            actions_.push_back({p_.cal.period_at(i, lv.review).to.days() - 1, action::review, "", 0, {}});
     }
     [[nodiscard]] period_unit rule_unit(std::string_view id) const {
         for (const auto& rule : p_.rules)
@@ -595,7 +663,7 @@ private:
         // balance, the holder's other lots follow in the spend order.
         const bool pending_only = pp_.returns == rules::points_program::returns_t::pending_only;
         std::vector<std::size_t> order;
-        auto own = lot_of_line_.find(lp.earned_by);
+        auto own = lp.earned_by.rule == none ? lot_of_line_.end() : lot_of_line_.find(lp.earned_by);
         if (own != lot_of_line_.end()) order.push_back(own->second);
         if (!pending_only)
             for (std::size_t li : h.lots)
@@ -624,7 +692,7 @@ private:
 
     struct redemption_state {
         std::size_t holder = 0;
-        std::string item;
+        std::size_t item = 0;  // into the shop
         std::int64_t count = 0;
         std::int32_t limit_period = 0;
         std::vector<std::pair<std::size_t, decimal>> drawn;  // lot, points
@@ -652,12 +720,15 @@ private:
         const auto* item = item_of(e.item);
         if (item == nullptr) return refuse(hi, e, "the shop has no item \"" + e.item + "\"");
         const std::string what = std::to_string(e.count) + " x " + item->sku;
-        auto& used = stock_used_[item->sku];
+        const std::size_t ii = static_cast<std::size_t>(item - pp_.shop.data());
+        if (stock_used_.empty()) stock_used_.assign(pp_.shop.size(), 0);
+        auto& used = stock_used_[ii];
         if (item->stock && used + e.count > *item->stock)
             return refuse(hi, e, what + ": beyond the stock (" + std::to_string(*item->stock - used) + " of " +
                                      std::to_string(*item->stock) + " left)");
         const std::int32_t period = p_.cal.index_of(date(e.day), item->limit_per);
-        auto& mine = limit_used_[{hi, item->sku, period}];
+        std::int64_t unlimited = 0;
+        auto& mine = item->limit ? limit_used_[limit_key(hi, ii, period)] : unlimited;
         if (item->limit && mine + e.count > *item->limit)
             return refuse(hi, e, what + ": beyond the limit of " + std::to_string(*item->limit) + " per " +
                                      std::string(to_string(item->limit_per)) + " (" + std::to_string(mine) + " redeemed in " +
@@ -671,7 +742,7 @@ private:
                                      (h.pending_total.signum() > 0 ? " (" + h.pending_total.to_string() + " more pending)" : ""));
         used += e.count;
         mine += e.count;
-        redemption_state rs{hi, item->sku, e.count, period, {}, false};
+        redemption_state rs{hi, ii, e.count, period, {}, false};
         decimal owed = cost;
         for (std::size_t li : h.lots) {  // already in the spend order
             if (owed.signum() == 0) break;
@@ -698,19 +769,19 @@ private:
         if (rs.cancelled) return refuse(hi, e, "redemption \"" + e.reference + "\" was already cancelled");
         rs.cancelled = true;
         stock_used_[rs.item] -= rs.count;
-        limit_used_[{hi, rs.item, rs.limit_period}] -= rs.count;
+        if (pp_.shop[rs.item].limit) limit_used_[limit_key(hi, rs.item, rs.limit_period)] -= rs.count;
         for (const auto& [li, points] : rs.drawn) {
             const std::uint64_t from = lots_[li].entry;
             if (pp_.reinstate_days) {  // a new lot, usable at least the window from the cancellation
                 std::optional<std::int32_t> last;
                 if (lots_[li].last_day) last = std::max(*lots_[li].last_day, e.day + *pp_.reinstate_days);
-                const std::size_t nl = open_lot(hi, e.day, points, "", e.day, last);
+                const std::size_t nl = open_lot(hi, e.day, points, e.day, last);
                 points_entry& x = entry(hi, e.day, kind::reinstated, points, 0, e.id,
                                         "cancelled redemption \"" + e.reference + "\": a new lot, usable " +
                                             (last ? "through " + date(*last).to_string() : std::string("without expiry")));
                 x.lot = x.number;
                 x.from_lot = from;
-                x.item = rs.item;
+                x.item = pp_.shop[rs.item].sku;
                 x.available_on = date(e.day);
                 if (last) x.expires = date(*last);
                 lots_[nl].entry = x.number;
@@ -720,7 +791,7 @@ private:
             put_into(li, points);
             points_entry& x = entry(hi, e.day, kind::reinstated, points, from, e.id,
                                     "cancelled redemption \"" + e.reference + "\": back into its lot");
-            x.item = rs.item;
+            x.item = pp_.shop[rs.item].sku;
             // Points put back into a lot past its last usable day expire at once.
             if (lots_[li].last_day && *lots_[li].last_day < e.day) expire(li, e.day);
         }
@@ -747,11 +818,11 @@ private:
             x.reinstated = x.redeemed = x.reversed = x.expired = zero_;
             x.left = l.left;
         }
-        std::unordered_map<std::uint64_t, std::size_t> by_entry;
+        std::vector<std::size_t> by_entry(out_->size() + 1);
         for (std::size_t li = 0; li < lots_.size(); ++li) by_entry[lots_[li].entry] = li;
         for (const auto& e : *out_) {
             if (e.lot == 0 || e.lot == e.number) continue;
-            auto& x = made[by_entry.at(e.lot)];
+            auto& x = made[by_entry[e.lot]];
             switch (e.kind) {
                 case kind::reinstated: x.reinstated += e.points; break;
                 case kind::redeemed: x.redeemed -= e.points; break;
@@ -761,6 +832,7 @@ private:
                 default: break;
             }
         }
+        out.reserve(out.size() + made.size());
         for (auto& x : made) {
             if (x.left.signum() > 0) x.state = x.available_on.days() > horizon ? points_lot::state_t::pending : points_lot::state_t::active;
             else if (x.expired.signum() > 0) x.state = points_lot::state_t::expired;
@@ -780,12 +852,17 @@ private:
     std::vector<holder> holders_;
     std::vector<std::uint32_t> person_index_, partner_index_;
     std::vector<lot_state> lots_;
-    std::set<std::pair<std::int32_t, std::size_t>> due_;  // (the day a lot expires, lot)
-    std::map<std::string, redemption_state, std::less<>> redemptions_;
-    std::map<std::string, std::int64_t, std::less<>> stock_used_;
-    std::map<std::tuple<std::size_t, std::string, std::int32_t>, std::int64_t> limit_used_;
+    using due_t = std::pair<std::int32_t, std::size_t>;
+    std::priority_queue<due_t, std::vector<due_t>, std::greater<>> due_;  // (the day a lot expires, lot), soonest on top
+    std::unordered_map<std::string, redemption_state> redemptions_;
+    std::vector<std::int64_t> stock_used_;                       // by shop item
+    std::unordered_map<line_id, std::int64_t, line_hash> limit_used_;  // by (item, holder, period): items with a limit
+    [[nodiscard]] static line_id limit_key(std::size_t holder, std::size_t item, std::int32_t period) {
+        return {static_cast<std::uint32_t>(item), static_cast<std::uint32_t>(holder), period};
+    }
+    std::vector<std::uint32_t> person_rank_, partner_rank_;
     std::unordered_map<std::size_t, std::string> reinstated_lot_source_;
-    std::unordered_map<std::string, std::size_t> lot_of_line_;  // "rule/holder/period" -> the lot it earned
+    std::unordered_map<line_id, std::size_t, line_hash> lot_of_line_;  // a line -> the lot it earned
     std::vector<points_entry>* out_ = nullptr;
     const std::vector<measure_row>* measures_ = nullptr;
     std::vector<contribution> contributions_;
