@@ -1,7 +1,8 @@
 // Stage 4e, points (after settle, beside deals, referrals and funds): the lines of rules that pay in
 // points become lots, and the shop's redemptions, their cancellations and the returns' reversals
-// draw on them, replayed in one total order — date, then earnings < reversals < redemptions <
-// cancellations, then id; expiries due by a day before that day's steps — so that the ledger never
+// draw on them, replayed in one total order — date, then earnings < rewards < reversals <
+// redemptions < cancellations, then a line's rule, holder and period (their ids' order) or an
+// event's id; expiries due by a day before that day's steps — so that the ledger never
 // depends on input order, batch split or threads.
 //
 // A holder (a participant, or a partner for rules that credit partners) holds lots. A lot is what one
