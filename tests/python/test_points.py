@@ -296,3 +296,25 @@ def test_levels_without_levels():
     result = run()
     assert len(result.levels) == 0
     assert result.level_of("M1", "2027-06-30") == ""
+
+
+def test_first_sale_bonuses_and_a_rule_gated_by_a_certification():
+    """The first-sale bonus and a certification from the participants table, as in
+    tests/cpp/unit-points.cpp: M1 holds CERT from 2027-01-10 for 6 months to the month's end (through
+    2027-07-31); S1 never."""
+    text = ("program: Gate\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-12-31}\n"
+            "points:\n  id: bonus\n  value: 1\n  rewards: {first_sale: 100, partner_first_sale: 500, courses: {CERT: 300}}\n"
+            "certifications:\n  - {course: CERT, valid: {after: 6, unit: month, round_to: month}}\n"
+            "rules:\n  - {id: certified_spiff, select: {certified: CERT}, pay: {rate: 10%}, per: [partner, year]}\n")
+    people = [dict(p) for p in PARTICIPANTS]
+    people[0]["certified.CERT"] = "2027-01-10"
+    events = [sale("s3", "2027-08-01", "M1", "1000"),   # M1's certification lapsed on 07-31: not paid
+              sale("s2", "2027-02-20", "S1", "2000"),   # S1 never certified: not paid; S1's first sale
+              sale("s1", "2027-01-12", "M1", "3000")]   # certified: 10% -> 300.00; M1's and P1's first sale
+    result = Program.from_yaml(text).run(events, partners=PARTNERS, participants=people, products=PRODUCTS)
+    assert [(r.rule, r.beneficiary, r.amount) for r in result.payouts.itertuples()] == [("certified_spiff", "P1", Decimal("300.00"))]
+    # 01-10 M1's CERT (300, from the table); 01-12 M1's first sale (100, balance 400) and P1's (500);
+    # 02-20 S1's first sale (100).
+    assert entries(result.points) == ["2027-01-10 earned M1 300 1 300/300", "2027-01-12 earned M1 100 2 400/400",
+                                      "2027-01-12 earned P1 500 3 500/500", "2027-02-20 earned S1 100 4 100/100"]
+    assert list(result.points["event"]) == ["course/M1/CERT", "first_sale/M1", "partner_first_sale/P1", "first_sale/S1"]
