@@ -532,6 +532,18 @@ TEST_CASE("rules: proportional clawback") {
     CHECK(v(rules::proportional_clawback(d("0.01"), decimal(1), decimal(2), 1, 1, 2, rounding_mode::half_even)) == "0");
     CHECK(v(rules::proportional_clawback(d("0.01"), decimal(1), decimal(2), 1, 1, 2, rounding_mode::half_up)) == "-0.01");
     CHECK(v(rules::proportional_clawback(d("0.01"), decimal(1), decimal(2), 1, 1, 2, rounding_mode::half_down)) == "0");
+    // Products beyond 38 digits whose clawback fits (regression: found by fuzz_columns, it threw an
+    // overflow): a line of 10^20 on a measure of 2 x 10^20, the sale measured 10^20, 10^15 of 2 x 10^15
+    // returned: -(10^20 x 10^20 x 10^15) / (2 x 10^20 x 2 x 10^15) = -10^55 / (4 x 10^35) = -2.5 x 10^19.
+    const decimal e20 = d("100000000000000000000.00"), two_e20 = d("200000000000000000000.00");
+    const std::int64_t e15 = 1000000000000000;
+    CHECK(rules::proportional_clawback(e20, e20, two_e20, e15, 2 * e15, 2, rounding_mode::half_even).to_string() ==
+          "-25000000000000000000.00");
+    // One of three returned: -(10^20 x 10^20) / (2 x 10^20 x 3) = -16666666666666666666.666... -> .67.
+    CHECK(rules::proportional_clawback(e20, e20, two_e20, 1, 3, 2, rounding_mode::half_even).to_string() ==
+          "-16666666666666666666.67");
+    // floor rounds the negative amount toward minus infinity: ...666.666 -> ...666.67 as well; ceiling -> .66.
+    CHECK(rules::proportional_clawback(e20, e20, two_e20, 1, 3, 2, rounding_mode::ceiling).to_string() == "-16666666666666666666.66");
 }
 
 TEST_CASE("regression: clawbacks under floor and ceiling round the wrong way") {

@@ -74,6 +74,18 @@ INCENTIVES_INLINE bool wide_divide(int128 num, int128 den, int e, rounding_mode 
     return from_big(divide_rounded_wide(bn, bd, mode, inexact), q);
 }
 
+INCENTIVES_INLINE bool wide_ratio(std::span<const int128> num, int num_scale, std::span<const int128> den, int den_scale, int places,
+                                 rounding_mode mode, int128& q) {
+    big_int n = 1, d = 1;
+    for (int128 x : num) n *= to_big(x);
+    for (int128 x : den) d *= to_big(x);
+    // n x 10^-num_scale / (d x 10^-den_scale) at `places`: n x 10^(places - num_scale + den_scale) / d.
+    const int e = places - num_scale + den_scale;
+    (e >= 0 ? n : d) *= big_pow10(e >= 0 ? e : -e);
+    bool inexact = false;
+    return from_big(divide_rounded_wide(n, d, mode, inexact), q);
+}
+
 INCENTIVES_INLINE bool wide_multiply(int128 a, int128 b, int max_scale, int& scale, int128& units) {
     big_int p = to_big(a) * to_big(b);
     while (scale > 0 && (scale > max_scale || !from_big(p, units)) && p % 10 == 0) {

@@ -23,6 +23,14 @@ namespace detail {
 /// a decimal's units (|q| <= 2^127 - 1), `q` then unspecified.
 [[nodiscard]] bool wide_divide(int128 num, int128 den, int e, rounding_mode mode, int128& q, bool& inexact);
 
+/// The product of `num` over the product of `den` (every den != 0; a decimal's units each, the
+/// product of `num` at scale `num_scale` and that of `den` at `den_scale`), rounded by `mode` to
+/// `places` digits, all in a wide integer: a ratio whose intermediates exceed 128 bits while the
+/// result fits (a clawback's line x sale's measure x returned / (line's measure x sold)). False when
+/// the result does not fit a decimal's units.
+[[nodiscard]] bool wide_ratio(std::span<const int128> num, int num_scale, std::span<const int128> den, int den_scale, int places,
+                              rounding_mode mode, int128& q);
+
 /// The exact product a x b at `scale`, wide: drops trailing zeros of the product (decrementing
 /// `scale`, never below 0) while the scale exceeds `max_scale` or the product does not fit the units.
 /// True with `units` and `scale` set when it then fits and scale <= max_scale.

@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include <incentives/decimal.hpp>
+#include <incentives/detail/wide.hpp>
+#include <incentives/errors.hpp>
 #include <incentives/rounding.hpp>
 
 namespace incentives::rules {
@@ -31,8 +33,20 @@ struct clawback {
                                                    const decimal& line_measure, std::int64_t returned, std::int64_t sold,
                                                    int places, rounding_mode mode) {
     if (line_measure.is_zero() || line_amount.is_zero() || sold == 0) return decimal::from_units(0, places);
-    decimal num = -(line_amount * sale_measure * decimal(returned));
-    return num.divide(line_measure * decimal(sold), places, mode);
+    try {
+        decimal num = -(line_amount * sale_measure * decimal(returned));
+        return num.divide(line_measure * decimal(sold), places, mode);
+    } catch (const calculation_error&) {
+        // The products exceed 38 digits while the clawback itself may fit: the same ratio, rounded
+        // once, in a wide integer.
+    }
+    const int128 num[] = {-line_amount.units(), sale_measure.units(), int128{returned}};
+    const int128 den[] = {line_measure.units(), int128{sold}};
+    int128 units = 0;
+    if (!detail::wide_ratio(num, line_amount.scale() + sale_measure.scale(), den, line_measure.scale(), places, mode, units))
+        detail::overflow("the clawback of a line of " + line_amount.to_string() + " (a return of " + std::to_string(returned) + " of " +
+                         std::to_string(sold) + ") does not fit a decimal");
+    return decimal::from_units(units, places);
 }
 
 }  // namespace incentives::rules
