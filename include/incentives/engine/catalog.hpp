@@ -35,6 +35,21 @@ private:
     std::vector<std::uint32_t> end_;
 };
 
+/// A date in a partner's or participant's attribute (`registered`, `active_from`,
+/// `certified.<course>`): nullopt when absent or empty; input_error naming `who` ("partner",
+/// "participant"), its id and the attribute when it is not a date.
+[[nodiscard]] inline std::optional<date> date_attribute(const attributes& attrs, std::string_view name, std::string_view who,
+                                                        const std::string& id) {
+    auto it = attrs.find(name);
+    if (it == attrs.end() || it->second.empty()) return std::nullopt;
+    try {
+        return date::parse(it->second);
+    } catch (const error&) {
+        throw input_error("incentives.input.catalog", std::string(who) + " \"" + id + "\": attribute " + std::string(name) + " is \"" +
+                                                          it->second + "\", expected a date (YYYY-MM-DD)");
+    }
+}
+
 }  // namespace incentives::detail
 
 namespace incentives {

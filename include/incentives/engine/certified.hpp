@@ -27,14 +27,8 @@ struct certified_table {
             auto& h = t.courses[c.course];
             const std::string attr = rules::certified_attribute(c.course);
             auto days_of = [&](const attributes& attrs, std::string_view who, const std::string& id) -> std::pair<std::int32_t, std::int32_t> {
-                auto it = attrs.find(attr);
-                if (it == attrs.end() || it->second.empty()) return {1, 0};
-                try {
-                    return rules::certified_days(c, date::parse(it->second), p.cal);
-                } catch (const error&) {
-                    throw input_error("incentives.input.catalog", std::string(who) + " \"" + id + "\": attribute " + attr + " is \"" +
-                                                                      it->second + "\", expected the date the course was completed (YYYY-MM-DD)");
-                }
+                const auto completed = date_attribute(attrs, attr, who, id);
+                return completed ? rules::certified_days(c, *completed, p.cal) : std::pair<std::int32_t, std::int32_t>{1, 0};
             };
             for (const auto& x : cat.participants()) h.person.push_back(days_of(x.attrs, "participant", x.id));
             for (const auto& x : cat.partners()) h.partner.push_back(days_of(x.attrs, "partner", x.id));

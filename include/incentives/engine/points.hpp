@@ -454,19 +454,6 @@ private:
         return pp_.rewards.course.value_or(zero_);
     }
 
-    /// A date attribute of a participant or partner (`registered`, `certified.<course>`), if given.
-    static std::optional<date> date_attribute(const attributes& attrs, const std::string& name, std::string_view who,
-                                              const std::string& id) {
-        auto it = attrs.find(name);
-        if (it == attrs.end() || it->second.empty()) return std::nullopt;
-        try {
-            return date::parse(it->second);
-        } catch (const error&) {
-            throw input_error("incentives.input.catalog", std::string(who) + " \"" + id + "\": attribute " + name + " is \"" + it->second +
-                                                              "\", expected a date (YYYY-MM-DD)");
-        }
-    }
-
     /// The first-sale bonuses: on the day of each person's and partner's first sale.
     void collect_first_sales(const ledger_events& kept) {
         const auto& rw = pp_.rewards;

@@ -46,18 +46,8 @@ struct partner_activity {
     std::vector<partner_activity> out(cat.partners().size());
     for (std::size_t i = 0; i < out.size(); ++i) {
         const auto& pa = cat.partners()[i];
-        auto read = [&](std::string_view name, std::optional<date>& to) {
-            auto it = pa.attrs.find(name);
-            if (it == pa.attrs.end() || it->second.empty()) return;
-            try {
-                to = date::parse(it->second);
-            } catch (const error&) {
-                throw input_error("incentives.input.catalog", "partner \"" + pa.id + "\": attribute " + std::string(name) + " is \"" +
-                                                                  it->second + "\", expected a date (YYYY-MM-DD)");
-            }
-        };
-        read("active_from", out[i].from);
-        read("active_until", out[i].until);
+        out[i].from = date_attribute(pa.attrs, "active_from", "partner", pa.id);
+        out[i].until = date_attribute(pa.attrs, "active_until", "partner", pa.id);
     }
     return out;
 }
