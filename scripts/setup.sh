@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debs=(build-essential cmake ninja-build python3-dev python3-venv
-      libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev libbenchmark-dev libcli11-dev
+      libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev libbenchmark-dev libcli11-dev librandom123-dev
       clang libclang-rt-14-dev postgresql)
 missing=()
 for p in "${debs[@]}"; do

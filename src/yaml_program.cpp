@@ -916,10 +916,160 @@ rules::referral_program referral_of(const cursor& c) {
     return r;
 }
 
+/// A contest measure: `rule_id` (its measure) or {rule: ID, of: measure | count | payout | attainment}.
+rules::contest_measure contest_measure_of(const cursor& c) {
+    rules::contest_measure m;
+    if (c.node.IsScalar()) {
+        m.rule = text(c);
+        return m;
+    }
+    mapping mm(c, {"rule", "of"});
+    m.rule = text(mm.require("rule"));
+    if (auto o = mm.get("of")) m.of = choice<rules::contest_measure::of_t>(*o, rules::contest_measure_names);
+    return m;
+}
+
+constexpr std::array<std::string_view, 2> order_names{"lower", "higher"};
+
+/// A tie-break: reached_first | fewer_returns | lot, or {measure: <measure>, order: higher} or
+/// {attribute: NAME, order: higher}.
+rules::tie_break tie_break_of(const cursor& c) {
+    using by = rules::tie_break::by_t;
+    rules::tie_break tb;
+    if (c.node.IsScalar()) {
+        constexpr std::array<std::string_view, 3> names{"reached_first", "fewer_returns", "lot"};
+        constexpr std::array<by, 3> values{by::reached_first, by::fewer_returns, by::lot};
+        tb.by = values[static_cast<std::size_t>(choice<int>(c, names))];
+        return tb;
+    }
+    mapping m(c, {"measure", "attribute", "order"});
+    const std::array<std::string_view, 2> keys{"measure", "attribute"};
+    const entry* key = m.one_of(keys, "a tie-break is by a measure or an attribute");
+    if (!key) c.fail("missing_key", "a tie-break needs \"measure\" or \"attribute\" (or is reached_first, fewer_returns or lot)");
+    if (key->key == "measure") {
+        tb.by = by::measure;
+        tb.of = contest_measure_of(key->value);
+    } else {
+        tb.by = by::attribute;
+        tb.attribute = text(key->value);
+    }
+    if (auto o = m.get("order")) tb.higher_first = choice<int>(*o, order_names) == 1;
+    return tb;
+}
+
+rules::leagues leagues_of(const cursor& c) {
+    mapping m(c, {"by", "bands", "lists"});
+    rules::leagues lg;
+    const std::array<std::string_view, 3> keys{"by", "bands", "lists"};
+    const entry* key = m.one_of(keys, "leagues are by a field, by bands or by lists");
+    if (!key) c.fail("missing_key", "leagues need \"by\", \"bands\" or \"lists\"");
+    if (key->key == "by") {
+        lg.by = rules::leagues::by_t::field;
+        lg.field = text(key->value);
+    } else if (key->key == "bands") {
+        lg.by = rules::leagues::by_t::bands;
+        mapping bm(key->value, {"on", "leagues"});
+        lg.field = text(bm.require("on"));
+        for (const auto& b : list_of(bm.require("leagues"), "a list of leagues, lowest first")) {
+            mapping lm(b, {"name", "below"});
+            rules::leagues::band band;
+            band.name = text(lm.require("name"));
+            if (auto x = lm.get("below")) band.below = number(*x);
+            lg.bands.push_back(std::move(band));
+        }
+    } else {
+        lg.by = rules::leagues::by_t::lists;
+        for (const auto& l : list_of(key->value, "a list of leagues")) {
+            mapping lm(l, {"name", "members"});
+            lg.lists.push_back({text(lm.require("name")), texts(lm.require("members"))});
+        }
+    }
+    return lg;
+}
+
+rules::prizes prizes_of(const cursor& c) {
+    mapping m(c, {"pay", "fund", "places", "pot", "steps"});
+    rules::prizes pz;
+    if (auto x = m.get("pay")) pz.pay = choice<rules::prizes::pay_t>(*x, rules::prize_pay_names);
+    if (auto x = m.get("fund")) pz.fund = text(*x);
+    if (auto x = m.get("places"))
+        for (const auto& place : list_of(*x, "a list of prizes by place")) {
+            if (place.node.IsMap()) {
+                mapping im(place, {"item", "value"});
+                pz.items.push_back(text(im.require("item")));
+                pz.places.push_back(number(im.require("value")));
+            } else {
+                pz.places.push_back(number(place));
+            }
+        }
+    if (auto x = m.get("pot")) {
+        mapping pm(*x, {"amount", "percent", "split"});
+        rules::prizes::pot_t pot;
+        if (auto a = pm.get("amount")) pot.amount = number(*a);
+        if (auto a = pm.get("percent")) pot.percent = number(*a, true);
+        for (const auto& part : list_of(pm.require("split"), "a list of the pot's parts by place (50%, 30%, 20%)")) pot.split.push_back(number(part, true));
+        pz.pot = std::move(pot);
+    }
+    if (auto x = m.get("steps"))
+        for (const auto& st : list_of(*x, "a list of steps, lowest first")) {
+            mapping sm(st, {"at", "pot"});
+            pz.steps.push_back({number(sm.require("at"), true), number(sm.require("pot"))});
+        }
+    return pz;
+}
+
+rules::contest contest_of(const cursor& c) {
+    mapping m(c, {"id", "name", "score", "per", "roles", "eligible", "leagues", "rank", "tie_breaks", "winners", "cut", "min_score", "prizes"});
+    rules::contest x;
+    x.id = text(m.require("id"));
+    if (auto n = m.get("name")) x.name = text(*n);
+    x.score = contest_measure_of(m.require("score"));
+    if (auto per = m.get("per")) x.per = choice<period_unit>(*per, period_names);
+    if (auto r = m.get("roles")) x.roles = texts(*r);
+    if (auto e = m.get("eligible")) {
+        mapping em(*e, {"registered", "certified", "min"});
+        if (auto r = em.get("registered")) x.eligible.registered = choice<int>(*r, yes_no_names) == 1;
+        if (auto r = em.get("certified")) x.eligible.certified = text(*r);
+        if (auto r = em.get("min")) {
+            mapping mm(*r, {"rule", "of", "at_least"});
+            rules::contest_measure me;
+            me.rule = text(mm.require("rule"));
+            if (auto o = mm.get("of")) me.of = choice<rules::contest_measure::of_t>(*o, rules::contest_measure_names);
+            x.eligible.min_of = std::move(me);
+            x.eligible.at_least = number(mm.require("at_least"), true);
+        }
+    }
+    if (auto l = m.get("leagues")) x.leagues = leagues_of(*l);
+    if (auto r = m.get("rank")) x.method = choice<rules::rank_method>(*r, rules::rank_method_names);
+    if (auto t = m.get("tie_breaks"))
+        for (const auto& tb : list_of(*t, "a list of tie-breaks")) x.chain.push_back(tie_break_of(tb));
+    x.winners = static_cast<std::size_t>(whole_number(m.require("winners"), 1, 1000000));
+    if (auto cut = m.get("cut")) x.cut = choice<rules::cut_rule>(*cut, rules::cut_rule_names);
+    if (auto ms = m.get("min_score")) x.min_score = number(*ms, true);
+    x.prize = prizes_of(m.require("prizes"));
+    return x;
+}
+
+/// The program's seed: a whole number 0 .. 2^64 - 1.
+std::uint64_t seed_of(const cursor& c) {
+    const std::string t = text(c);
+    std::uint64_t v = 0;
+    bool ok = !t.empty() && t.size() <= 20;
+    for (char ch : t) {
+        ok = ok && ch >= '0' && ch <= '9';
+        if (!ok) break;
+        const auto d = static_cast<std::uint64_t>(ch - '0');
+        ok = v <= (UINT64_MAX - d) / 10;
+        v = v * 10 + d;
+    }
+    if (!ok) c.fail("value", "\"" + t + "\" is not a seed: a whole number from 0 to 18446744073709551615");
+    return v;
+}
+
 program program_of(const context& ctx, const YAML::Node& root) {
     mapping m(cursor{&ctx, root, ""},
               {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds",
-               "deal_registration", "referrals", "points", "certifications", "rules"});
+               "deal_registration", "referrals", "points", "certifications", "seed", "contests", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -947,6 +1097,9 @@ program program_of(const context& ctx, const YAML::Node& root) {
             if (auto v = cm.get("valid")) x.valid = expiry_of(*v);
             p.certifications.push_back(std::move(x));
         }
+    if (auto sd = m.get("seed")) p.seed = seed_of(*sd);
+    if (auto cs = m.get("contests"))
+        for (const auto& c : list_of(*cs, "a list of contests")) p.contests.push_back(contest_of(c));
     auto list = m.require("rules");
     auto items = list_of(list, "a list of rules");
     if (items.empty()) list.fail("value", "a program needs at least one rule");
@@ -1341,6 +1494,138 @@ void emit_referral(YAML::Emitter& out, const rules::referral_program& r) {
     out << YAML::EndMap;
 }
 
+void emit_contest_measure(YAML::Emitter& out, const rules::contest_measure& m) {
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "rule" << YAML::Value;
+    emit_text(out, m.rule);
+    if (m.of != rules::contest_measure::of_t::measure) out << YAML::Key << "of" << YAML::Value << name_of(rules::contest_measure_names, m.of);
+    out << YAML::EndMap;
+}
+
+std::string percent_text(const decimal& fraction) { return (fraction * decimal(100)).normalized().to_string() + "%"; }
+
+void emit_contest(YAML::Emitter& out, const rules::contest& c) {
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
+    emit_text(out, c.id);
+    if (!c.name.empty()) {
+        out << YAML::Key << "name" << YAML::Value;
+        emit_text(out, c.name);
+    }
+    out << YAML::Key << "score" << YAML::Value;
+    emit_contest_measure(out, c.score);
+    if (c.per != period_unit::program) out << YAML::Key << "per" << YAML::Value << name_of(period_names, c.per);
+    if (!c.roles.empty()) {
+        out << YAML::Key << "roles" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (const auto& r : c.roles) emit_text(out, r);
+        out << YAML::EndSeq;
+    }
+    const auto& el = c.eligible;
+    if (el.registered || !el.certified.empty() || el.min_of) {
+        out << YAML::Key << "eligible" << YAML::Value << YAML::BeginMap;
+        if (el.registered) out << YAML::Key << "registered" << YAML::Value << "true";
+        if (!el.certified.empty()) {
+            out << YAML::Key << "certified" << YAML::Value;
+            emit_text(out, el.certified);
+        }
+        if (el.min_of) {
+            out << YAML::Key << "min" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "rule" << YAML::Value;
+            emit_text(out, el.min_of->rule);
+            out << YAML::Key << "of" << YAML::Value << name_of(rules::contest_measure_names, el.min_of->of) << YAML::Key << "at_least"
+                << YAML::Value << el.at_least.to_string() << YAML::EndMap;
+        }
+        out << YAML::EndMap;
+    }
+    const auto& lg = c.leagues;
+    if (lg.by != rules::leagues::by_t::none) {
+        out << YAML::Key << "leagues" << YAML::Value << YAML::BeginMap;
+        if (lg.by == rules::leagues::by_t::field) {
+            out << YAML::Key << "by" << YAML::Value;
+            emit_text(out, lg.field);
+        } else if (lg.by == rules::leagues::by_t::bands) {
+            out << YAML::Key << "bands" << YAML::Value << YAML::BeginMap << YAML::Key << "on" << YAML::Value;
+            emit_text(out, lg.field);
+            out << YAML::Key << "leagues" << YAML::Value << YAML::BeginSeq;
+            for (const auto& b : lg.bands) {
+                out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value;
+                emit_text(out, b.name);
+                if (b.below) out << YAML::Key << "below" << YAML::Value << b.below->to_string();
+                out << YAML::EndMap;
+            }
+            out << YAML::EndSeq << YAML::EndMap;
+        } else {
+            out << YAML::Key << "lists" << YAML::Value << YAML::BeginSeq;
+            for (const auto& l : lg.lists) {
+                out << YAML::BeginMap << YAML::Key << "name" << YAML::Value;
+                emit_text(out, l.name);
+                out << YAML::Key << "members" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+                for (const auto& x : l.members) emit_text(out, x);
+                out << YAML::EndSeq << YAML::EndMap;
+            }
+            out << YAML::EndSeq;
+        }
+        out << YAML::EndMap;
+    }
+    if (c.method != rules::rank_method::standard) out << YAML::Key << "rank" << YAML::Value << name_of(rules::rank_method_names, c.method);
+    if (!c.chain.empty()) {
+        out << YAML::Key << "tie_breaks" << YAML::Value << YAML::BeginSeq;
+        for (const auto& tb : c.chain) {
+            using by = rules::tie_break::by_t;
+            if (tb.by != by::measure && tb.by != by::attribute) {
+                out << name_of(rules::tie_break_names, tb.by);
+                continue;
+            }
+            out << YAML::Flow << YAML::BeginMap;
+            if (tb.by == by::measure) {
+                out << YAML::Key << "measure" << YAML::Value;
+                emit_contest_measure(out, tb.of);
+            } else {
+                out << YAML::Key << "attribute" << YAML::Value;
+                emit_text(out, tb.attribute);
+            }
+            out << YAML::Key << "order" << YAML::Value << (tb.higher_first ? "higher" : "lower") << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+    }
+    out << YAML::Key << "winners" << YAML::Value << c.winners;
+    if (c.cut != rules::cut_rule::share) out << YAML::Key << "cut" << YAML::Value << name_of(rules::cut_rule_names, c.cut);
+    if (c.min_score) out << YAML::Key << "min_score" << YAML::Value << c.min_score->to_string();
+    const auto& pz = c.prize;
+    out << YAML::Key << "prizes" << YAML::Value << YAML::BeginMap;
+    if (pz.pay != rules::prizes::pay_t::cash) out << YAML::Key << "pay" << YAML::Value << name_of(rules::prize_pay_names, pz.pay);
+    if (!pz.fund.empty()) {
+        out << YAML::Key << "fund" << YAML::Value;
+        emit_text(out, pz.fund);
+    }
+    if (!pz.places.empty()) {
+        out << YAML::Key << "places" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (std::size_t i = 0; i < pz.places.size(); ++i) {
+            if (pz.items.empty()) {
+                out << pz.places[i].to_string();
+                continue;
+            }
+            out << YAML::BeginMap << YAML::Key << "item" << YAML::Value;
+            emit_text(out, i < pz.items.size() ? pz.items[i] : std::string());
+            out << YAML::Key << "value" << YAML::Value << pz.places[i].to_string() << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+    }
+    if (pz.pot) {
+        out << YAML::Key << "pot" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        if (pz.pot->amount) out << YAML::Key << "amount" << YAML::Value << pz.pot->amount->to_string();
+        if (pz.pot->percent) out << YAML::Key << "percent" << YAML::Value << percent_text(*pz.pot->percent);
+        out << YAML::Key << "split" << YAML::Value << YAML::BeginSeq;
+        for (const auto& x : pz.pot->split) out << percent_text(x);
+        out << YAML::EndSeq << YAML::EndMap;
+    }
+    if (!pz.steps.empty()) {
+        out << YAML::Key << "steps" << YAML::Value << YAML::BeginSeq;
+        for (const auto& st : pz.steps)
+            out << YAML::Flow << YAML::BeginMap << YAML::Key << "at" << YAML::Value << st.at.to_string() << YAML::Key << "pot" << YAML::Value
+                << st.pot.to_string() << YAML::EndMap;
+        out << YAML::EndSeq;
+    }
+    out << YAML::EndMap << YAML::EndMap;
+}
+
 void emit_deals(YAML::Emitter& out, const rules::deal_registration& d) {
     out << YAML::Key << "deal_registration" << YAML::Value << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
     emit_text(out, d.id);
@@ -1630,6 +1915,12 @@ std::string write_program(const program& p) {
             if (c.valid) emit_expiry(out, "valid", *c.valid);
             out << YAML::EndMap;
         }
+        out << YAML::EndSeq;
+    }
+    if (p.seed) out << YAML::Key << "seed" << YAML::Value << std::to_string(*p.seed);
+    if (!p.contests.empty()) {
+        out << YAML::Key << "contests" << YAML::Value << YAML::BeginSeq;
+        for (const auto& c : p.contests) emit_contest(out, c);
         out << YAML::EndSeq;
     }
     out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;

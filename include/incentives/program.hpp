@@ -2,6 +2,8 @@
 // invariant when the program is built, so running a valid program fails only for data reasons.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include <incentives/detail/config.hpp>
 #include <incentives/rounding.hpp>
 #include <incentives/rules/certification.hpp>
+#include <incentives/rules/contest.hpp>
 #include <incentives/rules/deal_registration.hpp>
 #include <incentives/rules/fund.hpp>
 #include <incentives/rules/points.hpp>
@@ -61,6 +64,8 @@ struct program {
     std::vector<rules::referral_program> referrals; ///< referral and affiliate programs (engine/referrals.hpp)
     std::optional<rules::points_program> points;     ///< points, lots and the shop (engine/points.hpp)
     std::vector<rules::certification> certifications; ///< courses that gate rules (`certified:` in a selection)
+    std::vector<rules::contest> contests;             ///< competitions ranked over the rules' measures (engine/contests.hpp)
+    std::optional<std::uint64_t> seed;                ///< keys every random draw (a contest's lot); declared, never the clock
 
     [[nodiscard]] int amount_scale() const noexcept {
         return amount_places < 0 ? currency_.minor_units() : amount_places;

@@ -442,6 +442,152 @@ inline void validate_rule(const program& p, const std::string& path, const rules
         invalid(p, path + ".measure", "growth: growth over a prior period needs month, quarter, half or year periods");
 }
 
+/// A contest measure names a rule that pays partners or people; its measure, count or attainment
+/// needs a rule without children (a combinator's children measure different things).
+inline const rules::rule& check_contest_measure(const program& p, const std::string& at, const rules::contest_measure& m) {
+    const std::string what = "contest: ";
+    const auto it = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& r) { return r.id == m.rule; });
+    if (it == p.rules.end()) {
+        std::vector<std::string_view> ids;
+        for (const auto& r : p.rules) ids.push_back(r.id);
+        invalid(p, at + ".rule", what + "no rule \"" + m.rule + "\"" + did_you_mean(m.rule, ids));
+    }
+    if (it->credit_.to == rules::credit::to_t::program)
+        invalid(p, at + ".rule", what + "rule \"" + m.rule + "\" credits the program as a whole: a contest ranks partners or people");
+    if (m.of != rules::contest_measure::of_t::payout && !it->children.empty())
+        invalid(p, at + ".of", what + "rule \"" + m.rule + "\" combines child rules: rank on its payout, or on one child's measure");
+    return *it;
+}
+
+/// Rounds of `outer` hold whole periods of `inner`.
+inline bool nests(period_unit inner, period_unit outer) {
+    if (outer == period_unit::program) return true;
+    if (outer == period_unit::custom || inner == period_unit::custom) return inner == outer;
+    if (inner == period_unit::program) return false;
+    return calendar::months_in(outer) % calendar::months_in(inner) == 0;
+}
+
+inline void validate_contest(const program& p, const std::string& path, const rules::contest& c, std::set<std::string>& ids) {
+    const std::string what = "contest: ";
+    using pay = rules::prizes::pay_t;
+    using of = rules::contest_measure::of_t;
+    if (c.id.empty()) invalid(p, path + ".id", what + "a contest needs an id (it names its prize lines)");
+    if (!ids.insert(c.id).second) invalid(p, path + ".id", what + "the id \"" + c.id + "\" is taken by another rule, program or contest");
+    const auto& score = check_contest_measure(p, path + ".score", c.score);
+    if (!nests(score.per, c.per))
+        invalid(p, path + ".per", what + "rule \"" + score.id + "\" is per " + std::string(to_string(score.per)) + ", which does not fit in rounds per " +
+                                      std::string(to_string(c.per)) + " (a round holds whole periods of the score)");
+    if (c.per == period_unit::custom && p.cal.custom_periods().empty())
+        invalid(p, path + ".per", "period: the contest is per custom period but the program defines none");
+    const bool people = score.credit_.to == rules::credit::to_t::participant;
+    if (!c.roles.empty() && !people)
+        invalid(p, path + ".roles", what + "roles choose people, but rule \"" + score.id + "\" credits partners");
+    const auto& el = c.eligible;
+    if (!el.certified.empty() && std::none_of(p.certifications.begin(), p.certifications.end(),
+                                              [&](const rules::certification& x) { return x.course == el.certified; }))
+        invalid(p, path + ".eligible.certified", what + "no certification \"" + el.certified + "\" is declared (certifications:)");
+    if (el.min_of) {
+        const auto& r = check_contest_measure(p, path + ".eligible.min", *el.min_of);
+        if (r.credit_.to != score.credit_.to)
+            invalid(p, path + ".eligible.min", what + "rule \"" + r.id + "\" credits other beneficiaries than the score's rule");
+        if (!nests(r.per, c.per)) invalid(p, path + ".eligible.min", what + "rule \"" + r.id + "\"'s periods do not fit in the rounds");
+    }
+    const auto& lg = c.leagues;
+    if ((lg.by == rules::leagues::by_t::field || lg.by == rules::leagues::by_t::bands) && lg.field.empty())
+        invalid(p, path + ".leagues", what + "leagues by a field need the field's name");
+    if (lg.by == rules::leagues::by_t::bands) {
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < lg.bands.size(); ++i) {
+            const auto& b = lg.bands[i];
+            const std::string at = path + ".leagues.bands[" + std::to_string(i) + "]";
+            if (b.name.empty() || !names.insert(b.name).second) invalid(p, at + ".name", what + "every league needs a name of its own");
+            const bool last = i + 1 == lg.bands.size();
+            if (last && b.below) invalid(p, at + ".below", what + "the last league has no upper bound (every value needs a league)");
+            if (!last && !b.below) invalid(p, at + ".below", what + "every league but the last needs `below`");
+            if (i > 0 && b.below && !(*lg.bands[i - 1].below < *b.below))
+                invalid(p, at + ".below", what + "leagues go up: below " + b.below->to_string() + " is not above the league before");
+        }
+        if (lg.bands.empty()) invalid(p, path + ".leagues", what + "bands need at least one league");
+    }
+    if (lg.by == rules::leagues::by_t::lists) {
+        std::set<std::string> names, members;
+        for (std::size_t i = 0; i < lg.lists.size(); ++i) {
+            const std::string at = path + ".leagues.lists[" + std::to_string(i) + "]";
+            if (lg.lists[i].name.empty() || !names.insert(lg.lists[i].name).second)
+                invalid(p, at + ".name", what + "every league needs a name of its own");
+            for (const auto& m : lg.lists[i].members)
+                if (!members.insert(m).second) invalid(p, at + ".members", what + "\"" + m + "\" is in two leagues: a competitor is in exactly one");
+        }
+    }
+    if (c.chain.size() > 5) invalid(p, path + ".tie_breaks", what + "a tie-break chain has at most 5 keys");
+    for (std::size_t i = 0; i < c.chain.size(); ++i) {
+        const auto& tb = c.chain[i];
+        const std::string at = path + ".tie_breaks[" + std::to_string(i) + "]";
+        using by = rules::tie_break::by_t;
+        if (tb.by == by::measure) {
+            const auto& r = check_contest_measure(p, at, tb.of);
+            if (r.credit_.to != score.credit_.to) invalid(p, at + ".rule", what + "rule \"" + r.id + "\" credits other beneficiaries than the score's rule");
+            if (!nests(r.per, c.per)) invalid(p, at + ".rule", what + "rule \"" + r.id + "\"'s periods do not fit in the rounds");
+        }
+        if (tb.by == by::fewer_returns && !score.clawback_)
+            invalid(p, at, what + "fewer_returns counts the returns inside the score rule's clawback window; rule \"" + score.id + "\" has none");
+        if (tb.by == by::attribute && tb.attribute.empty()) invalid(p, at + ".name", what + "a tie-break by attribute needs its name");
+        if (tb.by == by::lot && !p.seed) invalid(p, at, what + "a lot draws with the program's seed: declare `seed:` in the program");
+        if (tb.by == by::lot && i + 1 != c.chain.size()) invalid(p, at, what + "the lot breaks every tie: it is the chain's last key");
+    }
+    if (c.method == rules::rank_method::ordinal && (c.chain.empty() || c.chain.back().by != rules::tie_break::by_t::lot))
+        invalid(p, path + ".rank", what + "ordinal ranking numbers every competitor apart: end the tie-break chain with a lot");
+    if (c.winners < 1 || c.winners > 1000000) invalid(p, path + ".winners", what + "winners is 1..1000000 per league");
+    const auto& pz = c.prize;
+    const int places = pz.pay == pay::points ? (p.points ? p.points->places : 0) : p.currency_.minor_units();
+    if (pz.pay == pay::points && !p.points) invalid(p, path + ".prizes.pay", what + "points prizes need the program's points (points:)");
+    if (pz.pay == pay::fund && std::none_of(p.funds.begin(), p.funds.end(), [&](const rules::fund& f) { return f.id == pz.fund; }))
+        invalid(p, path + ".prizes.fund", what + "prizes credit fund \"" + pz.fund + "\", which the program does not declare");
+    if (pz.pay != pay::fund && !pz.fund.empty()) invalid(p, path + ".prizes.fund", what + "a fund is named only with pay: fund");
+    auto amount = [&](const std::string& at, const decimal& x, const std::string& of_what) {
+        if (x.signum() < 0) invalid(p, at, what + of_what + " below zero (" + x.to_string() + ")");
+        if (pz.pay != pay::in_kind && x.normalized().scale() > places)
+            invalid(p, at, what + of_what + " " + x.to_string() + " has more decimal places than the prizes are paid in (" + std::to_string(places) + ")");
+    };
+    if (pz.places.size() > c.winners)
+        invalid(p, path + ".prizes.places", what + std::to_string(pz.places.size()) + " place prizes for " + std::to_string(c.winners) +
+                                                " winners: the places past the winners would never pay");
+    for (std::size_t i = 0; i < pz.places.size(); ++i) amount(path + ".prizes.places[" + std::to_string(i) + "]", pz.places[i], "a prize");
+    if (pz.pay == pay::in_kind) {
+        if (pz.items.size() != pz.places.size() || pz.places.empty())
+            invalid(p, path + ".prizes.places", what + "in-kind prizes name an item and its value for each place: [{item: Trip, value: 4000}]");
+        if (pz.pot || !pz.steps.empty()) invalid(p, path + ".prizes", what + "in-kind prizes are by place: no pot, no steps");
+        if (c.cut == rules::cut_rule::share) invalid(p, path + ".cut", what + "an in-kind prize cannot be shared: declare cut: all_win or tie_break");
+    } else if (!pz.items.empty()) {
+        invalid(p, path + ".prizes.places", what + "items are in-kind prizes: declare pay: in_kind");
+    }
+    if (pz.pot) {
+        const auto& pot = *pz.pot;
+        if (!pz.places.empty()) invalid(p, path + ".prizes.pot", what + "prizes come from places or from a pot, not both");
+        if (pot.amount.has_value() == pot.percent.has_value()) invalid(p, path + ".prizes.pot", what + "a pot is an amount or a percent of the league's score");
+        if (pot.amount) amount(path + ".prizes.pot.amount", *pot.amount, "the pot");
+        if (pot.percent && (pot.percent->signum() < 0 || decimal(1) < *pot.percent))
+            invalid(p, path + ".prizes.pot.percent", what + "the pot is 0% to 100% of the league's score, got " + pot.percent->to_string());
+        if (pot.percent && (c.score.of == of::count || c.score.of == of::attainment))
+            invalid(p, path + ".prizes.pot.percent", what + "a percent pot is a part of the league's summed score: rank on a measure or a payout in money");
+        decimal sum;
+        for (const auto& x : pot.split) {
+            if (x.signum() < 0) invalid(p, path + ".prizes.pot.split", what + "a part of the pot below zero");
+            sum += x;
+        }
+        if (sum != decimal(1)) invalid(p, path + ".prizes.pot.split", what + "the split adds up to " + sum.to_string() + ", not 100%");
+        if (pot.split.size() > c.winners) invalid(p, path + ".prizes.pot.split", what + "more parts than winners");
+    }
+    for (std::size_t i = 0; i < pz.steps.size(); ++i) {
+        const std::string at = path + ".prizes.steps[" + std::to_string(i) + "]";
+        amount(at + ".pot", pz.steps[i].pot, "a step's pot");
+        if (i > 0 && !(pz.steps[i - 1].at < pz.steps[i].at)) invalid(p, at + ".at", what + "steps go up: at " + pz.steps[i].at.to_string() + " is not above the step before");
+    }
+    if (pz.places.empty() && !pz.pot && pz.steps.empty())
+        invalid(p, path + ".prizes", what + "a contest needs prizes: places, a pot or steps");
+    if (c.min_score && c.min_score->signum() < 0) invalid(p, path + ".min_score", what + "the minimum score is at least 0");
+}
+
 }  // namespace detail
 
 INCENTIVES_INLINE void validate(const program& p) {
@@ -458,6 +604,15 @@ INCENTIVES_INLINE void validate(const program& p) {
     for (std::size_t i = 0; i < p.funds.size(); ++i) detail::validate_fund(p, "funds[" + std::to_string(i) + "]", p.funds[i], fund_ids);
     if (p.deals) detail::validate_deals(p, *p.deals);
     if (p.points) detail::validate_points(p, *p.points);
+    if (!p.contests.empty()) {
+        std::set<std::string> taken;
+        for (const auto& r : p.rules) taken.insert(r.id);
+        if (p.deals) taken.insert(p.deals->id);
+        for (const auto& r : p.referrals) taken.insert(r.id);
+        if (p.points) taken.insert(p.points->id);
+        for (std::size_t i = 0; i < p.contests.size(); ++i)
+            detail::validate_contest(p, "contests[" + std::to_string(i) + "]", p.contests[i], taken);
+    }
     if (!p.referrals.empty()) {
         std::set<std::string> taken;
         for (const auto& r : p.rules) taken.insert(r.id);

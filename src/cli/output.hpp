@@ -354,6 +354,32 @@ inline void write_levels(sink& s, const result& r) {
     }
 }
 
+/// One row per competitor, round and contest (a board, or the rank history).
+inline void write_standings(sink& s, const std::vector<contest_standing>& rows) {
+    s.append("contest,round,through,league,position,rank,tied,competitor_type,competitor,partner,eligible,score,gap_to_next,gap_to_cut,"
+             "winner,prize,step_prize,item,why\n");
+    for (const auto& st : rows) {
+        csv_field(s, st.contest);
+        s.put(',');
+        csv_field(s, st.round);
+        fmt::format_to(s.out(), ",{},", st.through.to_string());
+        csv_field(s, st.league);
+        fmt::format_to(s.out(), ",{},{},{},{},", st.position ? std::to_string(st.position) : std::string(),
+                       st.position ? st.rank.to_string() : std::string(), st.tied, rules::to_string(st.competitor_type));
+        csv_field(s, st.competitor);
+        s.put(',');
+        csv_field(s, st.partner);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},{},", st.eligible ? "yes" : "no", st.score,
+                       st.gap_to_next ? st.gap_to_next->to_string() : std::string(), st.gap_to_cut ? st.gap_to_cut->to_string() : std::string(),
+                       st.winner ? "yes" : "no", st.prize, st.step_prize);
+        csv_field(s, st.item);
+        s.put(',');
+        csv_field(s, st.why);
+        s.put('\n');
+        s.maybe_flush();
+    }
+}
+
 /// One row per points holder as of a day.
 inline void write_points_balances(sink& s, const std::vector<points_balance>& balances) {
     s.append("holder_type,holder,partner,as_of,balance,pending,available,debt,expiring_30,expiring_60,expiring_90\n");

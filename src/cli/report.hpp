@@ -90,6 +90,11 @@ inline void print_summary(const program& p, const result& r) {
             ids.emplace_back(rule.id, rule.id + (!rule.fund.empty() ? " (fund " + rule.fund + ")" : !rule.points.empty() ? " (points)" : ""));
         if (p.deals) ids.emplace_back(p.deals->id, p.deals->id + " (deals)");
         for (const auto& rp : p.referrals) ids.emplace_back(rp.id, rp.id + (rp.fund.empty() ? " (referrals)" : " (fund " + rp.fund + ")"));
+        for (const auto& c : p.contests)
+            if (c.prize.pay != rules::prizes::pay_t::in_kind)
+                ids.emplace_back(c.id, c.id + (c.prize.pay == rules::prizes::pay_t::fund   ? " (fund " + c.prize.fund + ")"
+                                               : c.prize.pay == rules::prizes::pay_t::points ? " (points)"
+                                                                                             : " (contest)"));
         return ids;
     }();
     for (const auto& [id, label] : rule_ids) {
@@ -150,6 +155,45 @@ inline void print_summary(const program& p, const result& r) {
                    rp.id, referred, unattributed, released, taken_back, held, still);
     }
     print_points_summary(p, r);
+    for (const auto& c : p.contests) {
+        std::size_t competitors = 0, winners = 0;
+        decimal prizes;
+        for (const auto& st : r.contests) {
+            if (st.contest != c.id) continue;
+            competitors += st.eligible;
+            winners += st.winner;
+            prizes += st.prize + st.step_prize;
+        }
+        fmt::print("contest {}: {} competitors ranked, {} winners, prizes {} {} (incentives leaderboard shows the boards)\n", c.id,
+                   competitors, winners, prizes,
+                   c.prize.pay == rules::prizes::pay_t::points   ? std::string("points")
+                   : c.prize.pay == rules::prizes::pay_t::in_kind ? std::string("in kind (declared value)")
+                                                                  : std::string(p.currency_.code()));
+    }
+}
+
+/// A contest's boards as an aligned table: per round and league, the ranked competitors, then the
+/// ineligible (and why).
+inline void print_board(const std::vector<contest_standing>& rows) {
+    std::string round, league;
+    for (const auto& st : rows) {
+        if (st.round != round || st.league != league) {
+            round = st.round;
+            league = st.league;
+            fmt::print("\n{} {}{} (through {})\n", st.contest, st.round, st.league.empty() ? "" : ", league " + st.league, st.through.to_string());
+            fmt::print("  {:>5} {:>6}  {:<16} {:>16} {:>14} {:>14}  {:<6} {:>12}  {}\n", "place", "rank", "competitor", "score", "gap to next",
+                       "gap to cut", "winner", "prize", "");
+        }
+        if (!st.eligible) {
+            fmt::print("  {:>5} {:>6}  {:<16} {:>16} {:>14} {:>14}  {:<6} {:>12}  not eligible: {}\n", "-", "-", st.competitor, st.score, "", "",
+                       "", "", st.why);
+            continue;
+        }
+        const decimal prize = st.prize + st.step_prize;
+        fmt::print("  {:>5} {:>6}  {:<16} {:>16} {:>14} {:>14}  {:<6} {:>12}  {}\n", st.position, st.rank, st.competitor, st.score,
+                   st.gap_to_next ? st.gap_to_next->to_string() : "", st.gap_to_cut ? st.gap_to_cut->to_string() : "",
+                   st.winner ? "yes" : "", prize.is_zero() && st.item.empty() ? std::string() : prize.to_string(), st.item);
+    }
 }
 
 /// The story of one event in the ledgers: the fund entries, deal steps, referral steps and points

@@ -35,6 +35,7 @@ namespace incentives::detail {
 struct prepared_leaf;
 struct state_io;
 class settlement;
+class contest_stage;
 }  // namespace incentives::detail
 
 namespace incentives {
@@ -80,6 +81,16 @@ public:
     /// that would need the events again.
     [[nodiscard]] result run(const program& variant, const run_options& options = {}) const;
 
+    /// A contest's boards as of a day (every round started by then; without a day, the final boards
+    /// that result.contests holds): rank, score, gaps to the place ahead and to the prize cut, and
+    /// the prizes the board would pay. A day counts the score's periods that have ended by it (for a
+    /// board at any day, run on the events up to that day). `r` is a run of this engine: a score
+    /// that is a rule's payout reads its lines. Throws config_error for an unknown contest.
+    [[nodiscard]] std::vector<contest_standing> leaderboard(const result& r, std::string_view contest,
+                                                            std::optional<date> as_of = std::nullopt) const;
+    /// The board at the end of each of the score's periods, in the round that holds it: the rank history.
+    [[nodiscard]] std::vector<contest_standing> rank_history(const result& r, std::string_view contest) const;
+
     /// The accumulated measures, one row per rule, beneficiary, period and version with events.
     [[nodiscard]] std::vector<measure_row> measures() const;
 
@@ -91,6 +102,8 @@ public:
 private:
     friend struct detail::state_io;
     friend class detail::settlement;
+    friend class detail::contest_stage;
+    [[nodiscard]] const rules::contest& contest_named(std::string_view id) const;
     void compile();
     [[nodiscard]] const rules::rule& rule_of(const detail::leaf& l) const;
     [[nodiscard]] std::vector<std::optional<int128>> lookup_rates(const detail::leaf& l, const event_batch& b) const;

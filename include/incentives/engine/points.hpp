@@ -31,6 +31,7 @@
 #include <incentives/engine/ledger_event.hpp>
 #include <incentives/engine/measures.hpp>
 #include <incentives/engine/result.hpp>
+#include <incentives/engine/stage_lines.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/program.hpp>
 
@@ -202,8 +203,7 @@ private:
             std::unordered_map<std::string, std::int32_t> index_of_label;  // the rule's periods by label (for clawbacks)
         };
         std::map<std::string, points_rule, std::less<>> per;  // points rules by id, ranked by id
-        for (const auto& rule : p_.rules)
-            if (!rule.points.empty()) per[rule.id].per = rule.per;
+        for (const auto& [id, unit] : points_paying(p_)) per[id].per = unit;
         std::uint32_t rank = 0;
         for (auto& [id, pr] : per) pr.rank = rank++;
         std::unordered_map<line_id, std::size_t, line_hash> accrual;  // -> lines_

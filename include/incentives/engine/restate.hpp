@@ -43,6 +43,11 @@ namespace incentives {
     for (const auto& r : prog.rules) payers.push_back({r.id, r.credit_.to, r.per, !r.points.empty() && prog.points});
     if (prog.deals) payers.push_back({prog.deals->id, to_t::partner, prog.deals->per, false});
     for (const auto& rp : prog.referrals) payers.push_back({rp.id, to_t::partner, rp.per, false});
+    for (const auto& c : prog.contests) {
+        const auto score = std::find_if(prog.rules.begin(), prog.rules.end(), [&](const auto& r) { return r.id == c.score.rule; });
+        payers.push_back({c.id, score == prog.rules.end() ? to_t::partner : score->credit_.to, c.per,
+                          c.prize.pay == rules::prizes::pay_t::points && prog.points});
+    }
     std::map<std::string, std::size_t> rule_order;
     for (std::size_t i = 0; i < payers.size(); ++i) rule_order.emplace(payers[i].id, i);
     // The labels of every period a rule of each unit can pay within the program's dates.

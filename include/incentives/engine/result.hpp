@@ -342,6 +342,31 @@ struct points_liability {
     friend bool operator==(const points_liability&, const points_liability&) = default;
 };
 
+/// A competitor's standing in a contest's round (engine/contests.hpp): its league, score, place and
+/// prize, and how far it is from the place ahead and from the prize cut.
+struct contest_standing {
+    std::string contest;
+    std::string round;     ///< the round's period label ("2027", "2027-Q1")
+    date round_start;
+    date through;          ///< the last day the score counts (the end of the last score period counted)
+    std::string league;    ///< "" without leagues
+    rules::credit::to_t competitor_type = rules::credit::to_t::partner;
+    std::string competitor, partner;
+    bool eligible = true;
+    std::string why;       ///< not eligible, or a winner's place and prize, in words
+    decimal score;         ///< exact; attainment as a fraction of plan rounded half-even to 6 places (ranked exactly)
+    std::uint32_t position = 0;   ///< 1-based place in the league's order (0: not ranked)
+    decimal rank;                 ///< by the contest's method
+    std::uint32_t tied = 1;       ///< competitors tied with it on every key (1: none)
+    std::optional<decimal> gap_to_next;  ///< score of the place ahead minus its own (none for the first)
+    std::optional<decimal> gap_to_cut;   ///< score of the last winning place minus its own (none for winners, or no winners)
+    bool winner = false;
+    decimal prize;         ///< place prize (money, points, a fund credit or an in-kind value)
+    decimal step_prize;    ///< its shares of the step pots it reached
+    std::string item;      ///< in-kind prize
+    friend bool operator==(const contest_standing&, const contest_standing&) = default;
+};
+
 /// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
 /// totals sorted by beneficiary and period.
 struct result {
@@ -371,6 +396,10 @@ struct result {
     std::vector<points_lot> lots;
     std::vector<level_change> levels;  ///< status level changes in date order (points with levels)
     std::string points_id;  ///< the program's points' id ("" without points)
+    /// Every contest's final standings: by contest (program order), round, league, position; the
+    /// ineligible after the ranked. Prizes paid in cash, points or a fund are also lines (rule: the
+    /// contest's id, after the stages' lines).
+    std::vector<contest_standing> contests;
 
     /// The sum of every money line (exact): lines of points rules are left out.
     [[nodiscard]] decimal total() const {

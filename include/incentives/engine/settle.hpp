@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <incentives/engine/engine.hpp>
+#include <incentives/engine/contests.hpp>
 #include <incentives/engine/deals.hpp>
 #include <incentives/engine/ledger.hpp>
 #include <incentives/engine/points.hpp>
@@ -783,15 +784,16 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
 namespace incentives {
 
 namespace detail {
-/// Settle, then the stages after it: registered deals (engine/deals.hpp) and referrals
-/// (engine/referrals.hpp) add their lines and the statements are rebuilt; the points' ledger
+/// Settle, then the stages after it: registered deals (engine/deals.hpp), referrals
+/// (engine/referrals.hpp) and contests (engine/contests.hpp) add their lines and the statements are rebuilt; the points' ledger
 /// (engine/points.hpp) makes lots of the points rules' lines; then the fund ledger
 /// (engine/ledger.hpp) replays the fund events and the lines credited to funds.
 inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const ledger_events& kept, const run_options& o) {
     result r = settlement(e, p, o).run();
     if (p.deals) deal_ledger(p, cat).replay(kept.deals, r);
     for (const auto& rp : p.referrals) referral_ledger(p, rp, cat).replay(kept.referrals, r);
-    if (p.deals || !p.referrals.empty()) rebuild_statements(r, p);
+    if (!p.contests.empty()) contest_stage(e, p).run(r);
+    if (p.deals || !p.referrals.empty() || !p.contests.empty()) rebuild_statements(r, p);
     if (p.points) {
         std::vector<measure_row> measures;  // the levels may count a rule's measure
         if (p.points->levels && !p.points->levels->rule.empty()) measures = e.measures();

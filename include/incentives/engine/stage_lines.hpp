@@ -27,6 +27,19 @@ struct fund_credit {
         if (!r.fund.empty()) out[r.id] = {r.fund, r.per};
     for (const auto& rp : p.referrals)
         if (!rp.fund.empty()) out[rp.id] = {rp.fund, rp.per};
+    for (const auto& c : p.contests)
+        if (c.prize.pay == rules::prizes::pay_t::fund) out[c.id] = {c.prize.fund, c.per};
+    return out;
+}
+
+/// The ids whose lines are points (points rules, contests with points prizes), with their period unit.
+[[nodiscard]] inline std::map<std::string, period_unit, std::less<>> points_paying(const program& p) {
+    std::map<std::string, period_unit, std::less<>> out;
+    if (!p.points) return out;
+    for (const auto& r : p.rules)
+        if (!r.points.empty()) out[r.id] = r.per;
+    for (const auto& c : p.contests)
+        if (c.prize.pay == rules::prizes::pay_t::points) out[c.id] = c.per;
     return out;
 }
 
@@ -36,9 +49,7 @@ struct fund_credit {
 inline void rebuild_statements(result& r, const program& p) {
     const int minor = p.currency_.minor_units();
     const auto to_fund = fund_credited(p);
-    std::set<std::string, std::less<>> in_points;
-    for (const auto& rule : p.rules)
-        if (!rule.points.empty()) in_points.insert(rule.id);
+    const auto in_points = points_paying(p);
     std::map<std::tuple<std::string, rules::credit::to_t, date, std::string>, statement_total> by;
     for (const auto& l : r.lines) {
         if (to_fund.contains(l.rule) || in_points.contains(l.rule)) continue;
