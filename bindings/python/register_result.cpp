@@ -316,6 +316,34 @@ py::dict level_columns(const run_output& run) {
     return d;
 }
 
+/// Contest standings (engine/contests.hpp), one row per competitor, round and contest.
+py::dict standing_columns(const std::vector<contest_standing>& rows) {
+    using c = contest_standing;
+    py::dict d;
+    member_columns(d, rows, {std::pair{"contest", &c::contest}, {"round", &c::round}});
+    d["round_start"] = days(rows, [](const c& x) { return x.round_start; });
+    d["through"] = days(rows, [](const c& x) { return x.through; });
+    member_columns(d, rows, {std::pair{"league", &c::league}});
+    d["position"] = integers(rows, [](const c& x) { return x.position; });
+    d["rank"] = decimals(rows, [](const c& x) { return x.position ? std::optional<decimal>(x.rank) : std::nullopt; });
+    d["tied"] = integers(rows, [](const c& x) { return x.tied; });
+    d["competitor_type"] = texts(rows, [](const c& x) { return beneficiary_type(x.competitor_type); });
+    member_columns(d, rows, {std::pair{"competitor", &c::competitor}, {"partner", &c::partner}});
+    py::array_t<bool> eligible(static_cast<py::ssize_t>(rows.size())), winner(static_cast<py::ssize_t>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        eligible.mutable_data()[i] = rows[i].eligible;
+        winner.mutable_data()[i] = rows[i].winner;
+    }
+    d["eligible"] = eligible;
+    member_columns(d, rows, {std::pair{"score", &c::score}});
+    d["gap_to_next"] = decimals(rows, [](const c& x) { return x.gap_to_next; });
+    d["gap_to_cut"] = decimals(rows, [](const c& x) { return x.gap_to_cut; });
+    d["winner"] = winner;
+    member_columns(d, rows, {std::pair{"prize", &c::prize}, {"step_prize", &c::step_prize}});
+    member_columns(d, rows, {std::pair{"item", &c::item}, {"why", &c::why}});
+    return d;
+}
+
 /// Every holder's points as of a day (points_balances), one row per holder.
 py::dict points_balance_columns(const run_output& run, const date& as_of) {
     using b = points_balance;
@@ -504,6 +532,15 @@ void register_result(py::module_& m) {
         .def("points_columns", &points_columns)
         .def("lot_columns", &lot_columns)
         .def("level_columns", &level_columns)
+        .def("standing_columns", [](const run_output& r) { return standing_columns(r.res.contests); })
+        .def(
+            "leaderboard_columns",
+            [](const run_output& r, const std::string& contest, const std::optional<std::string>& as_of) {
+                return standing_columns(r.eng->leaderboard(r.res, contest, as_of ? std::optional<date>(date::parse(*as_of)) : std::nullopt));
+            },
+            py::arg("contest"), py::arg("as_of") = py::none())
+        .def("history_columns", [](const run_output& r, const std::string& contest) { return standing_columns(r.eng->rank_history(r.res, contest)); },
+             py::arg("contest"))
         .def("points_balance_columns",
              [](const run_output& r, const std::string& as_of) { return points_balance_columns(r, date::parse(as_of)); },
              py::arg("as_of"))

@@ -33,6 +33,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -164,6 +166,26 @@ TEST_CASE("contests: the boards do not depend on input order, batch split or thr
         CHECK(other.r.lines == base.r.lines);
         CHECK(other.june == base.june);
     }
+}
+
+TEST_CASE("contests: a pot of a percent and step pots on the example's data (docs/rules/contests.md)") {
+    // Small league by sales: S1 1,200,000, S2 1,100,000, S3 1,100,000 (S2's last sale first), S4
+    // 900,000: sum 4,300,000. Pot 0.123456% of it = 5,308.608 -> 5,308.61 (half_even); 50/30/20 =
+    // 2,654.305 / 1,592.583 / 1,061.722: floors 5,308.60, the last cent to the largest remainder
+    // (0.005): 2,654.31 / 1,592.58 / 1,061.72. Step 1,100,000: S1, S2, S3 share 100.00 as 33.34 /
+    // 33.33 / 33.33; step 1,200,000: S1 alone, 50.00. Lines: S1 2,654.31 + 33.34 + 50 = 2,737.65, S2
+    // 1,592.58 + 33.33 = 1,625.91, S3 1,061.72 + 33.33 = 1,095.05; S4 nothing.
+    std::ifstream in(examples / "programs" / "sales_contest.yaml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("contests:\n") + 10, 0,
+                 "  - {id: cup_pot, score: partner_sales, per: year, leagues: {by: size}, tie_breaks: [reached_first], winners: 3,\n"
+                 "     prizes: {pot: {percent: 0.123456%, split: [50%, 30%, 20%]}, steps: [{at: 1100000, pot: 100}, {at: 1200000, pot: 50}]}}\n");
+    engine e(io::read_program(text), contest_catalog());
+    e.add(contest_events());
+    std::map<std::string, std::string> paid;
+    for (const auto& l : e.run().lines)
+        if (l.rule == "cup_pot" && l.partner.starts_with("S")) paid[l.beneficiary] = l.amount.to_string();
+    CHECK(paid == std::map<std::string, std::string>{{"S1", "2737.65"}, {"S2", "1625.91"}, {"S3", "1095.05"}});
 }
 
 TEST_CASE("contests: the example program reads back from the YAML it writes") {

@@ -212,6 +212,55 @@ class Result:
         return level
 
     @property
+    def contests(self) -> Any:
+        """Every contest's final standings (a program with ``contests``; empty otherwise), one row per
+        competitor and round: contest, round (the round's period label), round_start, through (the
+        last day the score counts), league ("" without leagues), position (1-based place in the
+        league; 0 for the ineligible), rank (decimal.Decimal by the contest's method: 1224, 1334,
+        1223, 1234 or fractional; None when not ranked), tied (competitors tied with it on every key),
+        competitor_type (partner, participant), competitor, partner, eligible, score
+        (decimal.Decimal, exact; attainment as a fraction of plan rounded half-even to 6 places, ranked
+        exactly), gap_to_next (the place ahead's score minus its own; None for the first), gap_to_cut
+        (the last winner's score minus its own; None for winners), winner, prize (the place prize:
+        money, points, a fund credit, or an in-kind prize's declared value), step_prize (its shares of
+        the step pots), item (an in-kind prize), why (a place's story, or why it may not compete).
+        Prizes in cash, points or a fund are also lines in :attr:`payouts` (rule: the contest's id)."""
+        return self._table("contests", self._impl.standing_columns)
+
+    @property
+    def winners(self) -> Any:
+        """The rows of :attr:`contests` that win (a place prize or an in-kind prize)."""
+        table = self.contests
+        if isinstance(table, list):  # without pandas
+            return [row for row in table if row["winner"]]
+        return table[table["winner"]].reset_index(drop=True)
+
+    def leaderboard(self, contest: str, as_of: Any = None) -> Any:
+        """A contest's boards as of a day (a date, datetime or "YYYY-MM-DD"; default: the final
+        boards), with the columns of :attr:`contests`: every round started by the day, its score
+        counting the score rule's periods that have ended by then (for a board at any day, run the
+        events up to that day). Raises incentives.ConfigError for an unknown contest."""
+        if not isinstance(contest, str):
+            raise TypeError(f"contest: expected the contest's id (str), got {type(contest).__name__}")
+        return frame(self._impl.leaderboard_columns(contest, None if as_of is None else _day(as_of, "")))
+
+    def rank_history(self, contest: str) -> Any:
+        """The board at the end of each of the score rule's periods, in the round that holds it (the
+        columns of :attr:`contests`; ``through`` tells the boards apart): how each competitor's place
+        moved over the round."""
+        if not isinstance(contest, str):
+            raise TypeError(f"contest: expected the contest's id (str), got {type(contest).__name__}")
+        return frame(self._impl.history_columns(contest))
+
+    def plot_leaderboard(self, contest: str, path: Any, as_of: Any = None) -> None:
+        """Saves a bar chart of a contest's board (the last round, each league a panel: score per
+        competitor in place order, winners highlighted, the prize cut marked) as a PNG at `path`.
+        Needs matplotlib (``pip install incentives[plots]``)."""
+        from ._plots import leaderboard_chart
+
+        leaderboard_chart(self.leaderboard(contest, as_of), contest, path)
+
+    @property
     def points_id(self) -> str:
         """The id of the program's points ("" without points): the currency of the points rules' lines."""
         return self._impl.points_id
