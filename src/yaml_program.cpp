@@ -1050,6 +1050,42 @@ rules::contest contest_of(const cursor& c) {
     return x;
 }
 
+/// The KPI plan: {lights: {green: 100%, amber: 90%}, table: [{id, count, rule, active, events, course,
+/// targets: [...] | target: {percent: 60%, of: ID}}]}.
+rules::kpi_plan kpis_of(const cursor& c) {
+    mapping m(c, {"lights", "table"});
+    rules::kpi_plan plan;
+    if (auto l = m.get("lights")) {
+        mapping lm(*l, {"green", "amber"});
+        if (auto g = lm.get("green")) plan.green = number(*g, true);
+        if (auto a = lm.get("amber")) plan.amber = number(*a, true);
+    }
+    for (const auto& row : list_of(m.require("table"), "a list of KPIs")) {
+        mapping km(row, {"id", "count", "rule", "active", "events", "course", "targets", "target"});
+        rules::kpi x;
+        x.id = text(km.require("id"));
+        x.count = choice<rules::kpi::count_t>(km.require("count"), rules::kpi_count_names);
+        if (auto r = km.get("rule")) x.rule = text(*r);
+        if (auto a = km.get("active")) x.active = choice<rules::kpi::active_t>(*a, rules::kpi_active_names);
+        if (auto e = km.get("events")) x.events = choice<int>(*e, yes_no_names) == 1;
+        if (auto co = km.get("course")) x.course = text(*co);
+        const std::array<std::string_view, 2> keys{"targets", "target"};
+        const entry* t = km.one_of(keys, "targets are monthly numbers or a percent of another KPI");
+        if (!t) row.fail("missing_key", "a KPI needs \"targets\" (one per month) or \"target: {percent: 60%, of: <kpi>}\"");
+        if (t->key == "targets") {
+            for (const auto& v : list_of(t->value, "a list of monthly targets")) x.targets.push_back(number(v));
+        } else {
+            mapping tm(t->value, {"percent", "of"});
+            x.percent = number(tm.require("percent"), true);
+            x.of = text(tm.require("of"));
+        }
+        if ((x.count == rules::kpi::count_t::partners_active || x.count == rules::kpi::count_t::measure) && x.rule.empty())
+            row.fail("missing_key", "a KPI of " + std::string(rules::kpi_count_names[static_cast<int>(x.count)]) + " needs \"rule\"");
+        plan.table.push_back(std::move(x));
+    }
+    return plan;
+}
+
 /// The program's seed: a whole number 0 .. 2^64 - 1.
 std::uint64_t seed_of(const cursor& c) {
     const std::string t = text(c);
@@ -1069,7 +1105,7 @@ std::uint64_t seed_of(const cursor& c) {
 program program_of(const context& ctx, const YAML::Node& root) {
     mapping m(cursor{&ctx, root, ""},
               {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds",
-               "deal_registration", "referrals", "points", "certifications", "seed", "contests", "rules"});
+               "deal_registration", "referrals", "points", "certifications", "seed", "contests", "kpis", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -1098,6 +1134,7 @@ program program_of(const context& ctx, const YAML::Node& root) {
             p.certifications.push_back(std::move(x));
         }
     if (auto sd = m.get("seed")) p.seed = seed_of(*sd);
+    if (auto k = m.get("kpis")) p.kpis = kpis_of(*k);
     if (auto cs = m.get("contests"))
         for (const auto& c : list_of(*cs, "a list of contests")) p.contests.push_back(contest_of(c));
     auto list = m.require("rules");
@@ -1626,6 +1663,40 @@ void emit_contest(YAML::Emitter& out, const rules::contest& c) {
     out << YAML::EndMap << YAML::EndMap;
 }
 
+void emit_kpis(YAML::Emitter& out, const rules::kpi_plan& plan) {
+    out << YAML::Key << "kpis" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "lights" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "green" << YAML::Value
+        << percent_text(plan.green) << YAML::Key << "amber" << YAML::Value << percent_text(plan.amber) << YAML::EndMap;
+    out << YAML::Key << "table" << YAML::Value << YAML::BeginSeq;
+    for (const auto& x : plan.table) {
+        out << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
+        emit_text(out, x.id);
+        out << YAML::Key << "count" << YAML::Value << name_of(rules::kpi_count_names, x.count);
+        if (!x.rule.empty()) {
+            out << YAML::Key << "rule" << YAML::Value;
+            emit_text(out, x.rule);
+        }
+        if (x.active != rules::kpi::active_t::month) out << YAML::Key << "active" << YAML::Value << name_of(rules::kpi_active_names, x.active);
+        if (x.events) out << YAML::Key << "events" << YAML::Value << "true";
+        if (!x.course.empty()) {
+            out << YAML::Key << "course" << YAML::Value;
+            emit_text(out, x.course);
+        }
+        if (x.percent) {
+            out << YAML::Key << "target" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "percent" << YAML::Value
+                << percent_text(*x.percent) << YAML::Key << "of" << YAML::Value;
+            emit_text(out, x.of);
+            out << YAML::EndMap;
+        } else {
+            out << YAML::Key << "targets" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const auto& t : x.targets) out << t.to_string();
+            out << YAML::EndSeq;
+        }
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+}
+
 void emit_deals(YAML::Emitter& out, const rules::deal_registration& d) {
     out << YAML::Key << "deal_registration" << YAML::Value << YAML::BeginMap << YAML::Key << "id" << YAML::Value;
     emit_text(out, d.id);
@@ -1918,6 +1989,7 @@ std::string write_program(const program& p) {
         out << YAML::EndSeq;
     }
     if (p.seed) out << YAML::Key << "seed" << YAML::Value << std::to_string(*p.seed);
+    if (p.kpis) emit_kpis(out, *p.kpis);
     if (!p.contests.empty()) {
         out << YAML::Key << "contests" << YAML::Value << YAML::BeginSeq;
         for (const auto& c : p.contests) emit_contest(out, c);

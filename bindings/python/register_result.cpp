@@ -316,6 +316,21 @@ py::dict level_columns(const run_output& run) {
     return d;
 }
 
+/// The KPI plan's report (engine/kpis.hpp), one row per KPI and month.
+py::dict kpi_columns(const run_output& run) {
+    using k = kpi_row;
+    const auto& rows = run.res.kpis;
+    py::dict d;
+    member_columns(d, rows, {std::pair{"kpi", &k::kpi}, {"month", &k::month}});
+    d["month_start"] = days(rows, [](const k& x) { return x.month_start; });
+    member_columns(d, rows, {std::pair{"actual", &k::actual}, {"target", &k::target}, {"cumulative_actual", &k::cumulative_actual},
+                             {"cumulative_target", &k::cumulative_target}});
+    d["attainment"] = decimals(rows, [](const k& x) { return x.attainment; });
+    member_columns(d, rows, {std::pair{"light", &k::light}, {"of", &k::of}});
+    d["ratio"] = decimals(rows, [](const k& x) { return x.ratio; });
+    return d;
+}
+
 /// Contest standings (engine/contests.hpp), one row per competitor, round and contest.
 py::dict standing_columns(const std::vector<contest_standing>& rows) {
     using c = contest_standing;
@@ -532,6 +547,7 @@ void register_result(py::module_& m) {
         .def("points_columns", &points_columns)
         .def("lot_columns", &lot_columns)
         .def("level_columns", &level_columns)
+        .def("kpi_columns", &kpi_columns)
         .def("standing_columns", [](const run_output& r) { return standing_columns(r.res.contests); })
         .def(
             "leaderboard_columns",

@@ -15,6 +15,7 @@
 #include <incentives/rules/certification.hpp>
 #include <incentives/rules/contest.hpp>
 #include <incentives/rules/deal_registration.hpp>
+#include <incentives/rules/kpi.hpp>
 #include <incentives/rules/fund.hpp>
 #include <incentives/rules/points.hpp>
 #include <incentives/rules/referral.hpp>
@@ -65,6 +66,7 @@ struct program {
     std::optional<rules::points_program> points;     ///< points, lots and the shop (engine/points.hpp)
     std::vector<rules::certification> certifications; ///< courses that gate rules (`certified:` in a selection)
     std::vector<rules::contest> contests;             ///< competitions ranked over the rules' measures (engine/contests.hpp)
+    std::optional<rules::kpi_plan> kpis;             ///< the phased KPI plan (engine/kpis.hpp)
     std::optional<std::uint64_t> seed;                ///< keys every random draw (a contest's lot); declared, never the clock
 
     [[nodiscard]] int amount_scale() const noexcept {

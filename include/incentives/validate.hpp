@@ -588,6 +588,51 @@ inline void validate_contest(const program& p, const std::string& path, const ru
     if (c.min_score && c.min_score->signum() < 0) invalid(p, path + ".min_score", what + "the minimum score is at least 0");
 }
 
+inline void validate_kpis(const program& p, const rules::kpi_plan& plan) {
+    const std::string what = "kpi: ";
+    if (plan.table.empty()) invalid(p, "kpis.table", what + "a KPI plan needs at least one KPI");
+    if (!(decimal() < plan.green) || plan.amber.signum() < 0 || plan.green < plan.amber)
+        invalid(p, "kpis.lights", what + "the lights need 0 <= amber <= green and green above 0, e.g. {green: 100%, amber: 90%}");
+    const std::int32_t months =
+        p.cal.index_of(p.cal.to(), period_unit::month) - p.cal.index_of(p.cal.from(), period_unit::month) + 1;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < plan.table.size(); ++i) {
+        const auto& x = plan.table[i];
+        const std::string at = "kpis.table[" + std::to_string(i) + "]";
+        if (x.id.empty() || seen.contains(x.id)) invalid(p, at + ".id", what + "every KPI needs an id of its own");
+        using count = rules::kpi::count_t;
+        if (x.count == count::partners_active || x.count == count::measure) {
+            const auto it = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& r) { return r.id == x.rule; });
+            if (it == p.rules.end()) {
+                std::vector<std::string_view> ids;
+                for (const auto& r : p.rules) ids.push_back(r.id);
+                invalid(p, at + ".rule", what + "no rule \"" + x.rule + "\"" + did_you_mean(x.rule, ids));
+            }
+            if (!it->children.empty()) invalid(p, at + ".rule", what + "rule \"" + x.rule + "\" combines child rules: track one child");
+            if (it->per != period_unit::month)
+                invalid(p, at + ".rule", what + "rule \"" + x.rule + "\" is per " + std::string(to_string(it->per)) + ": a KPI tracks months, declare the rule per month");
+            if (x.count == count::partners_active && it->credit_.to != rules::credit::to_t::partner)
+                invalid(p, at + ".rule", what + "active partners are counted from a rule that credits partners");
+            if (x.count == count::measure && !x.events && it->measure_.kind == rules::measure::kind_t::distinct)
+                invalid(p, at + ".rule", what + "distinct counts do not add up over beneficiaries: track the rule's events");
+        }
+        if (x.count == count::people_trained && x.course.empty()) invalid(p, at + ".course", what + "people trained count a course's completions: name the course");
+        if (x.percent) {
+            if (!x.targets.empty()) invalid(p, at + ".target", what + "a target is a list of monthly numbers or a percent of another KPI, not both");
+            if (!seen.contains(x.of))
+                invalid(p, at + ".target.of", what + "the target is a percent of \"" + x.of + "\", which is not a KPI listed before it");
+            if (x.percent->signum() < 0) invalid(p, at + ".target.percent", what + "a percent at least 0");
+        } else {
+            if (static_cast<std::int32_t>(x.targets.size()) != months)
+                invalid(p, at + ".targets", what + std::to_string(x.targets.size()) + " monthly targets for the program's " + std::to_string(months) +
+                                                " months");
+            for (const auto& t : x.targets)
+                if (t.signum() < 0) invalid(p, at + ".targets", what + "a target below zero (" + t.to_string() + ")");
+        }
+        seen.insert(x.id);
+    }
+}
+
 }  // namespace detail
 
 INCENTIVES_INLINE void validate(const program& p) {
@@ -604,6 +649,7 @@ INCENTIVES_INLINE void validate(const program& p) {
     for (std::size_t i = 0; i < p.funds.size(); ++i) detail::validate_fund(p, "funds[" + std::to_string(i) + "]", p.funds[i], fund_ids);
     if (p.deals) detail::validate_deals(p, *p.deals);
     if (p.points) detail::validate_points(p, *p.points);
+    if (p.kpis) detail::validate_kpis(p, *p.kpis);
     if (!p.contests.empty()) {
         std::set<std::string> taken;
         for (const auto& r : p.rules) taken.insert(r.id);

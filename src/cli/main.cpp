@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
         deals_path, referrals_path, points_path, lots_path, points_balances_path, levels_path, beneficiary, event_id,
-        contests_path, contest_id;
+        contests_path, contest_id, kpis_path;
     bool history = false;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
@@ -234,6 +234,7 @@ int main(int argc, char** argv) {
     run->add_option("--lots", lots_path, "write every points lot as the run leaves it (where each point went) to this CSV");
     run->add_option("--points-balances", points_balances_path, "write each points holder's balance as of --as-of to this CSV");
     run->add_option("--levels", levels_path, "write the status level changes (up at once, down at a review) to this CSV");
+    run->add_option("--kpis", kpis_path, "write the KPI plan's report (per KPI and month) to this CSV");
     run->add_option("--contests", contests_path, "write every contest's final standings (league, place, score, prize) to this CSV");
     run->add_option("--as-of", as_of, "the day of --balances and --points-balances (YYYY-MM-DD; default: the program's last day)");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
@@ -250,6 +251,10 @@ int main(int argc, char** argv) {
     board_cmd->add_option("--as-of", as_of, "the board as of this day: the score's periods ended by then (YYYY-MM-DD; default: the final board)");
     board_cmd->add_flag("--history", history, "every board at the end of each of the score's periods (the rank history)");
     board_cmd->add_option("--out", out_path, "write the rows to this CSV (\"-\": standard output) instead of printing the boards");
+    auto* kpi_cmd = app.add_subcommand("kpi", "print the KPI plan's report: per KPI and month, actual, target, year to date, "
+                                              "attainment, traffic light, funnel ratio (CSV with --out)");
+    add_data(kpi_cmd);
+    kpi_cmd->add_option("--out", out_path, "write the rows to this CSV (\"-\": standard output) instead of printing the report");
     auto* validate_cmd = app.add_subcommand("validate", "check a program; exit status 2 when it is invalid");
     validate_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required();
     auto* demo = app.add_subcommand("demo", "run the bundled example program on the bundled sample data");
@@ -321,14 +326,14 @@ int main(int argc, char** argv) {
             print_summary(p, r);
             return stdout_written();
         }
-        if (*run || *board_cmd) {  // before any work: outputs must be distinct files, and none may be an input
+        if (*run || *board_cmd || *kpi_cmd) {  // before any work: outputs must be distinct files, and none may be an input
             if (!paid_path.empty() && deltas_path.empty()) deltas_path = "-";
             std::vector<std::pair<std::string, std::string>> outputs, inputs;
             for (auto [flag, path] : {std::pair{"--out", &out_path}, {"--traces", &traces_path}, {"--statements", &statements_path},
                                       {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path},
                                       {"--deals", &deals_path}, {"--referrals", &referrals_path}, {"--points", &points_path},
                                       {"--lots", &lots_path}, {"--points-balances", &points_balances_path}, {"--levels", &levels_path},
-                                      {"--contests", &contests_path}})
+                                      {"--contests", &contests_path}, {"--kpis", &kpis_path}})
                 if (!path->empty()) outputs.emplace_back(flag, *path);
             for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
                                       {"--participants", &files.participants}, {"--products", &files.products},
@@ -391,6 +396,7 @@ int main(int argc, char** argv) {
             if (!lots_path.empty()) write_lots(outs.open(lots_path), r);
             if (!levels_path.empty()) write_levels(outs.open(levels_path), r);
             if (!contests_path.empty()) write_standings(outs.open(contests_path), r.contests);
+            if (!kpis_path.empty()) write_kpis(outs.open(kpis_path), r.kpis);
             if (!points_balances_path.empty())
                 write_points_balances(outs.open(points_balances_path), points_balances(r.points, balances_day.value_or(p.cal.to())));
             if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));
@@ -405,6 +411,15 @@ int main(int argc, char** argv) {
             outs.commit();
             t.write = since(t0);
             if (out_path.empty() && deltas_path != "-") print_summary(p, r);
+        } else if (*kpi_cmd) {
+            if (!p.kpis) throw config_error("incentives.config.usage", "the program declares no KPI plan (kpis:)");
+            if (!out_path.empty()) {
+                output_set outs;
+                write_kpis(outs.open(out_path), r.kpis);
+                outs.commit();
+            } else {
+                print_kpis(r.kpis);
+            }
         } else if (*board_cmd) {
             if (contest_id.empty()) {
                 if (p.contests.size() != 1)

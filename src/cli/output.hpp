@@ -354,6 +354,19 @@ inline void write_levels(sink& s, const result& r) {
     }
 }
 
+/// The KPI plan's report: one row per KPI and month.
+inline void write_kpis(sink& s, const std::vector<kpi_row>& rows) {
+    s.append("kpi,month,actual,target,cumulative_actual,cumulative_target,attainment,light,of,ratio\n");
+    for (const auto& k : rows) {
+        csv_field(s, k.kpi);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},{},", k.month, k.actual, k.target, k.cumulative_actual, k.cumulative_target,
+                       k.attainment ? k.attainment->to_string() : std::string(), k.light);
+        csv_field(s, k.of);
+        fmt::format_to(s.out(), ",{}\n", k.ratio ? k.ratio->to_string() : std::string());
+        s.maybe_flush();
+    }
+}
+
 /// One row per competitor, round and contest (a board, or the rank history).
 inline void write_standings(sink& s, const std::vector<contest_standing>& rows) {
     s.append("contest,round,through,league,position,rank,tied,competitor_type,competitor,partner,eligible,score,gap_to_next,gap_to_cut,"

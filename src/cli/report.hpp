@@ -172,6 +172,25 @@ inline void print_summary(const program& p, const result& r) {
     }
 }
 
+/// The KPI plan's report as an aligned table per KPI: month, actual, target, year to date, attainment
+/// as a percent, the light, and the funnel ratio.
+inline void print_kpis(const std::vector<kpi_row>& rows) {
+    std::string kpi;
+    auto percent = [](const std::optional<decimal>& f) {
+        return f ? (*f * decimal(100)).rescale(2, rounding_mode::half_even).to_string() + "%" : std::string("-");
+    };
+    for (const auto& k : rows) {
+        if (k.kpi != kpi) {
+            kpi = k.kpi;
+            fmt::print("\n{}{}\n", k.kpi, k.of.empty() ? "" : " (target: a percent of " + k.of + ")");
+            fmt::print("  {:<8} {:>12} {:>12} {:>14} {:>14} {:>10}  {:<6} {:>10}\n", "month", "actual", "target", "actual YTD", "target YTD",
+                       "attained", "light", k.of.empty() ? "" : "/ " + k.of);
+        }
+        fmt::print("  {:<8} {:>12} {:>12} {:>14} {:>14} {:>10}  {:<6} {:>10}\n", k.month, k.actual, k.target, k.cumulative_actual,
+                   k.cumulative_target, percent(k.attainment), k.light, k.of.empty() ? "" : percent(k.ratio));
+    }
+}
+
 /// A contest's boards as an aligned table: per round and league, the ranked competitors, then the
 /// ineligible (and why).
 inline void print_board(const std::vector<contest_standing>& rows) {

@@ -88,3 +88,4 @@ def test_same_boards_in_any_event_order():
 
 def test_program_dict_round_trip():
     assert Program.from_dict(PROGRAM.to_dict()).to_yaml() == PROGRAM.to_yaml()
+

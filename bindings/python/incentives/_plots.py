@@ -56,3 +56,40 @@ def leaderboard_chart(board: Any, contest: str, path: Any) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+_LIGHTS = {"green": "#2e8b57", "amber": "#e0a100", "red": "#c0392b", "none": "#bbbbbb"}
+
+
+def kpi_chart(report: Any, path: Any) -> None:
+    """One panel per KPI: monthly actual and target as bars, cumulative actual and target as lines,
+    a dot per month in the colour of its light."""
+    plt = _pyplot()
+    rows = report.to_dict("records") if hasattr(report, "to_dict") else list(report)
+    if not rows:
+        raise ValueError("the program has no KPI plan to draw")
+    kpis = list(dict.fromkeys(r["kpi"] for r in rows))
+    fig, axes = plt.subplots(len(kpis), 1, figsize=(10.5, 2.4 + 2.2 * len(kpis)), squeeze=False)
+    for ax, kpi in zip(axes[:, 0], kpis):
+        series = [r for r in rows if r["kpi"] == kpi]
+        x = list(range(len(series)))
+        months = [r["month"] for r in series]
+        width = 0.38
+        ax.bar([i - width / 2 for i in x], [float(r["target"]) for r in series], width, color="#d5dde5", label="target")
+        ax.bar([i + width / 2 for i in x], [float(r["actual"]) for r in series], width, color="#4a6f8a", label="actual")
+        twin = ax.twinx()
+        twin.plot(x, [float(r["cumulative_target"]) for r in series], color="#8899aa", linestyle="--", label="target YTD")
+        twin.plot(x, [float(r["cumulative_actual"]) for r in series], color="#1d3557", label="actual YTD")
+        twin.scatter(x, [float(r["cumulative_actual"]) for r in series], c=[_LIGHTS.get(r["light"], "#bbbbbb") for r in series],
+                     s=60, zorder=3, edgecolors="black", linewidths=0.5)
+        twin.set_ylabel("year to date")
+        ax.set_xticks(x, months, fontsize=8)
+        of = series[0]["of"]
+        ax.set_title(kpi + (f" (target: a percent of {of})" if of else "") + ": dots = the light on the year to date", fontsize=10)
+        handles = ax.get_legend_handles_labels()
+        twin_handles = twin.get_legend_handles_labels()
+        ax.legend(handles[0] + twin_handles[0], handles[1] + twin_handles[1], loc="upper left", bbox_to_anchor=(1.1, 1.0), fontsize=7)
+        twin.set_ylim(bottom=0)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

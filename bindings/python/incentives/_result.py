@@ -212,6 +212,24 @@ class Result:
         return level
 
     @property
+    def kpis(self) -> Any:
+        """The KPI plan's report (a program with ``kpis``; empty otherwise), one row per KPI and month:
+        kpi, month ("2027-04"), month_start, actual, target, cumulative_actual, cumulative_target
+        (decimal.Decimal), attainment (cumulative actual / cumulative target, half-even to 4 places;
+        None before any target), light (green, amber, red by the plan's thresholds, compared exactly;
+        none before any target), of (the KPI the target is a percent of), ratio (the funnel:
+        cumulative actual / that KPI's cumulative actual, half-even to 4 places)."""
+        return self._table("kpis", self._impl.kpi_columns)
+
+    def plot_kpis(self, path: Any) -> None:
+        """Saves a chart of the KPI plan as a PNG at `path`: per KPI a panel of the monthly actual
+        against the target (bars) and the year-to-date lines, each month marked with its traffic
+        light. Needs matplotlib (``pip install incentives[plots]``)."""
+        from ._plots import kpi_chart
+
+        kpi_chart(self.kpis, path)
+
+    @property
     def contests(self) -> Any:
         """Every contest's final standings (a program with ``contests``; empty otherwise), one row per
         competitor and round: contest, round (the round's period label), round_start, through (the

@@ -36,6 +36,7 @@ struct prepared_leaf;
 struct state_io;
 class settlement;
 class contest_stage;
+class kpi_stage;
 }  // namespace incentives::detail
 
 namespace incentives {
@@ -103,6 +104,7 @@ private:
     friend struct detail::state_io;
     friend class detail::settlement;
     friend class detail::contest_stage;
+    friend class detail::kpi_stage;
     [[nodiscard]] const rules::contest& contest_named(std::string_view id) const;
     void compile();
     [[nodiscard]] const rules::rule& rule_of(const detail::leaf& l) const;

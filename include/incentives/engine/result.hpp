@@ -367,6 +367,21 @@ struct contest_standing {
     friend bool operator==(const contest_standing&, const contest_standing&) = default;
 };
 
+/// One KPI in one month of the plan (engine/kpis.hpp): what happened, what was planned, and the
+/// year-to-date picture.
+struct kpi_row {
+    std::string kpi;
+    std::string month;         ///< "2027-04"
+    date month_start;
+    decimal actual, target;
+    decimal cumulative_actual, cumulative_target;
+    std::optional<decimal> attainment;  ///< cumulative actual / cumulative target, half-even to 4 places (none without a target yet)
+    std::string light;         ///< green, amber, red (compared exactly with the thresholds), or none (no target yet)
+    std::string of;            ///< the KPI its target is a percent of ("" none)
+    std::optional<decimal> ratio;  ///< funnel: cumulative actual / that KPI's cumulative actual, half-even to 4 places
+    friend bool operator==(const kpi_row&, const kpi_row&) = default;
+};
+
 /// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
 /// totals sorted by beneficiary and period.
 struct result {
@@ -400,6 +415,8 @@ struct result {
     /// ineligible after the ranked. Prizes paid in cash, points or a fund are also lines (rule: the
     /// contest's id, after the stages' lines).
     std::vector<contest_standing> contests;
+    /// The KPI plan's report (a program with `kpis`): per KPI in the plan's order, per month.
+    std::vector<kpi_row> kpis;
 
     /// The sum of every money line (exact): lines of points rules are left out.
     [[nodiscard]] decimal total() const {

@@ -20,6 +20,7 @@
 
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/contests.hpp>
+#include <incentives/engine/kpis.hpp>
 #include <incentives/engine/deals.hpp>
 #include <incentives/engine/ledger.hpp>
 #include <incentives/engine/points.hpp>
@@ -800,6 +801,7 @@ inline result settle_and_replay(const engine& e, const program& p, const catalog
         points_ledger(p, cat, &measures).replay(kept, r);
     }
     if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, kept.funds);
+    if (p.kpis) r.kpis = kpi_stage(e, p).run();
     return r;
 }
 }  // namespace detail
