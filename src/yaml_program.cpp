@@ -1086,6 +1086,29 @@ rules::kpi_plan kpis_of(const cursor& c) {
     return plan;
 }
 
+/// The ROI report: {sales: RULE, baseline: prior_year | {control: {field: F, value: V}}, margin: 25%, segment: F}.
+rules::roi_plan roi_of(const cursor& c) {
+    mapping m(c, {"sales", "baseline", "margin", "segment"});
+    rules::roi_plan plan;
+    plan.sales = text(m.require("sales"));
+    if (auto b = m.get("baseline")) {
+        if (b->node.IsScalar()) {
+            if (text(*b) != "prior_year")
+                b->fail("value", "unknown value \"" + text(*b) + "\": expected prior_year or {control: {field: F, value: V}}" +
+                                     detail::did_you_mean(text(*b), std::array<std::string_view, 1>{"prior_year"}));
+        } else {
+            mapping bm(*b, {"control"});
+            mapping cm(bm.require("control"), {"field", "value"});
+            plan.baseline = rules::roi_plan::baseline_t::control_group;
+            plan.control_field = text(cm.require("field"));
+            plan.control_value = text(cm.require("value"));
+        }
+    }
+    plan.margin = number(m.require("margin"), true);
+    if (auto sg = m.get("segment")) plan.segment = text(*sg);
+    return plan;
+}
+
 /// The program's seed: a whole number 0 .. 2^64 - 1.
 std::uint64_t seed_of(const cursor& c) {
     const std::string t = text(c);
@@ -1105,7 +1128,7 @@ std::uint64_t seed_of(const cursor& c) {
 program program_of(const context& ctx, const YAML::Node& root) {
     mapping m(cursor{&ctx, root, ""},
               {"program", "currency", "periods", "rounding", "duplicates", "unknown_kinds", "places", "budget", "funds",
-               "deal_registration", "referrals", "points", "certifications", "seed", "contests", "kpis", "rules"});
+               "deal_registration", "referrals", "points", "certifications", "seed", "contests", "kpis", "roi", "rules"});
     program p;
     p.name = text(m.require("program"));
     p.currency_ = currency_of(m.require("currency"));
@@ -1135,6 +1158,7 @@ program program_of(const context& ctx, const YAML::Node& root) {
         }
     if (auto sd = m.get("seed")) p.seed = seed_of(*sd);
     if (auto k = m.get("kpis")) p.kpis = kpis_of(*k);
+    if (auto ro = m.get("roi")) p.roi = roi_of(*ro);
     if (auto cs = m.get("contests"))
         for (const auto& c : list_of(*cs, "a list of contests")) p.contests.push_back(contest_of(c));
     auto list = m.require("rules");
@@ -1990,6 +2014,26 @@ std::string write_program(const program& p) {
     }
     if (p.seed) out << YAML::Key << "seed" << YAML::Value << std::to_string(*p.seed);
     if (p.kpis) emit_kpis(out, *p.kpis);
+    if (p.roi) {
+        out << YAML::Key << "roi" << YAML::Value << YAML::BeginMap << YAML::Key << "sales" << YAML::Value;
+        emit_text(out, p.roi->sales);
+        out << YAML::Key << "baseline" << YAML::Value;
+        if (p.roi->baseline == rules::roi_plan::baseline_t::prior_year) {
+            out << "prior_year";
+        } else {
+            out << YAML::Flow << YAML::BeginMap << YAML::Key << "control" << YAML::Value << YAML::BeginMap << YAML::Key << "field" << YAML::Value;
+            emit_text(out, p.roi->control_field);
+            out << YAML::Key << "value" << YAML::Value;
+            emit_text(out, p.roi->control_value);
+            out << YAML::EndMap << YAML::EndMap;
+        }
+        out << YAML::Key << "margin" << YAML::Value << percent_text(p.roi->margin);
+        if (!p.roi->segment.empty()) {
+            out << YAML::Key << "segment" << YAML::Value;
+            emit_text(out, p.roi->segment);
+        }
+        out << YAML::EndMap;
+    }
     if (!p.contests.empty()) {
         out << YAML::Key << "contests" << YAML::Value << YAML::BeginSeq;
         for (const auto& c : p.contests) emit_contest(out, c);

@@ -331,6 +331,26 @@ py::dict kpi_columns(const run_output& run) {
     return d;
 }
 
+/// The engagement and ROI report (engine/roi.hpp), one row per segment, then "all".
+py::dict roi_columns(const run_output& run) {
+    using x = roi_row;
+    const auto& rows = run.res.roi;
+    py::dict d;
+    member_columns(d, rows, {std::pair{"segment", &x::segment}});
+    d["partners"] = integers(rows, [](const x& r) { return r.partners; });
+    d["participating"] = integers(rows, [](const x& r) { return r.participating; });
+    d["active"] = integers(rows, [](const x& r) { return r.active; });
+    member_columns(d, rows, {std::pair{"participation_rate", &x::participation_rate}, {"active_rate", &x::active_rate}, {"sales", &x::sales}});
+    d["baseline"] = decimals(rows, [](const x& r) { return r.baseline; });
+    d["incremental"] = decimals(rows, [](const x& r) { return r.incremental; });
+    member_columns(d, rows, {std::pair{"cost", &x::cost}});
+    d["cost_share"] = decimals(rows, [](const x& r) { return r.cost_share; });
+    d["incremental_margin"] = decimals(rows, [](const x& r) { return r.incremental_margin; });
+    d["roi"] = decimals(rows, [](const x& r) { return r.roi; });
+    d["control_partners"] = integers(rows, [](const x& r) { return r.control_partners; });
+    return d;
+}
+
 /// Contest standings (engine/contests.hpp), one row per competitor, round and contest.
 py::dict standing_columns(const std::vector<contest_standing>& rows) {
     using c = contest_standing;
@@ -548,6 +568,7 @@ void register_result(py::module_& m) {
         .def("lot_columns", &lot_columns)
         .def("level_columns", &level_columns)
         .def("kpi_columns", &kpi_columns)
+        .def("roi_columns", &roi_columns)
         .def("standing_columns", [](const run_output& r) { return standing_columns(r.res.contests); })
         .def(
             "leaderboard_columns",

@@ -19,6 +19,7 @@
 #include <incentives/rules/fund.hpp>
 #include <incentives/rules/points.hpp>
 #include <incentives/rules/referral.hpp>
+#include <incentives/rules/roi.hpp>
 #include <incentives/rules/rule.hpp>
 
 namespace incentives {
@@ -67,6 +68,7 @@ struct program {
     std::vector<rules::certification> certifications; ///< courses that gate rules (`certified:` in a selection)
     std::vector<rules::contest> contests;             ///< competitions ranked over the rules' measures (engine/contests.hpp)
     std::optional<rules::kpi_plan> kpis;             ///< the phased KPI plan (engine/kpis.hpp)
+    std::optional<rules::roi_plan> roi;              ///< the engagement and ROI report (engine/roi.hpp)
     std::optional<std::uint64_t> seed;                ///< keys every random draw (a contest's lot); declared, never the clock
 
     [[nodiscard]] int amount_scale() const noexcept {

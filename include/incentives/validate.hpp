@@ -633,6 +633,25 @@ inline void validate_kpis(const program& p, const rules::kpi_plan& plan) {
     }
 }
 
+inline void validate_roi(const program& p, const rules::roi_plan& plan) {
+    const std::string what = "roi: ";
+    const auto it = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& r) { return r.id == plan.sales; });
+    if (it == p.rules.end()) {
+        std::vector<std::string_view> ids;
+        for (const auto& r : p.rules) ids.push_back(r.id);
+        invalid(p, "roi.sales", what + "no rule \"" + plan.sales + "\"" + did_you_mean(plan.sales, ids));
+    }
+    if (it->credit_.to != rules::credit::to_t::partner || !it->children.empty())
+        invalid(p, "roi.sales", what + "the sales are a rule without children that credits partners");
+    if (it->measure_.kind != rules::measure::kind_t::amount && it->measure_.kind != rules::measure::kind_t::attribute)
+        invalid(p, "roi.sales", what + "rule \"" + plan.sales + "\" does not measure an amount: the sales are money");
+    if (plan.baseline == rules::roi_plan::baseline_t::prior_year && calendar::months_in(it->per) == 0)
+        invalid(p, "roi.baseline", what + "a prior-year baseline needs the sales rule per month, quarter, half or year");
+    if (plan.baseline == rules::roi_plan::baseline_t::control_group && plan.control_field.empty())
+        invalid(p, "roi.baseline", what + "a control group is the partners whose field has a value: {control: {field: program, value: \"no\"}}");
+    if (plan.margin.signum() < 0 || decimal(1) < plan.margin) invalid(p, "roi.margin", what + "the margin is 0% to 100%, got " + plan.margin.to_string());
+}
+
 }  // namespace detail
 
 INCENTIVES_INLINE void validate(const program& p) {
@@ -650,6 +669,7 @@ INCENTIVES_INLINE void validate(const program& p) {
     if (p.deals) detail::validate_deals(p, *p.deals);
     if (p.points) detail::validate_points(p, *p.points);
     if (p.kpis) detail::validate_kpis(p, *p.kpis);
+    if (p.roi) detail::validate_roi(p, *p.roi);
     if (!p.contests.empty()) {
         std::set<std::string> taken;
         for (const auto& r : p.rules) taken.insert(r.id);

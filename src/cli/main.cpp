@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
     data_files files;
     std::string program_path, out_path, traces_path, statements_path, paid_path, deltas_path, ledger_path, balances_path, as_of,
         deals_path, referrals_path, points_path, lots_path, points_balances_path, levels_path, beneficiary, event_id,
-        contests_path, contest_id, kpis_path;
+        contests_path, contest_id, kpis_path, roi_path;
     bool history = false;
     // Every core by default: the result does not depend on the thread count, only the time does.
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
@@ -235,6 +235,7 @@ int main(int argc, char** argv) {
     run->add_option("--points-balances", points_balances_path, "write each points holder's balance as of --as-of to this CSV");
     run->add_option("--levels", levels_path, "write the status level changes (up at once, down at a review) to this CSV");
     run->add_option("--kpis", kpis_path, "write the KPI plan's report (per KPI and month) to this CSV");
+    run->add_option("--roi", roi_path, "write the engagement and ROI report (per segment) to this CSV");
     run->add_option("--contests", contests_path, "write every contest's final standings (league, place, score, prize) to this CSV");
     run->add_option("--as-of", as_of, "the day of --balances and --points-balances (YYYY-MM-DD; default: the program's last day)");
     auto* explain = app.add_subcommand("explain", "show the trace of every line of one beneficiary, and its statement");
@@ -333,7 +334,7 @@ int main(int argc, char** argv) {
                                       {"--deltas", &deltas_path}, {"--ledger", &ledger_path}, {"--balances", &balances_path},
                                       {"--deals", &deals_path}, {"--referrals", &referrals_path}, {"--points", &points_path},
                                       {"--lots", &lots_path}, {"--points-balances", &points_balances_path}, {"--levels", &levels_path},
-                                      {"--contests", &contests_path}, {"--kpis", &kpis_path}})
+                                      {"--contests", &contests_path}, {"--kpis", &kpis_path}, {"--roi", &roi_path}})
                 if (!path->empty()) outputs.emplace_back(flag, *path);
             for (auto [flag, path] : {std::pair{"PROGRAM", &program_path}, {"--events", &files.events}, {"--partners", &files.partners},
                                       {"--participants", &files.participants}, {"--products", &files.products},
@@ -397,6 +398,7 @@ int main(int argc, char** argv) {
             if (!levels_path.empty()) write_levels(outs.open(levels_path), r);
             if (!contests_path.empty()) write_standings(outs.open(contests_path), r.contests);
             if (!kpis_path.empty()) write_kpis(outs.open(kpis_path), r.kpis);
+            if (!roi_path.empty()) write_roi(outs.open(roi_path), r.roi);
             if (!points_balances_path.empty())
                 write_points_balances(outs.open(points_balances_path), points_balances(r.points, balances_day.value_or(p.cal.to())));
             if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));
@@ -412,13 +414,15 @@ int main(int argc, char** argv) {
             t.write = since(t0);
             if (out_path.empty() && deltas_path != "-") print_summary(p, r);
         } else if (*kpi_cmd) {
-            if (!p.kpis) throw config_error("incentives.config.usage", "the program declares no KPI plan (kpis:)");
+            if (!p.kpis && !p.roi) throw config_error("incentives.config.usage", "the program declares no KPI plan (kpis:) and no ROI report (roi:)");
             if (!out_path.empty()) {
                 output_set outs;
-                write_kpis(outs.open(out_path), r.kpis);
+                if (p.kpis) write_kpis(outs.open(out_path), r.kpis);
+                else write_roi(outs.open(out_path), r.roi);
                 outs.commit();
             } else {
                 print_kpis(r.kpis);
+                if (p.roi) print_roi(r.roi);
             }
         } else if (*board_cmd) {
             if (contest_id.empty()) {

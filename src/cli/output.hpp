@@ -367,6 +367,19 @@ inline void write_kpis(sink& s, const std::vector<kpi_row>& rows) {
     }
 }
 
+/// The engagement and ROI report: one row per segment, then "all".
+inline void write_roi(sink& s, const std::vector<roi_row>& rows) {
+    s.append("segment,partners,participating,active,participation_rate,active_rate,sales,baseline,incremental,cost,cost_share,"
+             "incremental_margin,roi,control_partners\n");
+    auto opt = [](const std::optional<decimal>& d) { return d ? d->to_string() : std::string(); };
+    for (const auto& x : rows) {
+        csv_field(s, x.segment);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},{},{},{},{},{},{},{}\n", x.partners, x.participating, x.active, x.participation_rate,
+                       x.active_rate, x.sales, opt(x.baseline), opt(x.incremental), x.cost, opt(x.cost_share), opt(x.incremental_margin),
+                       opt(x.roi), x.control_partners);
+    }
+}
+
 /// One row per competitor, round and contest (a board, or the rank history).
 inline void write_standings(sink& s, const std::vector<contest_standing>& rows) {
     s.append("contest,round,through,league,position,rank,tied,competitor_type,competitor,partner,eligible,score,gap_to_next,gap_to_cut,"

@@ -191,6 +191,17 @@ inline void print_kpis(const std::vector<kpi_row>& rows) {
     }
 }
 
+/// The engagement and ROI report as an aligned table.
+inline void print_roi(const std::vector<roi_row>& rows) {
+    auto opt = [](const std::optional<decimal>& d) { return d ? d->to_string() : std::string("-"); };
+    fmt::print("\nengagement and ROI\n  {:<12} {:>8} {:>8} {:>8} {:>16} {:>16} {:>16} {:>14} {:>8} {:>10}\n", "segment", "partners",
+               "earning", "active", "sales", "baseline", "incremental", "cost", "cost %", "ROI");
+    for (const auto& x : rows)
+        fmt::print("  {:<12} {:>8} {:>8} {:>8} {:>16} {:>16} {:>16} {:>14} {:>8} {:>10}\n", x.segment, x.partners, x.participating, x.active,
+                   x.sales, opt(x.baseline), opt(x.incremental), x.cost,
+                   x.cost_share ? (*x.cost_share * decimal(100)).rescale(2, rounding_mode::half_even).to_string() + "%" : "-", opt(x.roi));
+}
+
 /// A contest's boards as an aligned table: per round and league, the ranked competitors, then the
 /// ineligible (and why).
 inline void print_board(const std::vector<contest_standing>& rows) {

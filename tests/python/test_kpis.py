@@ -27,9 +27,20 @@ def test_kpi_report_by_hand(tmp_path):
     assert rows["active", "2027-04"].target == Decimal(90)
     assert (rows["active", "2027-12"].cumulative_actual, rows["active", "2027-12"].ratio) == (Decimal(435), Decimal("0.6214"))
     assert rows["trained", "2027-12"].ratio == Decimal("0.3143")
-    assert rows["sales", "2027-04"].actual == Decimal("85000.00")  # 85 sales of 1,000: 80 activations + 5 unregistered
+    assert rows["sales", "2027-04"].actual == Decimal("82000.00")  # 80 activations x 1,000 + 5 unregistered x 400
     pytest.importorskip("matplotlib")
     path = tmp_path / "kpis.png"
     result = KPI_PROGRAM.run(KPI_TABLES["events"], partners=KPI_TABLES["partners"], participants=KPI_TABLES["participants"])
     result.plot_kpis(path)
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_roi_control_group_by_hand():
+    # 700 program partners, control U1-U5 at 400.00 each: baseline 400 x 700 = 280,000; sales 435,000;
+    # incremental 155,000 x 25% = 38,750; cost 1% of 435,000 = 4,350; ROI 34,400 / 4,350 = 7.9080.
+    tables = dict(KPI_TABLES)
+    roi = KPI_PROGRAM.run(tables.pop("events"), **tables).roi()
+    row = roi.iloc[-1]
+    assert row.segment == "all" and row.partners == 700 and row.control_partners == 5
+    assert (row.baseline, row.incremental, row.cost, row.roi) == (
+        Decimal("280000.00"), Decimal("155000.00"), Decimal("4350.00"), Decimal("7.9080"))

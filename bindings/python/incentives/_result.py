@@ -221,6 +221,16 @@ class Result:
         cumulative actual / that KPI's cumulative actual, half-even to 4 places)."""
         return self._table("kpis", self._impl.kpi_columns)
 
+    def roi(self) -> Any:
+        """The engagement and ROI report (a program with ``roi``; empty otherwise), one row per segment
+        of partners, then "all": segment, partners (in the program; the control group left out),
+        participating (earning anything), active (with sales), participation_rate and active_rate (4
+        places), sales, baseline (the prior year's sales, or the control group's mean x partners;
+        None when there is none), incremental, cost (money lines + points at their value + in-kind
+        prizes), cost_share (cost / sales), incremental_margin, roi ((incremental margin - cost) /
+        cost, 4 places), control_partners; exact decimal.Decimal amounts."""
+        return self._table("roi", self._impl.roi_columns)
+
     def plot_kpis(self, path: Any) -> None:
         """Saves a chart of the KPI plan as a PNG at `path`: per KPI a panel of the monthly actual
         against the target (bars) and the year-to-date lines, each month marked with its traffic

@@ -70,6 +70,10 @@ INCENTIVES_INLINE void engine::compile() {
         int lookback = detail::lookback_periods(r.measure_, r.per);
         if (r.pay.kind == rules::schedule::kind_t::tiers && r.pay.tiers_.on)
             lookback = std::max(lookback, detail::lookback_periods(*r.pay.tiers_.on, r.per));
+        // The ROI report's prior-year baseline reads the sales rule's periods a year back.
+        if (prog_->roi && prog_->roi->baseline == rules::roi_plan::baseline_t::prior_year && prog_->roi->sales == r.id &&
+            calendar::months_in(r.per) > 0)
+            lookback = std::max(lookback, 12 / calendar::months_in(r.per));
         if (r.per == period_unit::custom) {
             l.program_lo = l.period_lo = 0;
             l.period_hi = static_cast<std::int32_t>(cal.custom_periods().size()) - 1;

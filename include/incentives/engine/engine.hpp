@@ -37,6 +37,7 @@ struct state_io;
 class settlement;
 class contest_stage;
 class kpi_stage;
+class roi_stage;
 }  // namespace incentives::detail
 
 namespace incentives {
@@ -105,6 +106,7 @@ private:
     friend class detail::settlement;
     friend class detail::contest_stage;
     friend class detail::kpi_stage;
+    friend class detail::roi_stage;
     [[nodiscard]] const rules::contest& contest_named(std::string_view id) const;
     void compile();
     [[nodiscard]] const rules::rule& rule_of(const detail::leaf& l) const;

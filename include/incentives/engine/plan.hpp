@@ -169,6 +169,11 @@ inline void check_variant(const program& base, const program& variant) {
     if (base.deals.has_value() != variant.deals.has_value()) refuse("deal_registration", "whether deals are registered");
     if (ids(base.referrals) != ids(variant.referrals)) refuse("referrals", "the referral programs (their ids)");
     if (base.points.has_value() != variant.points.has_value()) refuse("points", "whether the program has points");
+    // A prior-year ROI baseline made compile measure the sales rule a year back.
+    auto looked_back = [](const program& p) {
+        return p.roi && p.roi->baseline == rules::roi_plan::baseline_t::prior_year ? p.roi->sales : std::string();
+    };
+    if (looked_back(base) != looked_back(variant)) refuse("roi", "the prior-year baseline's sales rule");
 }
 
 }  // namespace incentives::detail

@@ -382,6 +382,25 @@ struct kpi_row {
     friend bool operator==(const kpi_row&, const kpi_row&) = default;
 };
 
+/// Engagement and ROI of the program for one segment of partners (engine/roi.hpp); the last row,
+/// segment "all", is the whole program.
+struct roi_row {
+    std::string segment;
+    std::size_t partners = 0;        ///< in the program (the control group left out)
+    std::size_t participating = 0;   ///< of them, earning anything (a line, points or a prize)
+    std::size_t active = 0;          ///< of them, with sales in the program
+    decimal participation_rate, active_rate;  ///< over partners, half-even to 4 places
+    decimal sales;                   ///< the sales rule's measure over the program
+    std::optional<decimal> baseline; ///< prior-year sales, or the control group's mean x partners (minor units, half-even)
+    std::optional<decimal> incremental;  ///< sales - baseline
+    decimal cost;                    ///< money lines + points earned x their value + in-kind prizes' values
+    std::optional<decimal> cost_share;   ///< cost / sales, half-even to 4 places
+    std::optional<decimal> incremental_margin;  ///< incremental x margin, exact
+    std::optional<decimal> roi;      ///< (incremental margin - cost) / cost, half-even to 4 places
+    std::size_t control_partners = 0;
+    friend bool operator==(const roi_row&, const roi_row&) = default;
+};
+
 /// Payout lines, sorted by rule (program order), beneficiary id, period and kind, and statement
 /// totals sorted by beneficiary and period.
 struct result {
@@ -417,6 +436,8 @@ struct result {
     std::vector<contest_standing> contests;
     /// The KPI plan's report (a program with `kpis`): per KPI in the plan's order, per month.
     std::vector<kpi_row> kpis;
+    /// The engagement and ROI report (a program with `roi`): per segment, then "all".
+    std::vector<roi_row> roi;
 
     /// The sum of every money line (exact): lines of points rules are left out.
     [[nodiscard]] decimal total() const {

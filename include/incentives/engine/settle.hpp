@@ -21,6 +21,7 @@
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/contests.hpp>
 #include <incentives/engine/kpis.hpp>
+#include <incentives/engine/roi.hpp>
 #include <incentives/engine/deals.hpp>
 #include <incentives/engine/ledger.hpp>
 #include <incentives/engine/points.hpp>
@@ -802,6 +803,7 @@ inline result settle_and_replay(const engine& e, const program& p, const catalog
     }
     if (!p.funds.empty()) r.ledger = fund_ledger(p, cat).replay(r.lines, kept.funds);
     if (p.kpis) r.kpis = kpi_stage(e, p).run();
+    if (p.roi) r.roi = roi_stage(e, p).run(r);
     return r;
 }
 }  // namespace detail
