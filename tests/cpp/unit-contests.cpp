@@ -333,6 +333,21 @@ TEST_CASE("contests: leagues by bands and lists, a league of one, minimum score,
     CHECK(std::none_of(r.lines.begin(), r.lines.end(), [](const payout_line& l) { return l.rule == "cup"; }));
 }
 
+TEST_CASE("contests: a program that starts inside a quarter counts its first quarter (score and payout)") {
+    // The program runs from 2027-02-15; the rule pays per quarter, so 2027-Q1 starts before it. A
+    // contest per program counts that quarter: P01's sale on 03-01 (1000) beats P02's (500), by
+    // measure and by payout (1% = 10.00 and 5.00).
+    for (const std::string of : {"measure", "payout"}) {
+        const auto p = io::read_program(
+            "program: cup\ncurrency: EUR\nperiods: {from: 2027-02-15, to: 2027-12-31}\ncontests:\n"
+            "  - {id: cup, score: {rule: sales, of: " + of + "}, winners: 1, prizes: {places: [10]}}\n"
+            "rules:\n  - id: sales\n    pay: {rate: 1%}\n    per: [partner, quarter]\n");
+        const auto b = run_board(p, partners_with({1000, 500}));
+        CHECK(b.at("P01") == " 1 1 yes 10.00");
+        CHECK(b.at("P02") == " 2 2 no 0.00");
+    }
+}
+
 TEST_CASE("contests: tie-breaks by attribute and fewer returns, and what validation refuses") {
     // Three partners at 1000 each; P02 has a return inside the clawback window (its score counts the
     // sale, the return only claws back the rebate), so fewer_returns puts it last; attribute tenure

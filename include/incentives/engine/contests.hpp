@@ -228,7 +228,9 @@ private:
         std::vector<std::size_t> out;
         for (std::int32_t pi = l.program_lo; pi <= l.period_hi; ++pi) {
             const period at = p_.cal.period_at(pi, l.unit);
-            if (at.from < w.round.from || w.round.to < at.to) continue;
+            // Inside the round, once clipped to the program (a quarter that starts before the program
+            // belongs to a round per program).
+            if (std::max(at.from, p_.cal.from()) < w.round.from || w.round.to < std::min(at.to, p_.cal.to().plus_days(1))) continue;
             const std::int32_t end = std::min(at.to.days() - 1, p_.cal.to().days());
             if (end > w.last) continue;
             out.push_back(static_cast<std::size_t>(pi - l.period_lo));
@@ -309,11 +311,12 @@ private:
             std::map<date, std::int32_t> ends;  // period start -> its last day
             for (const auto& l : lines) {
                 if (l.rule != rule.id || l.beneficiary_type != type) continue;
-                if (l.period_start < w.round.from || !(l.period_start < w.round.to)) continue;
+                if (std::max(l.period_start, p_.cal.from()) < w.round.from || !(l.period_start < w.round.to)) continue;
                 auto [it, fresh] = ends.try_emplace(l.period_start, 0);
                 if (fresh) {
                     const period at = p_.cal.period_at(p_.cal.index_of(l.period_start, rule.per), rule.per);
-                    it->second = w.round.to < at.to ? INT32_MAX : std::min(at.to.days() - 1, p_.cal.to().days());
+                    const date to = std::min(at.to, p_.cal.to().plus_days(1));  // clipped to the program
+                    it->second = w.round.to < to ? INT32_MAX : to.days() - 1;
                 }
                 if (it->second > w.last) continue;
                 s.through = std::max(s.through, it->second);
