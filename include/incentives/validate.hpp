@@ -456,6 +456,10 @@ inline const rules::rule& check_contest_measure(const program& p, const std::str
         invalid(p, at + ".rule", what + "rule \"" + m.rule + "\" credits the program as a whole: a contest ranks partners or people");
     if (m.of != rules::contest_measure::of_t::payout && !it->children.empty())
         invalid(p, at + ".of", what + "rule \"" + m.rule + "\" combines child rules: rank on its payout, or on one child's measure");
+    if ((m.of == rules::contest_measure::of_t::growth || m.of == rules::contest_measure::of_t::growth_percent) &&
+        (!it->measure_.over || it->measure_.over->baseline == rules::growth::baseline_kind::attribute || it->measure_.kind == rules::measure::kind_t::distinct))
+        invalid(p, at + ".of", what + "growth ranks rule \"" + m.rule + "\"'s growth over a prior period or year: give the rule such a measure "
+                                                            "(measure: {of: amount, growth: {over: prior_year}})");
     return *it;
 }
 
@@ -568,7 +572,7 @@ inline void validate_contest(const program& p, const std::string& path, const ru
         if (pot.amount) amount(path + ".prizes.pot.amount", *pot.amount, "the pot");
         if (pot.percent && (pot.percent->signum() < 0 || decimal(1) < *pot.percent))
             invalid(p, path + ".prizes.pot.percent", what + "the pot is 0% to 100% of the league's score, got " + pot.percent->to_string());
-        if (pot.percent && (c.score.of == of::count || c.score.of == of::attainment))
+        if (pot.percent && (c.score.of == of::count || c.score.of == of::attainment || c.score.of == of::growth_percent))
             invalid(p, path + ".prizes.pot.percent", what + "a percent pot is a part of the league's summed score: rank on a measure or a payout in money");
         decimal sum;
         for (const auto& x : pot.split) {

@@ -348,6 +348,37 @@ TEST_CASE("contests: a program that starts inside a quarter counts its first qua
     }
 }
 
+TEST_CASE("contests: growth over the prior year, as a difference and as a percent") {
+    // 2026 -> 2027 sales: P01 1000 -> 1500 (growth 500, 50%), P02 400 -> 1000 (600, 150%), P03 none
+    // -> 2000 (2000; no baseline, so no percent). By growth: P03, P02, P01; by growth_percent: P02
+    // (1.5), P01 (0.5), and P03 may not compete.
+    auto f = partners_with({1500, 1000, 2000});
+    for (const auto& [id, who, amount] : {std::tuple{"b1", "P01", 1000}, {"b2", "P02", 400}}) {
+        event e = f.events.front();
+        e.id = id;
+        e.on = date(2026, 3, 1);
+        e.partner = who;
+        e.amount = decimal(amount);
+        f.events.push_back(e);
+    }
+    auto program_of = [](const std::string& of) {
+        return io::read_program("program: cup\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-12-31}\ncontests:\n"
+                                "  - {id: cup, score: {rule: growth, of: " + of + "}, winners: 1, prizes: {places: [10]}}\n"
+                                "rules:\n  - id: growth\n    measure: {of: amount, growth: {over: prior_year}}\n    pay: {rate: 1%}\n"
+                                "    per: [partner, quarter]\n");
+    };
+    const auto g = run_board(program_of("growth"), f);
+    CHECK(g.at("P03") == " 1 1 yes 10.00");
+    CHECK(g.at("P02") == " 2 2 no 0.00");
+    CHECK(g.at("P01") == " 3 3 no 0.00");
+    const auto pct = run_board(program_of("growth_percent"), f);
+    CHECK(pct.at("P02") == " 1 1 yes 10.00");
+    CHECK(pct.at("P01") == " 2 2 no 0.00");
+    CHECK(pct.at("P03") == " 0 0 no 0.00 (no baseline for the round)");
+    CHECK_THROWS_WITH_AS(small_program("  - {id: cup, score: {rule: sales, of: growth}, winners: 1, prizes: {places: [10]}}\n"),
+                         doctest::Contains("growth over a prior period or year"), validation_error);
+}
+
 TEST_CASE("contests: tie-breaks by attribute and fewer returns, and what validation refuses") {
     // Three partners at 1000 each; P02 has a return inside the clawback window (its score counts the
     // sale, the return only claws back the rebate), so fewer_returns puts it last; attribute tenure

@@ -97,6 +97,7 @@ private:
         std::vector<std::int32_t> last_day;   ///< of an event that counted (INT32_MIN: none)
         int scale = 0;                        ///< of num (and den)
         int shown = 0;                        ///< places a measure is shown with (its column's)
+        std::string no_den = "no plan for the round";  ///< why a ratio has no denominator
         std::int32_t through = INT32_MIN;     ///< the end of the last period counted
 
         /// The value shown (attainment: the fraction rounded half-even to 6 places).
@@ -283,6 +284,23 @@ private:
                     for (std::size_t i = 0; i < n; ++i) s.num[i] = s.count[i];
                     s.scale = s.shown = 0;
                 }
+                if (m.of == rules::contest_measure::of_t::growth || m.of == rules::contest_measure::of_t::growth_percent) {
+                    // The same periods' baseline, `back` periods earlier (validate() requires the rule's
+                    // growth measure, whose look-back the store holds).
+                    const int back = lookback_periods(rule.measure_, l.unit);
+                    if (m.of == rules::contest_measure::of_t::growth_percent) s.den.assign(n, 0);
+                    for (const auto& groups : la.groups) {
+                        if (groups.empty()) continue;
+                        for (std::size_t b = 0; b < l.beneficiaries && b < n; ++b)
+                            for (const std::size_t off : offs) {
+                                if (off < static_cast<std::size_t>(back)) continue;
+                                const int128 base = groups[b * l.periods + off - static_cast<std::size_t>(back)].measure;
+                                s.num[b] -= base;
+                                if (!s.den.empty()) s.den[b] += base;
+                            }
+                    }
+                    s.no_den = "no baseline for the round";
+                }
                 if (m.of == rules::contest_measure::of_t::attainment) {
                     // The plans of the counted periods, at one scale with the measure.
                     std::vector<decimal> target(n);
@@ -418,7 +436,7 @@ private:
         }
         if (minimum && !minimum->reaches(i, el.at_least))
             return describe(*el.min_of) + " " + minimum->value(i).to_string() + " is below " + el.at_least.to_string();
-        if (!score.den.empty() && score.den[i] <= 0) return "no plan for the round";
+        if (!score.den.empty() && score.den[i] <= 0) return score.no_den;
         return {};
     }
 

@@ -36,14 +36,16 @@ inline constexpr std::array<std::string_view, 3> cut_rule_names{"all_win", "tie_
 /// What a contest ranks on, from a rule of the program: the rule's exact measure over the round
 /// (sales, units, a distinct count), its number of contributing events, what its lines pay over the
 /// round (money, or points for a points rule), or the measure as a fraction of the competitor's plans
-/// for the round (attainment: compared exactly as a ratio, shown rounded half-even to 6 places).
+/// for the round (attainment: compared exactly as a ratio, shown rounded half-even to 6 places), or its
+/// growth over the rule's own baseline (prior period or prior year) in the round's periods: the
+/// difference (growth), or the difference over the baseline (growth_percent, a ratio like attainment).
 struct contest_measure {
-    enum class of_t : unsigned char { measure, count, payout, attainment };
+    enum class of_t : unsigned char { measure, count, payout, attainment, growth, growth_percent };
     std::string rule;
     of_t of = of_t::measure;
     friend bool operator==(const contest_measure&, const contest_measure&) = default;
 };
-inline constexpr std::array<std::string_view, 4> contest_measure_names{"measure", "count", "payout", "attainment"};
+inline constexpr std::array<std::string_view, 6> contest_measure_names{"measure", "count", "payout", "attainment", "growth", "growth_percent"};
 
 /// One key of the tie-break chain after the score.
 struct tie_break {
