@@ -319,6 +319,14 @@ TEST_CASE("contests: leagues by bands and lists, a league of one, minimum score,
     CHECK_THROWS_WITH_AS(small_program("  - {id: cup, score: sales, leagues: {lists: [{name: a, members: [P01]}, {name: b, members: [P01]}]}, "
                                        "winners: 1, prizes: {places: [10]}}\n"),
                          doctest::Contains("in two leagues"), validation_error);
+    // A league field no partner has is a typo, said as one.
+    {
+        const auto typo = partners_with({500, 2000});
+        engine e(small_program("  - {id: cup, score: sales, leagues: {by: sise}, winners: 1, prizes: {places: [10]}}\n"), typo.cat);
+        e.add(typo.events);
+        CHECK_THROWS_WITH_AS((void)e.run(), doctest::Contains("no partner has a field \"sise\" to place it in a league (did you mean \"size\"?)"),
+                             input_error);
+    }
     // Nobody reaches the minimum of 20 deals: no winner, no line.
     const auto p = small_program(
         "  - {id: cup, score: sales, eligible: {min: {rule: sales, of: count, at_least: 20}}, winners: 1, prizes: {places: [10]}}\n");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <incentives/detail/lot.hpp>
+#include <incentives/detail/suggest.hpp>
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/ranking.hpp>
 #include <incentives/engine/stage_lines.hpp>
@@ -161,6 +162,20 @@ private:
                                                           (type == to_t::partner ? "partner \"" : "participant \"") + id_of(type, i) + "\" " + what);
     }
 
+    /// A competitor without the field a league or key needs: when no competitor has it, the field's
+    /// name is likely misspelt, and the message says so with the fields there are.
+    [[noreturn]] void no_field(const rules::contest& c, to_t type, std::uint32_t i, const std::string& field, const std::string& why) const {
+        bool anyone = false;
+        for (std::uint32_t j = 0; j < size_of(type) && !anyone; ++j) anyone = !field_of(type, j, field).empty();
+        if (anyone) bad_reference(c, type, i, "has no " + field + " " + why);
+        std::vector<std::string> names = type == to_t::partner ? std::vector<std::string>{"id", "name", "segment", "group", "region", "tier"}
+                                                               : std::vector<std::string>{"id", "role"};
+        for (const auto& [k, v] : attrs_of(type, i)) names.push_back(k);
+        throw input_error("incentives.input.contest", "contest \"" + c.id + "\": no " + (type == to_t::partner ? "partner" : "participant") +
+                                                          " has a field \"" + field + "\" " + why + did_you_mean(field, names) +
+                                                          " (fields: the table's columns)");
+    }
+
     /// The competitors (catalog indices, in id order: a tie no key breaks is numbered in this order,
     /// never the input's) and each one's league.
     [[nodiscard]] std::vector<std::uint32_t> competitors(const rules::contest& c, to_t type, std::vector<std::string>& league) const {
@@ -194,7 +209,7 @@ private:
             who.push_back(i);
             if (lg.by == rules::leagues::by_t::field) {
                 const auto v = field_of(type, i, lg.field);
-                if (v.empty()) bad_reference(c, type, i, "has no " + lg.field + " to place it in a league");
+                if (v.empty()) no_field(c, type, i, lg.field, "to place it in a league");
                 league[i] = std::string(v);
             } else if (lg.by == rules::leagues::by_t::bands) {
                 const auto v = field_of(type, i, lg.field);
