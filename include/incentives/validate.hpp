@@ -44,6 +44,18 @@ inline void check_budget_places(const program& p, const std::string& path, const
                              " pays (" + std::to_string(minor) + "); a budget is shared out in minor units");
 }
 
+/// The top-level rule with id `id`; a missing one is invalid at `path`, with a did-you-mean. `what`
+/// is the message's family ("contest: ").
+inline const rules::rule& rule_named(const program& p, const std::string& path, const std::string& id, const std::string& what) {
+    const auto it = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& r) { return r.id == id; });
+    if (it == p.rules.end()) {
+        std::vector<std::string_view> ids;
+        for (const auto& r : p.rules) ids.push_back(r.id);
+        invalid(p, path, what + "no rule \"" + id + "\"" + did_you_mean(id, ids));
+    }
+    return *it;
+}
+
 inline void validate_fund(const program& p, const std::string& path, const rules::fund& f, std::set<std::string>& ids) {
     if (f.id.empty()) invalid(p, path, "fund: every fund needs an id");
     if (!ids.insert(f.id).second) invalid(p, path, "fund: duplicate fund id \"" + f.id + "\"");
@@ -446,12 +458,7 @@ inline void validate_rule(const program& p, const std::string& path, const rules
 /// needs a rule without children (a combinator's children measure different things).
 inline const rules::rule& check_contest_measure(const program& p, const std::string& at, const rules::contest_measure& m) {
     const std::string what = "contest: ";
-    const auto it = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& r) { return r.id == m.rule; });
-    if (it == p.rules.end()) {
-        std::vector<std::string_view> ids;
-        for (const auto& r : p.rules) ids.push_back(r.id);
-        invalid(p, at + ".rule", what + "no rule \"" + m.rule + "\"" + did_you_mean(m.rule, ids));
-    }
+    const auto* it = &rule_named(p, at + ".rule", m.rule, what);
     if (it->credit_.to == rules::credit::to_t::program)
         invalid(p, at + ".rule", what + "rule \"" + m.rule + "\" credits the program as a whole: a contest ranks partners or people");
     if (m.of != rules::contest_measure::of_t::payout && !it->children.empty())
@@ -606,12 +613,7 @@ inline void validate_kpis(const program& p, const rules::kpi_plan& plan) {
         if (x.id.empty() || seen.contains(x.id)) invalid(p, at + ".id", what + "every KPI needs an id of its own");
         using count = rules::kpi::count_t;
         if (x.count == count::partners_active || x.count == count::measure) {
-            const auto it = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& r) { return r.id == x.rule; });
-            if (it == p.rules.end()) {
-                std::vector<std::string_view> ids;
-                for (const auto& r : p.rules) ids.push_back(r.id);
-                invalid(p, at + ".rule", what + "no rule \"" + x.rule + "\"" + did_you_mean(x.rule, ids));
-            }
+            const auto* it = &rule_named(p, at + ".rule", x.rule, what);
             if (!it->children.empty()) invalid(p, at + ".rule", what + "rule \"" + x.rule + "\" combines child rules: track one child");
             if (it->per != period_unit::month)
                 invalid(p, at + ".rule", what + "rule \"" + x.rule + "\" is per " + std::string(to_string(it->per)) + ": a KPI tracks months, declare the rule per month");
@@ -639,12 +641,7 @@ inline void validate_kpis(const program& p, const rules::kpi_plan& plan) {
 
 inline void validate_roi(const program& p, const rules::roi_plan& plan) {
     const std::string what = "roi: ";
-    const auto it = std::find_if(p.rules.begin(), p.rules.end(), [&](const rules::rule& r) { return r.id == plan.sales; });
-    if (it == p.rules.end()) {
-        std::vector<std::string_view> ids;
-        for (const auto& r : p.rules) ids.push_back(r.id);
-        invalid(p, "roi.sales", what + "no rule \"" + plan.sales + "\"" + did_you_mean(plan.sales, ids));
-    }
+    const auto* it = &rule_named(p, "roi.sales", plan.sales, what);
     if (it->credit_.to != rules::credit::to_t::partner || !it->children.empty())
         invalid(p, "roi.sales", what + "the sales are a rule without children that credits partners");
     if (it->measure_.kind != rules::measure::kind_t::amount && it->measure_.kind != rules::measure::kind_t::attribute)
