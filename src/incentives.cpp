@@ -12,3 +12,4 @@
 #include <incentives/engine/accumulate.hpp>
 #include <incentives/engine/settle.hpp>
 #include <incentives/engine/snapshot.hpp>
+#include <incentives/engine/simulate.hpp>

@@ -38,6 +38,7 @@ class settlement;
 class contest_stage;
 class kpi_stage;
 class roi_stage;
+class simulation_stage;
 }  // namespace incentives::detail
 
 namespace incentives {
@@ -107,6 +108,7 @@ private:
     friend class detail::contest_stage;
     friend class detail::kpi_stage;
     friend class detail::roi_stage;
+    friend class detail::simulation_stage;
     [[nodiscard]] const rules::contest& contest_named(std::string_view id) const;
     void compile();
     [[nodiscard]] const rules::rule& rule_of(const detail::leaf& l) const;
@@ -139,4 +141,5 @@ private:
 #include <incentives/engine/accumulate.hpp>
 #include <incentives/engine/settle.hpp>
 #include <incentives/engine/snapshot.hpp>
+#include <incentives/engine/simulate.hpp>
 #endif

@@ -54,6 +54,7 @@ struct payout_line {
     kind_t kind = kind_t::accrual;
     std::string currency;
     decimal amount;
+    std::int32_t tier = -1;    ///< the row of the tier table that paid (0 = the first), -1 for other schedules
     detail::boxed<trace> why;  ///< present when the run asked for traces (on the heap: lines stay small without)
     friend bool operator==(const payout_line&, const payout_line&) = default;
 };

@@ -62,6 +62,7 @@ struct draft {
     bool explain = true;          ///< the run asks for traces: `why` holds one
     boxed<trace> why;             ///< the trace being built (on the heap, and only when explaining)
     std::int32_t last_day = 0;
+    std::int32_t tier = -1;       ///< the tier row that paid (tier schedules)
     static constexpr std::uint32_t none = 0xFFFFFFFFu;
     [[nodiscard]] bool is_clawback() const noexcept { return clawback != none; }
 };
@@ -313,6 +314,7 @@ inline decimal settlement::schedule_amount(draft& d, const leaf& l, const rules:
         return zero_;
     }
     const auto& row = tt.rows[*out.row];
+    d.tier = static_cast<std::int32_t>(*out.row);
     if (d.explain) {
         t.tier = row.name.empty() ? "tier " + std::to_string(*out.row + 1) : row.name;
         if (out.above_top)
@@ -737,6 +739,7 @@ inline result settlement::lines_and_statements(std::vector<draft>& all) {
         line.currency = places == minor_ && r.points.empty() ? std::string(p_.currency_.code()) : p_.points->id;
         // Written with at least the currency's minor units (20 EUR is 20.00), never fewer.
         line.amount = d.amount.scale() < places ? d.amount.rescale(places, rounding_mode::unnecessary) : d.amount;
+        line.tier = d.is_clawback() ? -1 : d.tier;
         if (d.why) {
             line.why = std::move(d.why);
             line.why->events = d.events;
