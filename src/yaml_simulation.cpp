@@ -35,9 +35,14 @@ bool flag(const cursor& c) {
 std::uint64_t count_of(const cursor& c, std::uint64_t lo, std::uint64_t hi) {
     const std::string t = text(c);
     std::uint64_t v = 0;
-    bool ok = !t.empty() && t.size() <= 19;
-    for (char ch : t) ok = ok && ch >= '0' && ch <= '9';
-    if (ok) v = std::stoull(t);
+    bool ok = !t.empty() && t.size() <= 20;
+    for (char ch : t) {
+        ok = ok && ch >= '0' && ch <= '9';
+        if (!ok) break;
+        const auto digit = static_cast<std::uint64_t>(ch - '0');
+        ok = v <= (UINT64_MAX - digit) / 10;
+        v = v * 10 + digit;
+    }
     if (!ok || v < lo || v > hi)
         c.fail("value", "\"" + t + "\" is not a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
     return v;
@@ -122,7 +127,10 @@ assumptions_file assumptions_of(const context& ctx, const YAML::Node& root, cons
         if (auto s = mm.get("correlation")) a.correlation = number(*s, true);
     }
     if (auto v = m.get("counts")) a.counts = choice<simulation_assumptions::counts_t>(*v, counts_names);
-    if (auto v = m.get("dispersion")) a.dispersion = number(*v);
+    if (auto v = m.get("dispersion")) {
+        a.dispersion = number(*v);
+        if (a.dispersion.signum() <= 0) v->fail("value", "dispersion (the negative binomial's k) must be above 0");
+    }
     if (auto v = m.get("segments")) {
         mapping sm(*v, {"by", "values"});
         a.segment_by = text(sm.require("by"));
@@ -156,11 +164,7 @@ assumptions_file assumptions_of(const context& ctx, const YAML::Node& root, cons
         a.tax = read_tax_rules_file(p.string());
         if (auto g = tm.get("gross_up")) a.gross_up = flag(*g);
     }
-    if (auto v = m.get("seed")) {
-        const std::string t = text(*v);
-        f.seed = count_of(*v, 0, UINT64_MAX / 2);
-        (void)t;
-    }
+    if (auto v = m.get("seed")) f.seed = count_of(*v, 0, UINT64_MAX);
     if (auto v = m.get("scenarios")) f.scenarios = count_of(*v, 1, 100'000'000);
     if (auto v = m.get("budget")) f.budget = number(*v);
     return f;

@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
     incentives::python::register_tables(m);
     incentives::python::register_engine(m);
     incentives::python::register_result(m);
+    incentives::python::register_simulation(m);
 }

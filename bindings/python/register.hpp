@@ -19,5 +19,7 @@ void register_tables(pybind11::module_& m);
 void register_engine(pybind11::module_& m);
 /// Result: payout lines, traces and statements as columns, totals, and the readable reports.
 void register_result(pybind11::module_& m);
+/// simulate(): the budget simulation (register_simulation.cpp).
+void register_simulation(pybind11::module_& m);
 
 }  // namespace incentives::python

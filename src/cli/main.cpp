@@ -29,6 +29,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "report.hpp"
+#include "simulation.hpp"
 
 namespace fs = std::filesystem;
 using namespace incentives;
@@ -256,6 +257,26 @@ int main(int argc, char** argv) {
                                               "attainment, traffic light, funnel ratio (CSV with --out)");
     add_data(kpi_cmd);
     kpi_cmd->add_option("--out", out_path, "write the rows to this CSV (\"-\": standard output) instead of printing the report");
+    std::string assumptions_path, history_path, budget_text;
+    std::uint64_t scenarios = 0, seed = 0;
+    auto* sim_cmd = app.add_subcommand("simulate", "simulate what a program will cost before it launches: P50, P90, the chance of "
+                                                   "going over a budget, winners, tax (docs/simulation.md)");
+    sim_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required();
+    sim_cmd->add_option("--history", history_path, "last year's events CSV (not needed with model: attainment)");
+    sim_cmd->add_option("--assumptions", assumptions_path, "the assumptions (YAML)")->required();
+    sim_cmd->add_option("--partners", files.partners, "partners CSV");
+    sim_cmd->add_option("--participants", files.participants, "participants CSV");
+    sim_cmd->add_option("--products", files.products, "products CSV");
+    sim_cmd->add_option("--plans", files.plans, "plans (targets) CSV");
+    auto* sim_scenarios = sim_cmd->add_option("--scenarios", scenarios, "number of scenarios (default: the assumptions', else 1000)")
+                              ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
+    auto* sim_seed = sim_cmd->add_option("--seed", seed, "the seed of every draw (default: the assumptions', else the program's)");
+    sim_cmd->add_option("--budget", budget_text, "the budget the cost is compared with (an amount in the program's currency)");
+    sim_cmd->add_option("--out", out_path, "write summary.csv, by_rule.csv, winners.csv, sensitivity.csv, schedule.csv and "
+                                           "totals.csv to this directory (created if missing) instead of printing");
+    sim_cmd->add_option("--threads", threads, "threads (default: every core; results are identical for any count)")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
     auto* validate_cmd = app.add_subcommand("validate", "check a program; exit status 2 when it is invalid");
     validate_cmd->add_option("PROGRAM", program_path, "the program (YAML)")->required();
     auto* demo = app.add_subcommand("demo", "run the bundled example program on the bundled sample data");
@@ -325,6 +346,47 @@ int main(int argc, char** argv) {
             print_statements(p, e.reference_data(), r);
             fmt::print("\n");
             print_summary(p, r);
+            return stdout_written();
+        }
+        if (*sim_cmd) {
+            auto p = io::read_program_file(program_path);
+            const auto f = io::read_assumptions_file(assumptions_path);
+            simulation_options o;
+            o.scenarios = *sim_scenarios ? scenarios : f.scenarios.value_or(1000);
+            o.seed = *sim_seed ? seed : f.seed.value_or(p.seed.value_or(0));
+            o.budget = f.budget;
+            if (!budget_text.empty()) {
+                try {
+                    o.budget = decimal::parse(budget_text);
+                } catch (const error&) {
+                    throw config_error("incentives.config.budget", "--budget: expected an amount such as 250000, got \"" + budget_text + "\"");
+                }
+            }
+            o.threads = threads;
+            timings t;
+            engine e = make_engine(p, files, false, prog, t);
+            if (history_path.empty() && f.assumptions.model != simulation_assumptions::model_t::attainment)
+                throw config_error("incentives.config.usage", "the " + std::string(f.assumptions.model == simulation_assumptions::model_t::bootstrap ? "bootstrap" : "lognormal") +
+                                                                  " model draws from last year's events: give --history EVENTS.csv");
+            prog.phase(history_path.empty() ? std::string("reading") : "reading " + history_path);
+            const io::event_table last_year = history_path.empty() ? io::event_table() : io::read_event_table(history_path);
+            prog.phase(fmt::format("simulating {} scenarios", o.scenarios), o.scenarios);
+            o.progress = [&prog](std::uint64_t done, std::uint64_t) { prog.set(done); };
+            const auto r = simulate(e, last_year.columns(), f.assumptions, o);
+            prog.stop();
+            if (!out_path.empty()) {
+                std::error_code ec;
+                fs::create_directories(out_path, ec);
+                if (ec) throw input_error("incentives.output.file", out_path + ": cannot create the directory: " + ec.message());
+                output_set outs;
+                write_simulation(outs, out_path, r);
+                outs.commit();
+                fmt::print("{}: {} scenarios, seed {}: P50 {} P90 {} {}; tables in {}\n", p.name, r.scenarios, r.seed, r.cost().p50,
+                           r.cost().p90, r.currency, out_path);
+            } else {
+                print_simulation(p, r);
+            }
+            if (show_timings) fmt::print(stderr, "timings: simulate {:.3f} s for {} scenarios\n", since(start), o.scenarios);
             return stdout_written();
         }
         if (*run || *board_cmd || *kpi_cmd) {  // before any work: outputs must be distinct files, and none may be an input

@@ -24,6 +24,7 @@ from ._core import Currency, Decimal, Money, RoundingMode
 from ._program import Program
 from ._result import Result
 from ._compare import Comparison, compare
+from ._simulation import Simulation
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,7 @@ __all__ = [
     "Result",
     "Comparison",
     "compare",
+    "Simulation",
     "Error",
     "ConfigError",
     "ValidationError",

@@ -224,6 +224,46 @@ class Program:
             )
         return result
 
+    def simulate(
+        self,
+        history: Any = None,
+        assumptions: Any = None,
+        *,
+        scenarios: Optional[int] = None,
+        seed: Optional[int] = None,
+        budget: Any = None,
+        threads: int = 1,
+        partners: Any = None,
+        participants: Any = None,
+        products: Any = None,
+        plans: Any = None,
+        progress: Any = None,
+    ) -> Any:
+        """Simulates what the program will cost (docs/simulation.md); returns a :class:`Simulation`.
+
+        ``history`` is last year's events (any table form; None for the attainment model, which draws
+        from ``plans``); ``assumptions`` a dict, a YAML file or YAML text (model, growth, spread,
+        participation, market, segments, sensitivity, tax). ``scenarios``, ``seed`` and ``budget``
+        override the assumptions file's. The result is identical for any ``threads``; ``progress``
+        is called with (done, of) after each scenario.
+        """
+        from ._simulation import simulate
+
+        return simulate(
+            self,
+            history,
+            {} if assumptions is None else assumptions,
+            scenarios=scenarios,
+            seed=seed,
+            budget=budget,
+            threads=threads,
+            partners=partners,
+            participants=participants,
+            products=products,
+            plans=plans,
+            progress=progress,
+        )
+
     # -- values --------------------------------------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:

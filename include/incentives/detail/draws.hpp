@@ -24,7 +24,8 @@ inline constexpr double ln2_hi = 6.93147180369123816490e-01;
 inline constexpr double ln2_lo = 1.90821492927058770002e-10;
 
 /// Natural logarithm of x > 0 from basic operations: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
-/// log m = 2 atanh(u), u = (m - 1) / (m + 1), |u| <= 0.1716, by its series to u^25 (error < 1e-19).
+/// log m = 2 atanh(u), u = (m - 1) / (m + 1), |u| <= 0.1716, by its series to u^25 (the series'
+/// error < 1e-19; rounding makes the result within about 3 ulp).
 [[nodiscard]] inline double log(double x) {
     int e = 0;
     double m = std::frexp(x, &e);  // m in [0.5, 1)
@@ -42,7 +43,8 @@ inline constexpr double ln2_lo = 1.90821492927058770002e-10;
 /// e^x from basic operations: x = k ln2 + r, |r| <= ln2 / 2, e^r by its Taylor series to r^20
 /// (error < 1e-22), times 2^k (exact). Beyond the binary64 range it saturates.
 [[nodiscard]] inline double exp(double x) {
-    if (x > 709.0) return HUGE_VAL;
+    if (x != x) return x;  // NaN
+    if (x > 709.78) return HUGE_VAL;
     if (x < -745.0) return 0.0;
     const double k = std::floor(x * 1.44269504088896340736 + 0.5);
     const double r = (x - k * ln2_hi) - k * ln2_lo;
@@ -65,10 +67,12 @@ inline constexpr double ln2_lo = 1.90821492927058770002e-10;
 
 /// Purposes of a competitor's streams: each has its own counters, so adding a draw of one kind
 /// never shifts the draws of another.
+inline constexpr std::uint32_t max_slot = (1u << 28) - 1;
 enum class purpose : std::uint32_t { pick = 1, performance = 2, count = 3, participation = 4, market = 5 };
 
 /// A stream of 64-bit draws for one (scenario, competitor, slot, purpose) under a seed: Philox
-/// 4x32-10 with key = seed and counter = (scenario, competitor, slot << 4 | purpose, index).
+/// 4x32-10 with key = seed and counter = (scenario, competitor, slot << 4 | purpose, index). A slot
+/// is below 2^28 (max_slot; the simulation checks it).
 class stream {
 public:
     stream(std::uint64_t seed, std::uint32_t scenario, std::uint32_t competitor, std::uint32_t slot, purpose what) noexcept
@@ -85,8 +89,9 @@ public:
         ++used_;
         return v;
     }
-    /// Uniform on the open interval (0, 1): 53 random bits, centred in their cell.
-    [[nodiscard]] double uniform() { return (static_cast<double>(bits() >> 11) + 0.5) * 0x1.0p-53; }
+    /// Uniform on the open interval (0, 1): 52 random bits, centred in their cell (k + 1/2 needs 53
+    /// bits, so it is exact, and the largest value is 1 - 2^-53 < 1).
+    [[nodiscard]] double uniform() { return (static_cast<double>(bits() >> 12) + 0.5) * 0x1.0p-52; }
     /// Standard normal by Marsaglia's polar method (basic operations, log and sqrt only).
     [[nodiscard]] double normal() {
         if (spare_) {

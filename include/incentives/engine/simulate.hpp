@@ -42,6 +42,7 @@ public:
         : e_(e), a_(a), o_(o), p_(*e.prog_), cat_(*e.cat_), minor_(p_.currency_.minor_units()) {
         check();
         months();
+        windows();
         if (a_.model != simulation_assumptions::model_t::attainment) measure_history(history);
     }
 
@@ -77,6 +78,11 @@ private:
         auto fail = [](const std::string& m) { throw validation_error("incentives.validation.simulation", m); };
         if (o_.scenarios == 0) fail("scenarios must be at least 1");
         if (o_.scenarios > 100'000'000) fail("scenarios must be at most 100,000,000");
+        // The draws' counters: a count's slot is leaf x months + month (detail/draws.hpp).
+        const std::size_t months = static_cast<std::size_t>(p_.cal.index_of(p_.cal.to(), period_unit::month) -
+                                                            p_.cal.index_of(p_.cal.from(), period_unit::month) + 1);
+        if (e_.leaves_.size() * months > draws::max_slot) fail("the program has too many rules x months to draw (at most 2^28)");
+        if (cat_.partners().size() + 1 >= 0xFFFFFFFFu || cat_.participants().size() >= 0xFFFFFFFFu) fail("too many partners to draw");
         for (const auto& l : e_.leaves_) {
             const auto& r = e_.rule_of(l);
             if (l.unit == period_unit::custom)
@@ -127,6 +133,7 @@ private:
     [[nodiscard]] program twin() const {
         program t = p_;
         auto plain = [](rules::rule& r) {
+            r.select = undated(r.select);  // the window is the program year's: applied to the drawn months (window_)
             r.per = period_unit::month;
             r.measure_.over.reset();
             if (r.pay.kind == rules::schedule::kind_t::tiers && r.pay.tiers_.on) r.pay.tiers_.on->over.reset();
@@ -155,6 +162,62 @@ private:
         const date first = month_.front().from;
         t.cal = calendar(date(first.year() - 1, first.month(), 1), first.plus_days(-1), p_.cal.fiscal_start_month());
         return t;
+    }
+
+    // A rule's date window (`date: {from, to}` in its selection) is a window of the program year: the
+    // history is measured without it, and each drawn month keeps the share of its days in the window.
+    [[nodiscard]] static bool dated(const rules::selector& s) {
+        if (s.kind() == rules::selector::op::dates) return true;
+        for (const auto& c : s.children())
+            if (dated(c)) return true;
+        return false;
+    }
+    [[nodiscard]] static rules::selector undated(const rules::selector& s) {
+        using op = rules::selector::op;
+        switch (s.kind()) {
+            case op::dates: return {};
+            case op::negate: return dated(s) ? rules::selector{} : s;
+            case op::all:
+            case op::any: {
+                std::vector<rules::selector> kids;
+                for (const auto& c : s.children()) kids.push_back(undated(c));
+                return s.kind() == op::all ? rules::selector::all(std::move(kids)) : rules::selector::any(std::move(kids));
+            }
+            default: return s;
+        }
+    }
+    /// Whether a day passes the selection's date conditions (every other condition passes here).
+    [[nodiscard]] static bool in_window(const rules::selector& s, date d) {
+        using op = rules::selector::op;
+        switch (s.kind()) {
+            case op::dates: return (!s.from() || !(d < *s.from())) && (!s.to() || !(*s.to() < d));
+            case op::negate: return dated(s) ? !in_window(s.children().front(), d) : true;
+            case op::all:
+                for (const auto& c : s.children())
+                    if (!in_window(c, d)) return false;
+                return true;
+            case op::any:
+                if (!dated(s)) return true;
+                for (const auto& c : s.children())
+                    if (in_window(c, d)) return true;
+                return false;
+            default: return true;
+        }
+    }
+    /// Per leaf and program month: the days of the month in the rule's window and in the program.
+    void windows() {
+        window_.assign(e_.leaves_.size(), std::vector<std::pair<int, int>>(n_));
+        for (std::size_t li = 0; li < e_.leaves_.size(); ++li) {
+            const auto& sel = e_.leaves_[li].select;
+            const bool has = dated(sel);
+            for (std::size_t j = 0; j < n_; ++j) {
+                const int days = month_[j].to.days() - month_[j].from.days();
+                int in = 0;
+                for (date d = month_[j].from; d < month_[j].to; d = d.plus_days(1))
+                    in += p_.cal.contains(d) && (!has || in_window(sel, d));
+                window_[li][j] = {in, days};
+            }
+        }
     }
 
     void measure_history(const event_columns& history) {
@@ -252,6 +315,12 @@ private:
         return (decimal::from_units(units, scale) * f).rescale(scale, rounding_mode::half_even).units();
     }
 
+    /// in / days of a month's units (a month partly in the rule's window or the program), half-even.
+    [[nodiscard]] static int128 share(int128 units, int in, int days) {
+        if (in == days || units == 0) return units;
+        return (decimal::from_units(units, 0) * decimal(in)).divide(decimal(days), 0, rounding_mode::half_even).units();
+    }
+
     /// Last year's measures in the look-back periods (growth baselines), the same in every scenario.
     [[nodiscard]] measure_store baselines(const engine& se) const {
         measure_store ms = se.ms_;
@@ -333,7 +402,8 @@ private:
                 const std::size_t c = competitor_of(l, b);
                 for (std::size_t j = 0; j < n_; ++j) {
                     const auto& d = dr[c * n_ + j];
-                    if (d.pick < 0) continue;
+                    const auto [in, days] = window_[li][j];
+                    if (d.pick < 0 || in == 0) continue;
                     const auto& src = tg[b * tl.periods + static_cast<std::size_t>(d.pick)];
                     if (src.count == 0) continue;
                     const std::int32_t m = m0_ + static_cast<std::int32_t>(j);
@@ -344,8 +414,8 @@ private:
                     std::int64_t events = src.count;
                     if (a.model == model_t::lognormal && (counts || l.measure_scale == 0)) {
                         // A count (or a whole quantity): Poisson or negative binomial around last year's x the factor.
-                        draws::stream k(o_.seed, s, static_cast<std::uint32_t>(li), static_cast<std::uint32_t>(b * n_ + j), draws::purpose::count);
-                        const double mu = static_cast<double>(src.measure) * d.mean;
+                        draws::stream k(o_.seed, s, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(li * n_ + j), draws::purpose::count);
+                        const double mu = static_cast<double>(src.measure) * d.mean * in / days;
                         const std::int64_t x = a.counts == simulation_assumptions::counts_t::poisson ? k.poisson(mu)
                                                                                                       : k.negative_binomial(mu, to_double(a.dispersion));
                         if (x == 0) continue;
@@ -354,9 +424,9 @@ private:
                         g.second += scaled(src.second, l.second_scale, d.factor);
                         g.payout += scaled(src.payout, l.payout_scale, d.factor);
                     } else {
-                        g.measure += scaled(src.measure, l.measure_scale, d.factor);
-                        g.second += scaled(src.second, l.second_scale, d.factor);
-                        g.payout += scaled(src.payout, l.payout_scale, d.factor);
+                        g.measure += share(scaled(src.measure, l.measure_scale, d.factor), in, days);
+                        g.second += share(scaled(src.second, l.second_scale, d.factor), in, days);
+                        g.payout += share(scaled(src.payout, l.payout_scale, d.factor), in, days);
                     }
                     g.count += events;
                     g.last_day = std::max(g.last_day, std::min(month_[j].to.plus_days(-1), p_.cal.to()).days());
@@ -646,6 +716,7 @@ private:
     std::int32_t m0_ = 0;
     std::size_t n_ = 0;
     std::vector<period> month_;
+    std::vector<std::vector<std::pair<int, int>>> window_;  // per leaf and month: days in the window, days
     std::unique_ptr<engine> twin_;
     std::vector<std::vector<std::optional<decimal>>> plans_;
     std::vector<std::pair<std::string, std::string>> keys_, count_keys_;
