@@ -43,6 +43,7 @@ public:
         check();
         months();
         windows();
+        needed_months();
         if (a_.model != simulation_assumptions::model_t::attainment) measure_history(history);
     }
 
@@ -220,6 +221,18 @@ private:
         }
     }
 
+    /// The months whose draws some rule reads: every month for the history models; for the attainment
+    /// model, the first program month of each period of a rule's unit (it keys the period's draw).
+    void needed_months() {
+        need_.assign(n_, a_.model != model_t::attainment);
+        if (a_.model != model_t::attainment) return;
+        for (const auto& l : e_.leaves_)
+            for (std::int32_t P = l.program_lo; P <= l.period_hi; ++P) {
+                const std::int32_t first = std::max<std::int32_t>(m0_, unit_first_month(P, l.unit));
+                if (first - m0_ < static_cast<std::int32_t>(n_)) need_[static_cast<std::size_t>(first - m0_)] = true;
+            }
+    }
+
     void measure_history(const event_columns& history) {
         twin_ = std::make_unique<engine>(std::make_shared<const program>(twin()), e_.cat_);
         if (history.rows > 0) twin_->add(history);
@@ -228,13 +241,14 @@ private:
     // ---- draws -----------------------------------------------------------------------------------
     struct partner_params {
         decimal growth;   // 1 + growth
-        double spread = 0, mean = 1, participation = 1;
+        double growth_d = 1, spread = 0, mean = 1, participation = 1;
     };
     [[nodiscard]] std::vector<partner_params> params(const simulation_assumptions& a) const {
-        std::vector<partner_params> out(cat_.partners().size());
+        // One more competitor after the partners: the program itself (rules that credit the program).
+        std::vector<partner_params> out(cat_.partners().size() + 1);
         for (std::size_t p = 0; p < out.size(); ++p) {
             decimal g = a.growth, s = a.spread, m = a.mean, q = a.participation;
-            if (!a.segment_by.empty()) {
+            if (!a.segment_by.empty() && p < cat_.partners().size()) {
                 const std::string v = field_of(cat_.partners()[p], a.segment_by);
                 for (const auto& seg : a.segments)
                     if (seg.value == v) {
@@ -245,6 +259,7 @@ private:
                     }
             }
             out[p].growth = decimal(1) + g;
+            out[p].growth_d = to_double(out[p].growth);
             out[p].spread = to_double(s);
             out[p].mean = to_double(m);
             out[p].participation = to_double(q);
@@ -265,26 +280,31 @@ private:
     };
     void draw(std::uint32_t s, const simulation_assumptions& a, const std::vector<partner_params>& pp,
               std::vector<month_draw>& out) const {
-        const std::size_t competitors = pp.size() + 1;
-        out.assign(competitors * n_, {});
+        out.assign(pp.size() * n_, {});
         const double ms = to_double(a.market_spread), rho = to_double(a.correlation);
         const double common = std::sqrt(rho), own = std::sqrt(1.0 - rho);
         std::vector<double> market(n_, 1.0), market_z(n_, 0.0);
-        for (std::size_t j = 0; j < n_; ++j) {
-            draws::stream m(o_.seed, s, 0xFFFFFFFFu, static_cast<std::uint32_t>(j), draws::purpose::market);
-            market[j] = draws::exp(ms * m.normal() - ms * ms / 2.0);
-            market_z[j] = m.normal();
-        }
-        for (std::size_t c = 0; c < competitors; ++c) {
-            const partner_params& par = c < pp.size() ? pp[c] : pp.empty() ? partner_params{decimal(1)} : partner_params{decimal(1) + a.growth, to_double(a.spread), to_double(a.mean), 1.0};
-            draws::stream takes(o_.seed, s, static_cast<std::uint32_t>(c), 0, draws::purpose::participation);
-            const bool in = par.participation >= 1.0 || takes.uniform() < par.participation;
+        if (ms > 0.0 || rho > 0.0)
+            for (std::size_t j = 0; j < n_; ++j) {
+                if (!need_[j]) continue;
+                draws::stream m(o_.seed, s, 0xFFFFFFFFu, static_cast<std::uint32_t>(j), draws::purpose::market);
+                market[j] = draws::exp(ms * m.normal() - ms * ms / 2.0);
+                market_z[j] = m.normal();
+            }
+        for (std::size_t c = 0; c < pp.size(); ++c) {
+            const partner_params& par = pp[c];
+            bool in = true;
+            if (par.participation < 1.0) {
+                draws::stream takes(o_.seed, s, static_cast<std::uint32_t>(c), 0, draws::purpose::participation);
+                in = takes.uniform() < par.participation;
+            }
             for (std::size_t j = 0; j < n_; ++j) {
                 month_draw& d = out[c * n_ + j];
                 if (!in) {
                     d.pick = -1;
                     continue;
                 }
+                if (!need_[j]) continue;
                 double f = market[j];
                 if (a.model == model_t::bootstrap) {
                     draws::stream pick(o_.seed, s, static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(j), draws::purpose::pick);
@@ -296,7 +316,7 @@ private:
                     if (a.model == model_t::lognormal) f *= draws::exp(par.spread * z - par.spread * par.spread / 2.0);
                     else f *= std::max(0.0, par.mean + par.spread * z);
                 }
-                d.mean = f * to_double(par.growth);
+                d.mean = f * par.growth_d;
                 d.factor = f == 1.0 ? par.growth : par.growth * decimal::from_units(draws::factor_units(f), 6);
             }
         }
@@ -476,74 +496,92 @@ private:
     [[nodiscard]] std::size_t key(const std::string& by, const std::string& k) const { return key_ix_.at(by + '\n' + k); }
 
     // ---- what a scenario cost --------------------------------------------------------------------
+    /// What the tables need to know of each payer (a rule or a contest), found once per program.
+    struct payer {
+        period_unit unit = period_unit::program;
+        std::size_t item = 1;                 // the summary row: cash, funds or points
+        std::size_t rule_key = 0;             // its row among the rules
+        std::size_t contest_key = SIZE_MAX;   // its row among the contests
+        std::vector<std::size_t> tier_counts; // per tier row: its count key
+        const rules::contest* contest = nullptr;
+        bool rule = false;
+    };
+    void payers(const program& p) {
+        payers_.clear();
+        for (const auto& r : p.rules) {
+            payer& x = payers_[r.id];
+            x.rule = true;
+            x.unit = r.per;
+            x.item = !r.fund.empty() ? 2 : !r.points.empty() ? 3 : 1;
+            x.rule_key = key("rule", r.id);
+            if (r.pay.kind == rules::schedule::kind_t::tiers)
+                for (std::size_t k = 0; k < r.pay.tiers_.rows.size(); ++k) x.tier_counts.push_back(count_ix_.at("tier\n" + r.id + "/" + tier_name(r, k)));
+        }
+        for (const auto& c : p.contests) {
+            payer& x = payers_[c.id];
+            x.unit = c.per;
+            x.contest = &c;
+            x.item = c.prize.pay == rules::prizes::pay_t::fund ? 2 : c.prize.pay == rules::prizes::pay_t::points ? 3 : c.prize.pay == rules::prizes::pay_t::in_kind ? 4 : 1;
+            x.rule_key = key("rule", c.id);
+            x.contest_key = key("contest", c.id);
+        }
+        segment_key_.assign(cat_.partners().size(), SIZE_MAX);
+        if (!a_.segment_by.empty())
+            for (std::size_t i = 0; i < cat_.partners().size(); ++i) segment_key_[i] = key("segment", segment_name(field_of(cat_.partners()[i], a_.segment_by)));
+        month_key_.clear();
+        for (const auto& m : month_) month_key_.push_back(key("month", m.label));
+    }
+    /// The program month (0-based) in which a period of `unit` starting on `start` accrues: its last.
+    [[nodiscard]] std::size_t accrual_month(period_unit unit, date start) const {
+        const std::int32_t last = unit == period_unit::program
+                                      ? m0_ + static_cast<std::int32_t>(n_) - 1
+                                      : (p_.cal.index_of(start, unit) + 1) * calendar::months_in(unit) - 1;
+        return static_cast<std::size_t>(std::clamp<std::int32_t>(last - m0_, 0, static_cast<std::int32_t>(n_) - 1));
+    }
+    [[nodiscard]] date last_day(std::size_t j) const { return std::min(month_[j].to.plus_days(-1), p_.cal.to()); }
+
     [[nodiscard]] scenario_cost cost_of(const result& r, const program& p, const simulation_assumptions& a) const {
         scenario_cost sc;
         sc.values.assign(keys_.size(), decimal::from_units(0, minor_));
         sc.counts.assign(count_keys_.size(), 0);
-        std::map<std::string, const rules::rule*> rule_by_id;
-        for (const auto& x : p.rules) rule_by_id[x.id] = &x;
-        std::map<std::string, const rules::contest*> contest_by_id;
-        for (const auto& c : p.contests) contest_by_id[c.id] = &c;
-        std::map<std::string, std::size_t> partner_ix;
-        for (std::size_t i = 0; i < cat_.partners().size(); ++i) partner_ix[cat_.partners()[i].id] = i;
         const decimal point_value = p.points ? p.points->value * (decimal(1) - p.points->breakage.value_or(decimal())) : decimal();
         std::vector<tax::award> awards;
-        auto add = [&](std::size_t k, const decimal& v) { sc.values[k] += v; };
-        auto accrual_month = [&](period_unit unit, date start) -> std::size_t {
-            const period per = p_.cal.period_at(p_.cal.index_of(start, unit), unit);
-            const date last = std::min(per.to.plus_days(-1), p_.cal.to());
-            return static_cast<std::size_t>(p_.cal.index_of(last, period_unit::month) - m0_);
+        auto segment = [&](const std::string& partner, const decimal& v) {
+            if (a.segment_by.empty() || partner.empty()) return;
+            if (auto pi = cat_.partner_index(partner)) sc.values[segment_key_[*pi]] += v;
         };
         for (const auto& l : r.lines) {
-            period_unit unit = period_unit::program;
-            std::string item = "cash";
-            decimal money = l.amount;
-            bool is_rule = false;
-            if (auto it = rule_by_id.find(l.rule); it != rule_by_id.end()) {
-                is_rule = true;
-                unit = it->second->per;
-                if (!it->second->fund.empty()) item = "funds";
-                if (!it->second->points.empty()) item = "points";
-                if (l.tier >= 0 && l.kind == payout_line::kind_t::accrual)
-                    ++sc.counts[count_ix_.at("tier\n" + l.rule + "/" + tier_name(*it->second, static_cast<std::size_t>(l.tier)))];
-            } else if (auto ct = contest_by_id.find(l.rule); ct != contest_by_id.end()) {
-                unit = ct->second->per;
-                if (ct->second->prize.pay == rules::prizes::pay_t::fund) item = "funds";
-                if (ct->second->prize.pay == rules::prizes::pay_t::points) item = "points";
-                add(key("contest", l.rule), item == "points" ? l.amount * point_value : l.amount);
-            } else {
-                continue;  // deals and referrals: no events of theirs are drawn
-            }
-            if (item == "points") money = l.amount * point_value;
-            add(key("", item), money);
-            add(key("rule", l.rule), money);
-            add(key("month", month_[accrual_month(unit, l.period_start)].label), money);
-            if (!a.segment_by.empty() && !l.partner.empty())
-                add(key("segment", segment_name(field_of(cat_.partners()[partner_ix.at(l.partner)], a.segment_by))), money);
-            if (a.tax && l.beneficiary_type == to_t::participant && item == "cash" && is_rule)
-                awards.push_back({l.beneficiary, std::min(p_.cal.period_at(p_.cal.index_of(l.period_start, unit), unit).to.plus_days(-1), p_.cal.to()), l.amount,
-                                  tax::award_kind::cash, true});
+            auto it = payers_.find(l.rule);
+            if (it == payers_.end()) continue;  // deals and referrals: no events of theirs are drawn
+            const payer& x = it->second;
+            const decimal money = x.item == 3 ? l.amount * point_value : l.amount;
+            if (x.rule && l.tier >= 0 && l.kind == payout_line::kind_t::accrual && static_cast<std::size_t>(l.tier) < x.tier_counts.size())
+                ++sc.counts[x.tier_counts[static_cast<std::size_t>(l.tier)]];
+            const std::size_t j = accrual_month(x.unit, l.period_start);
+            sc.values[x.item] += money;
+            sc.values[x.rule_key] += money;
+            if (x.contest_key != SIZE_MAX) sc.values[x.contest_key] += money;
+            sc.values[month_key_[j]] += money;
+            segment(l.partner, money);
+            if (a.tax && x.rule && x.item == 1 && l.beneficiary_type == to_t::participant)
+                awards.push_back({l.beneficiary, last_day(j), l.amount, tax::award_kind::cash, true});
         }
         for (const auto& st : r.contests) {
-            const auto& c = *contest_by_id.at(st.contest);
+            const payer& x = payers_.at(st.contest);
             if (st.winner) ++sc.counts[count_ix_.at("contest\n" + st.contest)];
             const decimal prize = st.prize + st.step_prize;
-            if (c.prize.pay != rules::prizes::pay_t::in_kind || prize.is_zero()) continue;
-            add(key("", "in_kind"), prize);
-            add(key("rule", st.contest), prize);
-            add(key("contest", st.contest), prize);
-            const date last = std::min(p_.cal.period_at(p_.cal.index_of(st.round_start, c.per), c.per).to.plus_days(-1), p_.cal.to());
-            add(key("month", month_[static_cast<std::size_t>(p_.cal.index_of(last, period_unit::month) - m0_)].label), prize);
-            if (!a.segment_by.empty() && !st.partner.empty())
-                add(key("segment", segment_name(field_of(cat_.partners()[partner_ix.at(st.partner)], a.segment_by))), prize);
-            if (a.tax && st.competitor_type == to_t::participant) awards.push_back({st.competitor, last, prize, tax::award_kind::in_kind, true});
+            if (x.item != 4 || prize.is_zero()) continue;
+            const std::size_t j = accrual_month(x.unit, st.round_start);
+            sc.values[4] += prize;
+            sc.values[x.rule_key] += prize;
+            sc.values[x.contest_key] += prize;
+            sc.values[month_key_[j]] += prize;
+            segment(st.partner, prize);
+            if (a.tax && st.competitor_type == to_t::participant) awards.push_back({st.competitor, last_day(j), prize, tax::award_kind::in_kind, true});
         }
-        if (a.tax) {
-            decimal t;
-            for (const auto& x : tax::assess(*a.tax, awards, a.gross_up)) t += x.program_cost;
-            add(key("", "tax"), t);
-        }
-        for (const char* item : {"cash", "funds", "points", "in_kind", "tax"}) sc.values[0] += sc.values[key("", item)];
+        if (a.tax)
+            for (const auto& x : tax::assess(*a.tax, awards, a.gross_up)) sc.values[5] += x.program_cost;
+        for (std::size_t item = 1; item <= 5; ++item) sc.values[0] += sc.values[item];
         for (auto& v : sc.values) v = v.rescale(minor_, p_.rounding.mode);
         return sc;
     }
@@ -556,6 +594,7 @@ private:
         sim.roi.reset();
         const engine blank(std::make_shared<const program>(std::move(sim)), e_.cat_);
         keys(blank.definition());
+        payers(blank.definition());
         if (a.model == model_t::attainment) index_plans(blank);
         const measure_store base = baselines(blank);
         const auto pp = params(a);
@@ -716,11 +755,14 @@ private:
     std::int32_t m0_ = 0;
     std::size_t n_ = 0;
     std::vector<period> month_;
-    std::vector<std::vector<std::pair<int, int>>> window_;  // per leaf and month: days in the window, days
+    std::vector<std::vector<std::pair<int, int>>> window_;
+    std::vector<bool> need_;  // per month: some rule reads its draws  // per leaf and month: days in the window, days
     std::unique_ptr<engine> twin_;
     std::vector<std::vector<std::optional<decimal>>> plans_;
     std::vector<std::pair<std::string, std::string>> keys_, count_keys_;
     std::map<std::string, std::size_t> key_ix_, count_ix_;
+    std::map<std::string, payer, std::less<>> payers_;
+    std::vector<std::size_t> segment_key_, month_key_;
 };
 
 }  // namespace incentives::detail
