@@ -6,7 +6,8 @@
 # prefix's bin, so the layout is that of `cmake --install`:
 #   <prefix>/bin/incentives                      a launcher (cmake/incentives-launcher.sh)
 #   <prefix>/libexec/incentives/incentives       the C++ command line
-#   <prefix>/share/incentives/examples/          programs/ and data/
+#   <prefix>/share/incentives/examples/          programs/, data/ and simulation/
+#   <prefix>/share/incentives/data/tax/          the tax tables
 # The launcher sets INCENTIVES_EXAMPLES (unless already set) and runs the program: the program's
 # compiled-in paths to the examples are those of the build, which a wheel cannot know.
 if(NOT TARGET incentives_cli)
@@ -16,4 +17,6 @@ install(PROGRAMS ${PROJECT_SOURCE_DIR}/cmake/incentives-launcher.sh
   DESTINATION ${SKBUILD_SCRIPTS_DIR} RENAME incentives)
 install(TARGETS incentives_cli RUNTIME DESTINATION ${SKBUILD_DATA_DIR}/libexec/incentives)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/programs ${PROJECT_SOURCE_DIR}/examples/data
-  DESTINATION ${SKBUILD_DATA_DIR}/share/incentives/examples)
+  ${PROJECT_SOURCE_DIR}/examples/simulation DESTINATION ${SKBUILD_DATA_DIR}/share/incentives/examples)
+# The tax tables (docs/tax.md): examples/simulation names them as ../../data/tax/.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/tax DESTINATION ${SKBUILD_DATA_DIR}/share/incentives/data)
