@@ -254,3 +254,34 @@ TEST_CASE("simulation: a normal attainment's expected payout agrees with its clo
     MESSAGE("mean " << mean << " expected " << expected);
     CHECK(std::fabs(mean / expected - 1) < 0.005);
 }
+
+TEST_CASE("simulation: points cost what their lots earn, activity rewards included, and trips are grossed up") {
+    const auto dir = examples / "data" / "sales_contest";
+    const program p = io::read_program_file((examples / "programs" / "sales_contest.yaml").string());
+    const catalog cat(io::read_partners_csv((dir / "partners.csv").string()), io::read_participants_csv((dir / "participants.csv").string()),
+                      io::read_products_csv((dir / "products.csv").string()), io::read_plans_csv((dir / "plans.csv").string()));
+    // The oracle: a real run's reward lots (birthdays, courses: not a rule's line), at 1 rouble a point.
+    engine real(p, cat);
+    real.add(io::read_event_table((dir / "events.csv").string()).columns());
+    decimal rewards;
+    for (const auto& x : real.run().points)
+        if (x.kind == points_entry::kind_t::earned && x.event.rfind("rep_points/", 0) != 0) rewards += x.points;
+    REQUIRE(rewards.signum() > 0);
+    const auto f = io::read_assumptions_file((examples / "simulation" / "sales_contest_budget.yaml").string());
+    simulation_options o;
+    o.scenarios = 60;
+    o.seed = 9;
+    const auto r = simulate(engine(p, cat), io::read_event_table((dir / "history_2026.csv").string()).columns(), f.assumptions, o);
+    bool seen = false;
+    for (const auto& row : r.by)
+        if (row.by == "rule" && row.key == "(activity rewards)") {
+            seen = true;
+            CHECK(row.d.min == rewards.rescale(2, rounding_mode::unnecessary));
+            CHECK(row.d.max == rewards.rescale(2, rounding_mode::unnecessary));
+        }
+    CHECK(seen);
+    // points = the rule's lots + the rewards, in every scenario; tax = 10 trips x 78,615.00
+    // (0.35 x (150,000 - 4,000) / 0.65 = 78,615.38, full roubles)
+    for (const auto& row : r.summary)
+        if (row.by == "tax") CHECK(row.d.max == d("786150.00"));
+}

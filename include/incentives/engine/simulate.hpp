@@ -468,6 +468,7 @@ private:
         for (const char* item : {"cost", "cash", "funds", "points", "in_kind", "tax"}) add_key("", item);
         for (const auto& r : p.rules) add_key("rule", r.id);
         for (const auto& c : p.contests) add_key("rule", c.id);
+        if (p.points) add_key("rule", "(activity rewards)");
         for (const auto& m : month_) add_key("month", m.label);
         if (!a_.segment_by.empty()) {
             std::set<std::string> seen;
@@ -530,6 +531,7 @@ private:
             for (std::size_t i = 0; i < cat_.partners().size(); ++i) segment_key_[i] = key("segment", segment_name(field_of(cat_.partners()[i], a_.segment_by)));
         month_key_.clear();
         for (const auto& m : month_) month_key_.push_back(key("month", m.label));
+        rewards_key_ = key_ix_.count("rule\n(activity rewards)") ? key("rule", "(activity rewards)") : 0;
     }
     /// The program month (0-based) in which a period of `unit` starting on `start` accrues: its last.
     [[nodiscard]] std::size_t accrual_month(period_unit unit, date start) const {
@@ -554,17 +556,32 @@ private:
             auto it = payers_.find(l.rule);
             if (it == payers_.end()) continue;  // deals and referrals: no events of theirs are drawn
             const payer& x = it->second;
-            const decimal money = x.item == 3 ? l.amount * point_value : l.amount;
             if (x.rule && l.tier >= 0 && l.kind == payout_line::kind_t::accrual && static_cast<std::size_t>(l.tier) < x.tier_counts.size())
                 ++sc.counts[x.tier_counts[static_cast<std::size_t>(l.tier)]];
+            if (x.item == 3) continue;  // points: what the lots earned, below (levels multiply them)
             const std::size_t j = accrual_month(x.unit, l.period_start);
-            sc.values[x.item] += money;
-            sc.values[x.rule_key] += money;
-            if (x.contest_key != SIZE_MAX) sc.values[x.contest_key] += money;
-            sc.values[month_key_[j]] += money;
-            segment(l.partner, money);
+            sc.values[x.item] += l.amount;
+            sc.values[x.rule_key] += l.amount;
+            if (x.contest_key != SIZE_MAX) sc.values[x.contest_key] += l.amount;
+            sc.values[month_key_[j]] += l.amount;
+            segment(l.partner, l.amount);
             if (a.tax && x.rule && x.item == 1 && l.beneficiary_type == to_t::participant)
                 awards.push_back({l.beneficiary, last_day(j), l.amount, tax::award_kind::cash, true});
+        }
+        // Points cost what their lots earned (net of returns) at their value less breakage: the lots
+        // of points rules' and contests' lines (times a status level's multiplier), and of activity
+        // rewards (welcome, birthdays, courses, first sales: the row "(activity rewards)").
+        for (const auto& x : r.points) {
+            using k = points_entry::kind_t;
+            if (x.kind != k::earned && x.kind != k::reversed && x.kind != k::debt) continue;
+            const decimal money = x.points * point_value;
+            const auto it = payers_.find(std::string_view(x.event).substr(0, x.event.find('/')));
+            sc.values[3] += money;
+            sc.values[it != payers_.end() ? it->second.rule_key : rewards_key_] += money;
+            if (it != payers_.end() && it->second.contest_key != SIZE_MAX) sc.values[it->second.contest_key] += money;
+            const auto j = std::clamp<std::int32_t>(p_.cal.index_of(x.on, period_unit::month) - m0_, 0, static_cast<std::int32_t>(n_) - 1);
+            sc.values[month_key_[static_cast<std::size_t>(j)]] += money;
+            segment(x.partner, money);
         }
         for (const auto& st : r.contests) {
             const payer& x = payers_.at(st.contest);
@@ -763,6 +780,7 @@ private:
     std::map<std::string, std::size_t> key_ix_, count_ix_;
     std::map<std::string, payer, std::less<>> payers_;
     std::vector<std::size_t> segment_key_, month_key_;
+    std::size_t rewards_key_ = 0;
 };
 
 }  // namespace incentives::detail
