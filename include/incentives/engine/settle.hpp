@@ -84,11 +84,35 @@ inline std::string percent(const decimal& fraction) {
     return (fraction * decimal(100)).rescale(2, rounding_mode::half_even).to_string() + "%";
 }
 
+/// The catalog's plans by period unit, beneficiary id and period, indexed the first time a unit is
+/// asked for: once per run, or once for many runs of one program (the simulation's scenarios).
+class plan_index {
+public:
+    [[nodiscard]] std::optional<decimal> find(const catalog& cat, const program& p, const std::string& who, std::int32_t period,
+                                              period_unit unit) {
+        auto& idx = by_[unit];
+        if (idx.empty())
+            for (const auto& pl : cat.plans()) {
+                // Every date has a period of a calendar unit; the program's one period holds only its own
+                // dates (a plan dated next year is not this program's plan).
+                if (unit == period_unit::program && !p.cal.contains(pl.period_start)) continue;
+                idx[{pl.beneficiary, p.cal.index_of(pl.period_start, unit)}] += pl.target;
+            }
+        auto it = idx.find({who, period});
+        if (it == idx.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    std::map<period_unit, std::map<std::pair<std::string, std::int32_t>, decimal>> by_;
+};
+
 /// One settlement: an engine's measures under one program (the engine's own or a variant).
 class settlement {
 public:
-    settlement(const engine& e, const program& p, const run_options& o)
-        : e_(e), p_(p), o_(o), cat_(*e.cat_), minor_(p.currency_.minor_units()), zero_(decimal::from_units(0, minor_)) {}
+    settlement(const engine& e, const program& p, const run_options& o, plan_index* plans = nullptr)
+        : e_(e), p_(p), o_(o), cat_(*e.cat_), minor_(p.currency_.minor_units()), zero_(decimal::from_units(0, minor_)),
+          plans_(plans ? plans : &own_plans_) {}
 
     result run();
 
@@ -147,24 +171,15 @@ private:
     const catalog& cat_;
     const int minor_;
     const decimal zero_;
-    std::map<period_unit, std::map<std::pair<std::string, std::int32_t>, decimal>> plans_;
+    plan_index own_plans_;
+    plan_index* plans_;
     std::map<std::pair<period_unit, std::int32_t>, period> periods_;
     std::map<std::uint64_t, std::int64_t> distinct_;               // of the leaf being settled
     std::map<std::uint64_t, std::vector<std::string>> event_ids_;  // of the leaf being settled
 };
 
 inline std::optional<decimal> settlement::plan_for(const std::string& who, std::int32_t period, period_unit unit) {
-    auto& idx = plans_[unit];
-    if (idx.empty())
-        for (const auto& pl : cat_.plans()) {
-            // Every date has a period of a calendar unit; the program's one period holds only its own
-            // dates (a plan dated next year is not this program's plan).
-            if (unit == period_unit::program && !p_.cal.contains(pl.period_start)) continue;
-            idx[{pl.beneficiary, p_.cal.index_of(pl.period_start, unit)}] += pl.target;
-        }
-    auto it = idx.find({who, period});
-    if (it == idx.end()) return std::nullopt;
-    return it->second;
+    return plans_->find(cat_, p_, who, period, unit);
 }
 
 // Threshold and eligibility, accelerator, caps and floors of the rule's own period.
@@ -793,8 +808,9 @@ namespace detail {
 /// (engine/referrals.hpp) and contests (engine/contests.hpp) add their lines and the statements are rebuilt; the points' ledger
 /// (engine/points.hpp) makes lots of the points rules' lines; then the fund ledger
 /// (engine/ledger.hpp) replays the fund events and the lines credited to funds.
-inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const ledger_events& kept, const run_options& o) {
-    result r = settlement(e, p, o).run();
+inline result settle_and_replay(const engine& e, const program& p, const catalog& cat, const ledger_events& kept, const run_options& o,
+                                plan_index* plans = nullptr) {
+    result r = settlement(e, p, o, plans).run();
     if (p.deals) deal_ledger(p, cat).replay(kept.deals, r);
     for (const auto& rp : p.referrals) referral_ledger(p, rp, cat).replay(kept.referrals, r);
     if (!p.contests.empty()) contest_stage(e, p).run(r);

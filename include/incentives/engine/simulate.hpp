@@ -622,12 +622,13 @@ private:
         auto work = [&] {
             try {
                 engine se = blank;
+                plan_index plans;  // the catalog's plans, indexed once for this thread's scenarios
                 std::vector<month_draw> dr;
                 const ledger_events none;
                 for (std::uint64_t s = next++; s < o_.scenarios; s = next++) {
                     draw(static_cast<std::uint32_t>(s), a, pp, dr);
                     fill(se, base, dr, static_cast<std::uint32_t>(s), a, pp);
-                    const result r = settle_and_replay(se, se.definition(), cat_, none, {});
+                    const result r = settle_and_replay(se, se.definition(), cat_, none, {}, &plans);
                     out[s] = cost_of(r, se.definition(), a);
                     const auto d = ++done;
                     if (progress) {
