@@ -51,15 +51,15 @@ struct simulation_assumptions {
     decimal mean = decimal(1);        ///< the attainment's mean (1 = on plan)
     decimal participation = decimal(1);  ///< chance a competitor takes part at all in a scenario
     decimal market_spread;            ///< sigma of a common lognormal factor per scenario and month (mean 1)
-    decimal correlation;              ///< share of a competitor's normal draw that is common (0..1; lognormal, attainment)
+    decimal correlation;              ///< the correlation of two competitors' normal draws (0..1; lognormal, attainment)
     counts_t counts = counts_t::poisson;
     decimal dispersion = decimal(5);  ///< negative binomial k (variance mean + mean^2 / k)
     std::string segment_by;           ///< a partner field
     std::vector<segment> segments;
     /// Sensitivity: assumption -> relative step. Each is run at (1 - step) and (1 + step) of its
     /// value with the same draws: growth (on 1 + growth), spread, mean, participation (at most 1),
-    /// market_spread, thresholds (every tier bound, qualification minimum and contest minimum
-    /// score of the program), prizes (every contest prize and pot).
+    /// market_spread, thresholds (every tier bound, qualification minimum, accelerator band and
+    /// contest minimum score of the program), prizes (every contest prize and pot).
     std::vector<std::pair<std::string, decimal>> sensitivity;
     /// Tax on awards to people (tax.hpp): the rules, and whether the program grosses awards up.
     std::optional<tax::rules> tax;

@@ -46,38 +46,39 @@ inline void print_simulation(const program& p, const simulation_result& r) {
     fmt::print("\n");
 }
 
-inline void write_distribution_rows(sink& s, const std::vector<simulation_row>& rows, bool with_key) {
-    s.append(with_key ? "by,key,mean,p50,p90,p95,p99,min,max\n" : "item,mean,p50,p90,p95,p99,min,max\n");
+inline void write_distribution_rows(sink& s, const std::vector<simulation_row>& rows, bool with_key, std::uint64_t seed) {
+    s.append(with_key ? "by,key,mean,p50,p90,p95,p99,min,max,seed\n" : "item,mean,p50,p90,p95,p99,min,max,seed\n");
     for (const auto& x : rows) {
         csv_field(s, x.by);
         if (with_key) {
             s.put(',');
             csv_field(s, x.key);
         }
-        fmt::format_to(s.out(), ",{},{},{},{},{},{},{}\n", x.d.mean, x.d.p50, x.d.p90, x.d.p95, x.d.p99, x.d.min, x.d.max);
+        fmt::format_to(s.out(), ",{},{},{},{},{},{},{},{}\n", x.d.mean, x.d.p50, x.d.p90, x.d.p95, x.d.p99, x.d.min, x.d.max, seed);
     }
 }
 
-/// summary.csv, by_rule.csv, winners.csv, sensitivity.csv, schedule.csv, totals.csv in `dir`; the
-/// seed and the scenario count are in summary.csv's first line of every file's name-sake table.
+/// summary.csv, by_rule.csv, winners.csv, sensitivity.csv, schedule.csv, totals.csv in `dir`; every
+/// row ends with the seed, so that no table is separated from what made it.
 inline void write_simulation(output_set& outs, const std::string& dir, const simulation_result& r) {
     const auto at = [&](const char* name) { return (std::filesystem::path(dir) / name).string(); };
-    write_distribution_rows(outs.open(at("summary.csv")), r.summary, false);
-    write_distribution_rows(outs.open(at("by_rule.csv")), r.by, true);
+    write_distribution_rows(outs.open(at("summary.csv")), r.summary, false, r.seed);
+    write_distribution_rows(outs.open(at("by_rule.csv")), r.by, true, r.seed);
     auto& w = outs.open(at("winners.csv"));
-    w.append("by,key,count,scenarios\n");
+    w.append("by,key,count,scenarios,seed\n");
     for (const auto& c : r.counts) {
         csv_field(w, c.by);
         w.put(',');
         csv_field(w, c.key);
-        fmt::format_to(w.out(), ",{},{}\n", c.count, c.scenarios);
+        fmt::format_to(w.out(), ",{},{},{}\n", c.count, c.scenarios, r.seed);
     }
     auto& sv = outs.open(at("sensitivity.csv"));
-    sv.append("assumption,step,p50,p90\n");
-    for (const auto& x : r.sensitivity) fmt::format_to(sv.out(), "{},{},{},{}\n", x.assumption, x.step, x.p50, x.p90);
+    sv.append("assumption,step,p50,p90,seed\n");
+    for (const auto& x : r.sensitivity) fmt::format_to(sv.out(), "{},{},{},{},{}\n", x.assumption, x.step, x.p50, x.p90, r.seed);
     auto& sc = outs.open(at("schedule.csv"));
-    sc.append("month,expected,cumulative,p50_cumulative,p90_cumulative\n");
-    for (const auto& m : r.schedule) fmt::format_to(sc.out(), "{},{},{},{},{}\n", m.month, m.expected, m.cumulative, m.p50_cumulative, m.p90_cumulative);
+    sc.append("month,expected,cumulative,p50_cumulative,p90_cumulative,seed\n");
+    for (const auto& m : r.schedule)
+        fmt::format_to(sc.out(), "{},{},{},{},{},{}\n", m.month, m.expected, m.cumulative, m.p50_cumulative, m.p90_cumulative, r.seed);
     auto& t = outs.open(at("totals.csv"));
     fmt::format_to(t.out(), "scenario,cost,seed\n");
     for (std::size_t i = 0; i < r.totals.size(); ++i) {

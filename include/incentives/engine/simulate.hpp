@@ -565,7 +565,7 @@ private:
             if (x.contest_key != SIZE_MAX) sc.values[x.contest_key] += l.amount;
             sc.values[month_key_[j]] += l.amount;
             segment(l.partner, l.amount);
-            if (a.tax && x.rule && x.item == 1 && l.beneficiary_type == to_t::participant)
+            if (a.tax && x.item == 1 && l.beneficiary_type == to_t::participant)  // rules' and contests' cash to people
                 awards.push_back({l.beneficiary, last_day(j), l.amount, tax::award_kind::cash, true});
         }
         // Points cost what their lots earned (net of returns) at their value less breakage: the lots
@@ -742,10 +742,14 @@ private:
                 if (r.pay.kind == rules::schedule::kind_t::tiers)
                     for (auto& row : r.pay.tiers_.rows) times(row.from);
                 if (r.qualify.min_measure) times(*r.qualify.min_measure);
+                if (r.accelerate)
+                    for (auto& b : r.accelerate->bands) times(b.from);
                 for (auto& v : r.versions) {
                     if (v.pay.kind == rules::schedule::kind_t::tiers)
                         for (auto& row : v.pay.tiers_.rows) times(row.from);
                     if (v.qualify.min_measure) times(*v.qualify.min_measure);
+                    if (v.accelerate)
+                        for (auto& b : v.accelerate->bands) times(b.from);
                 }
             };
             for (auto& r : p.rules) {
