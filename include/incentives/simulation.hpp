@@ -73,6 +73,10 @@ struct simulation_options {
     std::uint64_t seed = 0;           ///< keys every draw; written in every output
     std::optional<decimal> budget;    ///< the budget the cost is compared with
     unsigned threads = 1;             ///< results are identical for any count
+    /// Run every stage of engine::run per scenario, payout lines included, even where nothing needs
+    /// the lines (no points, funds, deals, referrals or payout scores): the same tables, slower. For
+    /// checking the lean path.
+    bool full_runs = false;
     /// Called after each finished scenario with (done, of); from one thread at a time.
     std::function<void(std::uint64_t, std::uint64_t)> progress;
 };

@@ -54,6 +54,13 @@ TEST_CASE("simulation: the reseller example runs, reproducibly, the same on 1 an
     CHECK(one.counts == two.counts);
     MESSAGE("P50 " << one.cost().p50.to_string() << " P90 " << one.cost().p90.to_string() << " mean " << one.cost().mean.to_string()
                    << " over " << one.p_over_budget->to_string());
+    // the lean path (drafts) against full runs (lines, statements, every stage): the same tables
+    o.full_runs = true;
+    const auto full = simulate(e, history.columns(), a, o);
+    CHECK(full.totals == one.totals);
+    CHECK(full.by == one.by);
+    CHECK(full.counts == one.counts);
+    o.full_runs = false;
     o.seed = 8;
     const auto other = simulate(e, history.columns(), a, o);
     CHECK_FALSE(other.totals == one.totals);
@@ -284,4 +291,62 @@ TEST_CASE("simulation: points cost what their lots earn, activity rewards includ
     // (0.35 x (150,000 - 4,000) / 0.65 = 78,615.38, full roubles)
     for (const auto& row : r.summary)
         if (row.by == "tax") CHECK(row.d.max == d("786150.00"));
+}
+
+TEST_CASE("simulation: the lean path (drafts, no lines) gives the tables of full runs; contest cash to people is taxed") {
+    // One partner, two reps: U1 sold 1,000.00 and U2 500.00 in every month of 2026.
+    catalog cat({{"P1", "A", "smb", "n", "eu", "gold", {}}}, {{"U1", "P1", "sales", {}, {}}, {"U2", "P1", "sales", {}, {}}},
+                {{"K1", "kit", {}}}, {});
+    std::vector<event> history;
+    for (unsigned m = 1; m <= 12; ++m)
+        for (const auto& [who, amount] : {std::pair{"U1", "1000.00"}, std::pair{"U2", "500.00"}}) {
+            event e;
+            e.id = std::string(who) + "-" + std::to_string(m);
+            e.kind = "sale";
+            e.on = date(2026, m, 3);
+            e.partner = "P1";
+            e.sku = "K1";
+            e.quantity = decimal(1);
+            e.amount = d(amount);
+            e.currency = "RUB";
+            e.participants = {{who, decimal(1)}};
+            history.push_back(e);
+        }
+    const program p = io::read_program(R"(
+program: reps
+currency: RUB
+periods: {from: 2027-01-01, to: 2027-12-31}
+contests:
+  - id: reps
+    score: {rule: rep, of: measure}
+    per: year
+    winners: 2
+    prizes: {places: [10000, 5000]}
+rules:
+  - id: rep
+    measure: amount
+    per: [participant, quarter]
+    credit: {to: participant}
+    pay: {rate: 2%}
+)", "reps.yaml");
+    simulation_assumptions a;
+    a.tax = io::read_tax_rules_file((repo / "data" / "tax" / "ru.yaml").string());
+    a.gross_up = true;
+    simulation_options o;
+    o.scenarios = 20;
+    const engine e(p, cat);
+    const auto lean = simulate(e, std::span<const event>(history), a, o);
+    o.full_runs = true;
+    const auto full = simulate(e, std::span<const event>(history), a, o);
+    CHECK(lean.totals == full.totals);
+    CHECK(lean.summary == full.summary);
+    CHECK(lean.by == full.by);
+    CHECK(lean.counts == full.counts);
+    // U1: 4 x 3,000.00 x 2% = 240.00 + the first prize 10,000 = 10,240.00; taxable 6,240.00, top-up
+    // 0.35 x 6,240 / 0.65 = 3,360. U2: 120.00 + 5,000 = 5,120.00; taxable 1,120.00, top-up
+    // 0.35 x 1,120 / 0.65 = 603.08 -> 603 (full roubles). Tax 3,963.00; cost 360 + 15,000 + 3,963.
+    for (const auto& row : lean.summary) {
+        if (row.by == "tax") CHECK(row.d.max == d("3963.00"));
+        if (row.by == "cost") CHECK(row.d.min == d("19323.00"));
+    }
 }

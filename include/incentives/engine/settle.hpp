@@ -115,6 +115,9 @@ public:
           plans_(plans ? plans : &own_plans_) {}
 
     result run();
+    /// Every line's draft (amounts after rounding, budgets and clawbacks), before lines and
+    /// statements are made of them: what the simulation costs when nothing else needs the lines.
+    std::vector<draft> drafts();
 
 private:
     using to_t = rules::credit::to_t;
@@ -605,6 +608,11 @@ inline draft settlement::recomputed_clawback(std::uint32_t index, const decimal&
 }
 
 inline result settlement::run() {
+    auto all = drafts();
+    return lines_and_statements(all);
+}
+
+inline std::vector<draft> settlement::drafts() {
     std::vector<draft> all;
     // The leaves of each top-level rule, found once (a scan per rule grew with rules x leaves).
     std::vector<std::vector<std::uint32_t>> leaves_of(p_.rules.size());
@@ -669,7 +677,7 @@ inline result settlement::run() {
             all.push_back(recomputed_clawback(i, it->second, standing, returned));
         }
     }
-    return lines_and_statements(all);
+    return all;
 }
 
 // Lines sorted by rule (program order), beneficiary id, period, accruals before clawbacks, version,

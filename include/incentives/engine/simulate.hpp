@@ -540,9 +540,18 @@ private:
                                       : (p_.cal.index_of(start, unit) + 1) * calendar::months_in(unit) - 1;
         return static_cast<std::size_t>(std::clamp<std::int32_t>(last - m0_, 0, static_cast<std::int32_t>(n_) - 1));
     }
+    /// The same for a period given by its index in its unit.
+    [[nodiscard]] std::size_t accrual_month_of(period_unit unit, std::int32_t period) const {
+        const std::int32_t last = unit == period_unit::program ? m0_ + static_cast<std::int32_t>(n_) - 1
+                                                               : (period + 1) * calendar::months_in(unit) - 1;
+        return static_cast<std::size_t>(std::clamp<std::int32_t>(last - m0_, 0, static_cast<std::int32_t>(n_) - 1));
+    }
     [[nodiscard]] date last_day(std::size_t j) const { return std::min(month_[j].to.plus_days(-1), p_.cal.to()); }
 
-    [[nodiscard]] scenario_cost cost_of(const result& r, const program& p, const simulation_assumptions& a) const {
+    /// What a scenario cost: from its result's lines, standings and points; and, on the lean path,
+    /// from the rules' drafts (the same amounts the lines would carry, without making the lines).
+    [[nodiscard]] scenario_cost cost_of(const result& r, const program& p, const simulation_assumptions& a,
+                                        const std::vector<draft>* drafts = nullptr) const {
         scenario_cost sc;
         sc.values.assign(keys_.size(), decimal::from_units(0, minor_));
         sc.counts.assign(count_keys_.size(), 0);
@@ -568,6 +577,23 @@ private:
             if (a.tax && x.item == 1 && l.beneficiary_type == to_t::participant)  // rules' and contests' cash to people
                 awards.push_back({l.beneficiary, last_day(j), l.amount, tax::award_kind::cash, true});
         }
+        if (drafts)
+            for (const auto& d : *drafts) {
+                const auto& rule = p.rules[d.top];
+                const payer& x = payers_.find(rule.id)->second;
+                if (d.tier >= 0 && !d.is_clawback() && static_cast<std::size_t>(d.tier) < x.tier_counts.size())
+                    ++sc.counts[x.tier_counts[static_cast<std::size_t>(d.tier)]];
+                const std::size_t j = accrual_month_of(x.unit, d.period);
+                sc.values[x.item] += d.amount;
+                sc.values[x.rule_key] += d.amount;
+                sc.values[month_key_[j]] += d.amount;
+                std::optional<std::size_t> pi;
+                if (rule.credit_.to == to_t::partner) pi = d.beneficiary;
+                if (rule.credit_.to == to_t::participant) pi = cat_.partner_of(static_cast<std::uint32_t>(d.beneficiary));
+                if (pi && !a.segment_by.empty()) sc.values[segment_key_[*pi]] += d.amount;
+                if (a.tax && x.item == 1 && rule.credit_.to == to_t::participant)
+                    awards.push_back({cat_.participants()[d.beneficiary].id, last_day(j), d.amount, tax::award_kind::cash, true});
+            }
         // Points cost what their lots earned (net of returns) at their value less breakage: the lots
         // of points rules' and contests' lines (times a status level's multiplier), and of activity
         // rewards (welcome, birthdays, courses, first sales: the row "(activity rewards)").
@@ -614,6 +640,9 @@ private:
         payers(blank.definition());
         if (a.model == model_t::attainment) index_plans(blank);
         const measure_store base = baselines(blank);
+        const program& bp = blank.definition();
+        bool lean = !o_.full_runs && !bp.points && bp.funds.empty() && !bp.deals && bp.referrals.empty();
+        for (const auto& c : bp.contests) lean = lean && c.score.of != rules::contest_measure::of_t::payout;
         const auto pp = params(a);
         std::vector<scenario_cost> out(o_.scenarios);
         std::atomic<std::uint64_t> next{0}, done{0};
@@ -628,8 +657,17 @@ private:
                 for (std::uint64_t s = next++; s < o_.scenarios; s = next++) {
                     draw(static_cast<std::uint32_t>(s), a, pp, dr);
                     fill(se, base, dr, static_cast<std::uint32_t>(s), a, pp);
-                    const result r = settle_and_replay(se, se.definition(), cat_, none, {}, &plans);
-                    out[s] = cost_of(r, se.definition(), a);
+                    if (lean) {
+                        // Nothing needs the lines (no points, funds, deals, referrals or payout
+                        // scores): the rules' drafts and the contests' boards are the whole cost.
+                        auto all = settlement(se, se.definition(), {}, &plans).drafts();
+                        result r;
+                        if (!se.definition().contests.empty()) contest_stage(se, se.definition()).run(r);
+                        out[s] = cost_of(r, se.definition(), a, &all);
+                    } else {
+                        const result r = settle_and_replay(se, se.definition(), cat_, none, {}, &plans);
+                        out[s] = cost_of(r, se.definition(), a);
+                    }
                     const auto d = ++done;
                     if (progress) {
                         std::lock_guard lock(report);
