@@ -30,7 +30,7 @@ cmake --build --preset fuzz -j "$(nproc)"
 seeds_of() {  # extra seed directories per target, from the tests and examples
   case "$1" in
     csv) echo examples/data ;;
-    yaml) echo examples/programs tests/data/bad; find tests/data/golden -mindepth 1 -maxdepth 1 -type d ;;
+    yaml) echo examples/programs examples/simulation data/tax tests/data/bad; find tests/data/golden -mindepth 1 -maxdepth 1 -type d ;;
     *) ;;
   esac
 }

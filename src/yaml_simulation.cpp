@@ -104,8 +104,14 @@ tax::rules tax_of(const context& ctx, const YAML::Node& root) {
             if (auto p = rm.get("places")) x.places = whole_number(*p, 0, 6);
             if (auto md = rm.get("mode")) x.mode = choice<rounding_mode>(*md, rounding_mode_names);
         }
-        if (!(x.effective_rate() < decimal(1)))
-            item.fail("value", "the rate with its surcharges is " + x.effective_rate().to_string() + ": it must stay below 100%");
+        decimal effective;
+        try {
+            effective = x.effective_rate();
+        } catch (const calculation_error& err) {
+            item.fail("value", "the rate with its surcharges cannot be computed: " + std::string(message_of(err)));
+        }
+        if (!(effective < decimal(1)))
+            item.fail("value", "the rate with its surcharges is " + effective.to_string() + ": it must stay below 100%");
         r.entries.push_back(std::move(x));
     }
     return r;
@@ -160,7 +166,8 @@ assumptions_file assumptions_of(const context& ctx, const YAML::Node& root, cons
         const auto where = tm.require("rules");
         a.tax_source = text(where);
         const std::filesystem::path p = dir / a.tax_source;
-        if (!std::filesystem::exists(p)) where.fail("value", "no tax file " + p.string());
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(p, ec)) where.fail("value", "no tax file " + p.string());
         a.tax = read_tax_rules_file(p.string());
         if (auto g = tm.get("gross_up")) a.gross_up = flag(*g);
     }

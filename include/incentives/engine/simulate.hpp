@@ -389,7 +389,7 @@ private:
     }
 
     void fill(engine& se, const measure_store& base, const std::vector<month_draw>& dr, std::uint32_t s,
-              const simulation_assumptions& a, const std::vector<partner_params>& pp) const {
+              const simulation_assumptions& a) const {
         se.ms_.acc = base.acc;
         for (std::size_t li = 0; li < se.leaves_.size(); ++li) {
             const auto& l = se.leaves_[li];
@@ -453,7 +453,6 @@ private:
                 }
             }
         }
-        (void)pp;
     }
     [[nodiscard]] static std::int32_t unit_first_month(std::int32_t P, period_unit unit) {
         return unit == period_unit::program ? std::numeric_limits<std::int32_t>::min() : P * calendar::months_in(unit);
@@ -656,7 +655,7 @@ private:
                 const ledger_events none;
                 for (std::uint64_t s = next++; s < o_.scenarios; s = next++) {
                     draw(static_cast<std::uint32_t>(s), a, pp, dr);
-                    fill(se, base, dr, static_cast<std::uint32_t>(s), a, pp);
+                    fill(se, base, dr, static_cast<std::uint32_t>(s), a);
                     if (lean) {
                         // Nothing needs the lines (no points, funds, deals, referrals or payout
                         // scores): the rules' drafts and the contests' boards are the whole cost.
