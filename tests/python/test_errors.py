@@ -88,6 +88,7 @@ def test_public_api():
             "Result",
             "Comparison",
             "compare",
+            "Simulation",
             "UnknownKindWarning",
             "Error",
             "ConfigError",
