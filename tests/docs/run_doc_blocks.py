@@ -6,7 +6,8 @@ and ``python`` or ``py`` (with the virtual environment's python) in README.md an
 Blocks that only show something (no language tag, ``text``, ``yaml``, ``cpp``, ...) are not run.
 
 Where: each document gets a fresh temporary directory holding a copy of the repository's
-``examples/``, so the blocks are written for a reader in the repository root (``examples/...``), and
+``examples/`` (and of ``data/``, the tax tables the examples name), so the blocks are written for a
+reader in the repository root (``examples/...``), and
 what they write (``payouts.csv``, ...) lands in the temporary directory, not in the clone. The
 blocks of one document run in their order in that directory; its Python blocks share one
 interpreter and one namespace, as a reader typing them into one session would (a later block may
@@ -277,6 +278,7 @@ def main() -> int:
         workdir = Path(tempfile.mkdtemp(prefix=f"doc-{path.stem}-"))
         scratch = Path(tempfile.mkdtemp(prefix="doc-session-"))
         shutil.copytree(examples, workdir / "examples")
+        shutil.copytree(ROOT / "data", workdir / "data")  # examples/simulation names ../../data/tax
         session: PythonSession | None = None
         try:
             for b in runnable:
