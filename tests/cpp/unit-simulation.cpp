@@ -350,3 +350,29 @@ rules:
         if (row.by == "cost") CHECK(row.d.min == d("19323.00"));
     }
 }
+
+TEST_CASE("simulation: what it refuses, and why") {
+    simulation_assumptions a;
+    auto refused = [&](const program& p, const std::string& words) {
+        simulation_options o;
+        o.scenarios = 2;
+        steady s;
+        try {
+            (void)simulate(engine(p, s.cat), std::span<const event>(s.events), a, o);
+            FAIL("not refused: " << words);
+        } catch (const validation_error& e) {
+            CHECK(std::string(e.what()).find(words) != std::string::npos);
+        }
+    };
+    // Russia's rules are in roubles, the program pays in euros.
+    a.tax = io::read_tax_rules_file((repo / "data" / "tax" / "ru.yaml").string());
+    refused(quarterly(rate("0.02")), "are in RUB, the program pays in EUR");
+    a.tax.reset();
+    a.participation = d("1.5");
+    refused(quarterly(rate("0.02")), "participation must be between 0 and 1");
+    a.participation = decimal(1);
+    program distinct = quarterly(rate("0.02"));
+    distinct.rules[0].measure_.kind = rules::measure::kind_t::distinct;
+    distinct.rules[0].measure_.attribute = "sku";
+    refused(distinct, "measures a distinct count");
+}

@@ -107,6 +107,9 @@ private:
             if (s.participation) fraction(*s.participation, "a segment's participation", true);
         }
         if (!a_.segments.empty() && a_.segment_by.empty()) fail("segments need segment_by (a partner field)");
+        if (a_.tax && a_.tax->currency != p_.currency_.code())
+            fail("the tax rules of " + a_.tax->jurisdiction + " are in " + a_.tax->currency + ", the program pays in " +
+                 std::string(p_.currency_.code()) + ": thresholds and exemptions would be compared across currencies");
         static const std::set<std::string> known{"growth", "spread", "mean", "participation", "market_spread", "thresholds", "prizes"};
         for (const auto& [name, step] : a_.sensitivity) {
             if (!known.count(name))
@@ -503,7 +506,6 @@ private:
         std::size_t rule_key = 0;             // its row among the rules
         std::size_t contest_key = SIZE_MAX;   // its row among the contests
         std::vector<std::size_t> tier_counts; // per tier row: its count key
-        const rules::contest* contest = nullptr;
         bool rule = false;
     };
     void payers(const program& p) {
@@ -520,7 +522,6 @@ private:
         for (const auto& c : p.contests) {
             payer& x = payers_[c.id];
             x.unit = c.per;
-            x.contest = &c;
             x.item = c.prize.pay == rules::prizes::pay_t::fund ? 2 : c.prize.pay == rules::prizes::pay_t::points ? 3 : c.prize.pay == rules::prizes::pay_t::in_kind ? 4 : 1;
             x.rule_key = key("rule", c.id);
             x.contest_key = key("contest", c.id);
