@@ -880,17 +880,9 @@ rules::roi_plan roi_of(const cursor& c) {
 /// The program's seed: a whole number 0 .. 2^64 - 1.
 std::uint64_t seed_of(const cursor& c) {
     const std::string t = text(c);
-    std::uint64_t v = 0;
-    bool ok = !t.empty() && t.size() <= 20;
-    for (char ch : t) {
-        ok = ok && ch >= '0' && ch <= '9';
-        if (!ok) break;
-        const auto d = static_cast<std::uint64_t>(ch - '0');
-        ok = v <= (UINT64_MAX - d) / 10;
-        v = v * 10 + d;
-    }
-    if (!ok) c.fail("value", "\"" + t + "\" is not a seed: a whole number from 0 to 18446744073709551615");
-    return v;
+    const auto v = unsigned_64(t);
+    if (!v) c.fail("value", "\"" + t + "\" is not a seed: a whole number from 0 to 18446744073709551615");
+    return *v;
 }
 
 program program_of(const context& ctx, const YAML::Node& root) {

@@ -221,6 +221,20 @@ inline decimal number(const cursor& c, bool percent_ok = false) {
     }
 }
 
+/// The value of a text of decimal digits that fits 64 bits (nullopt: empty, another character, or
+/// above 2^64 - 1).
+inline std::optional<std::uint64_t> unsigned_64(std::string_view t) {
+    std::uint64_t v = 0;
+    if (t.empty() || t.size() > 20) return std::nullopt;
+    for (char ch : t) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        const auto digit = static_cast<std::uint64_t>(ch - '0');
+        if (v > (UINT64_MAX - digit) / 10) return std::nullopt;
+        v = v * 10 + digit;
+    }
+    return v;
+}
+
 inline int whole_number(const cursor& c, int lo, int hi) {
     std::string t = text(c);
     bool digits = !t.empty() && t.size() <= 9;

@@ -34,15 +34,9 @@ bool flag(const cursor& c) {
 
 std::uint64_t count_of(const cursor& c, std::uint64_t lo, std::uint64_t hi) {
     const std::string t = text(c);
-    std::uint64_t v = 0;
-    bool ok = !t.empty() && t.size() <= 20;
-    for (char ch : t) {
-        ok = ok && ch >= '0' && ch <= '9';
-        if (!ok) break;
-        const auto digit = static_cast<std::uint64_t>(ch - '0');
-        ok = v <= (UINT64_MAX - digit) / 10;
-        v = v * 10 + digit;
-    }
+    const auto parsed = unsigned_64(t);
+    const bool ok = parsed.has_value();
+    const std::uint64_t v = parsed.value_or(0);
     if (!ok || v < lo || v > hi)
         c.fail("value", "\"" + t + "\" is not a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
     return v;
