@@ -12,4 +12,5 @@
 #include <incentives/engine/accumulate.hpp>
 #include <incentives/engine/settle.hpp>
 #include <incentives/engine/snapshot.hpp>
+#include <incentives/engine/partial.hpp>
 #include <incentives/engine/simulate.hpp>

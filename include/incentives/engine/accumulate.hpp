@@ -109,6 +109,10 @@ inline void for_each_credit(const leaf& l, const rules::rule& r, const prepared_
 }  // namespace detail
 
 INCENTIVES_INLINE void engine::add(const event_batch& in, unsigned threads) {
+    if (absorbed_)
+        throw input_error("incentives.input.combined",
+                          "this engine adds up partial runs (absorb): it takes no more events, since the ids of theirs are not "
+                          "in it to refuse a repeat; add the events to a partition's engine and combine the partials again");
     // Ids taken in since the batch was encoded are duplicates too: drop or reject them first, so that
     // nothing is applied when the batch fails. A batch encoded against the registry as it is now
     // needs no second look.

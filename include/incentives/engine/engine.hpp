@@ -6,6 +6,7 @@
 //   settle      measures -> lines: schedule, modifiers, combinators, longer caps,  engine/settle.hpp
 //               rounding, budgets, clawbacks, traces, statements
 //   snapshot    the state as bytes, and back                                       engine/snapshot.hpp
+//   partial     the measures as bytes, added up by another engine (scale-out)     engine/partial.hpp
 //
 // The measures are exact integer sums, so the result does not depend on event order, batch split or
 // thread count. Settling is const: it can run again under a variant of the program (other rates,
@@ -102,6 +103,15 @@ public:
     /// An engine for `prog` and `cat` in the state of a snapshot taken from an engine for them.
     [[nodiscard]] static engine restore(program prog, catalog cat, std::string_view bytes);
 
+    /// What this engine accumulated — the measures, clawback records and kept ledger events, without
+    /// the registry of event ids — as bytes: one part of a run spread over processes (engine/partial.hpp).
+    [[nodiscard]] std::string partial() const;
+    /// Adds a partial run of an engine for the same program and catalog to this one: absorbing the
+    /// partials of events split by partner gives the lines of one run over all of them. Throws
+    /// input_error (incentives.input.partial) for bytes of another program, catalog or format, and
+    /// leaves the engine as it was. An engine that absorbed a partial takes no more events.
+    void absorb(std::string_view partial);
+
 private:
     friend struct detail::state_io;
     friend class detail::settlement;
@@ -129,6 +139,7 @@ private:
     detail::engine_state st_;           // what intake keeps: dictionaries, ids, sales, returns
     detail::measure_store ms_;          // what accumulation produces: the measures, clawback records
     detail::certified_table certified_; // the days each person and partner holds each certification
+    bool absorbed_ = false;             // holds partial runs: their event ids are not in st_.ids
 };
 
 }  // namespace incentives
@@ -141,5 +152,6 @@ private:
 #include <incentives/engine/accumulate.hpp>
 #include <incentives/engine/settle.hpp>
 #include <incentives/engine/snapshot.hpp>
+#include <incentives/engine/partial.hpp>
 #include <incentives/engine/simulate.hpp>
 #endif

@@ -15,6 +15,7 @@
 
 #include <incentives/calendar.hpp>
 #include <incentives/decimal.hpp>
+#include <incentives/engine/ledger_event.hpp>
 #include <incentives/detail/config.hpp>
 #include <incentives/detail/utf8.hpp>
 #include <incentives/engine/event_columns.hpp>
@@ -338,7 +339,12 @@ namespace incentives {
         std::optional<date> on = detail::date_at(in.on, at, "date");
         if (!on) at.fail("missing_date", "date", "every event needs a date (YYYY-MM-DD)");
         e.on = *on;
-        e.partner = detail::required_at(in.partner, at, "partner", "missing_partner", "every event needs a partner");
+        // A referral conversion (signup, payment, refund) may carry no partner: attribution decides it
+        // (engine::encode refuses it in a program without referrals).
+        const auto step = detail::referral_step_of(e.kind);
+        e.partner = step && *step != detail::referral_step::touch
+                        ? std::string(detail::text_at(in.partner, at, "partner"))
+                        : std::string(detail::required_at(in.partner, at, "partner", "missing_partner", "every event needs a partner"));
         detail::credit_at(in.participants, at, credit);
         for (const auto& c : credit) e.participants.push_back(credit_share{std::string(c.participant), c.share});
         e.sku = detail::text_at(in.sku, at, "sku");

@@ -87,6 +87,171 @@ struct state_io {
         for (const auto& l : e.leaves_) f += "|" + e.rule_of(l).id + ":" + std::to_string(l.slots()) + "x" + std::to_string(l.version_from.size());
         return f;
     }
+    static void clawbacks_out(bytes_out& o, const std::vector<clawback_record>& claws) {
+        o.pod<std::uint64_t>(claws.size());
+        for (const auto& c : claws) {
+            o.pod(c.leaf);
+            o.pod(c.key);
+            o.pod(c.sale_measure);
+            o.pod(c.num);
+            o.pod(c.den);
+            o.pod(c.day);
+            o.str(c.return_id);
+            o.str(c.sale_id);
+        }
+    }
+    /// Appends the records clawbacks_out wrote to `claws`.
+    static void clawbacks_in(bytes_in& in, std::vector<clawback_record>& claws, std::size_t leaves) {
+        auto n = in.pod<std::uint64_t>();
+        for (std::uint64_t i = 0; i < n; ++i) {
+            clawback_record c;
+            c.leaf = in.pod<std::uint32_t>();
+            if (c.leaf >= leaves) bytes_in::corrupt();
+            c.key = in.pod<std::uint64_t>();
+            c.sale_measure = in.pod<int128>();
+            c.num = in.pod<std::int64_t>();
+            c.den = in.pod<std::int64_t>();
+            c.day = in.pod<std::int32_t>();
+            c.return_id = in.str();
+            c.sale_id = in.str();
+            claws.push_back(std::move(c));
+        }
+    }
+    /// The kept events of the ledger stages (funds, deals, referrals, the shop) and the first sales.
+    static void kept_out(bytes_out& o, const ledger_events& kept) {
+        o.pod<std::uint64_t>(kept.funds.size());
+        for (const auto& f : kept.funds) {
+            o.str(f.id);
+            o.pod(f.step);
+            o.pod(f.day);
+            o.pod(f.partner);
+            o.pod(f.amount);
+            o.str(f.reference);
+            o.str(f.fund);
+            o.str(f.note);
+            o.pod<std::uint8_t>(f.activity_end.has_value());
+            o.pod(f.activity_end.value_or(0));
+        }
+        o.pod<std::uint64_t>(kept.deals.size());
+        for (const auto& d : kept.deals) {
+            o.str(d.id);
+            o.pod(d.step);
+            o.pod(d.day);
+            o.pod(d.partner);
+            o.pod(d.amount);
+            o.str(d.reference);
+            o.str(d.customer);
+            o.str(d.stage);
+            o.str(d.note);
+        }
+        o.pod<std::uint64_t>(kept.referrals.size());
+        for (const auto& r : kept.referrals) {
+            o.str(r.id);
+            o.pod(r.step);
+            o.pod(r.day);
+            o.pod(r.partner);
+            o.pod(r.amount);
+            o.str(r.customer);
+            o.str(r.reference);
+            o.str(r.referral);
+            o.str(r.channel);
+        }
+        o.pod<std::uint64_t>(kept.points.size());
+        for (const auto& x : kept.points) {
+            o.str(x.id);
+            o.pod(x.step);
+            o.pod(x.day);
+            o.pod(x.partner);
+            o.pod(x.participant);
+            o.str(x.item);
+            o.pod(x.count);
+            o.str(x.reference);
+        }
+        o.pods(kept.first_sale_person);
+        o.pods(kept.first_sale_partner);
+    }
+    /// Reads what kept_out wrote; a snapshot of format `version` has the families it had then.
+    static void kept_in(bytes_in& in, ledger_events& kept, const catalog& cat, int version) {
+        if (version >= 5) {
+            auto funds = in.pod<std::uint64_t>();
+            for (std::uint64_t i = 0; i < funds; ++i) {
+                detail::fund_event f;
+                f.id = in.str();
+                f.step = in.pod<detail::fund_step>();
+                if (static_cast<std::size_t>(f.step) >= std::size(detail::fund_step_kinds)) detail::bytes_in::corrupt();
+                f.day = in.pod<std::int32_t>();
+                f.partner = in.pod<std::uint32_t>();
+                if (f.partner >= cat.partners().size()) detail::bytes_in::corrupt();
+                f.amount = in.pod<std::int64_t>();
+                f.reference = in.str();
+                f.fund = in.str();
+                f.note = in.str();
+                const bool has_end = in.pod<std::uint8_t>() != 0;
+                const auto end = in.pod<std::int32_t>();
+                if (has_end) f.activity_end = end;
+                kept.funds.push_back(std::move(f));
+            }
+            auto deals = in.pod<std::uint64_t>();
+            for (std::uint64_t i = 0; i < deals; ++i) {
+                detail::deal_event d;
+                d.id = in.str();
+                d.step = in.pod<detail::deal_step>();
+                if (static_cast<int>(d.step) > static_cast<int>(detail::deal_step::close)) detail::bytes_in::corrupt();
+                d.day = in.pod<std::int32_t>();
+                d.partner = in.pod<std::uint32_t>();
+                if (d.partner >= cat.partners().size()) detail::bytes_in::corrupt();
+                d.amount = in.pod<std::int64_t>();
+                d.reference = in.str();
+                d.customer = in.str();
+                d.stage = in.str();
+                d.note = in.str();
+                kept.deals.push_back(std::move(d));
+            }
+        }
+        if (version >= 6) {
+            auto referrals = in.pod<std::uint64_t>();
+            for (std::uint64_t i = 0; i < referrals; ++i) {
+                detail::referral_event r;
+                r.id = in.str();
+                r.step = in.pod<detail::referral_step>();
+                if (static_cast<std::size_t>(r.step) >= std::size(detail::referral_step_kinds)) detail::bytes_in::corrupt();
+                r.day = in.pod<std::int32_t>();
+                r.partner = in.pod<std::uint32_t>();
+                if (r.partner != detail::referral_event::no_partner && r.partner >= cat.partners().size()) detail::bytes_in::corrupt();
+                r.amount = in.pod<std::int64_t>();
+                r.customer = in.str();
+                r.reference = in.str();
+                r.referral = in.str();
+                r.channel = in.str();
+                kept.referrals.push_back(std::move(r));
+            }
+        }
+        if (version >= 7) {
+            auto points = in.pod<std::uint64_t>();
+            for (std::uint64_t i = 0; i < points; ++i) {
+                detail::points_event x;
+                x.id = in.str();
+                x.step = in.pod<detail::points_step>();
+                if (static_cast<std::size_t>(x.step) >= std::size(detail::points_step_kinds)) detail::bytes_in::corrupt();
+                x.day = in.pod<std::int32_t>();
+                x.partner = in.pod<std::uint32_t>();
+                if (x.partner >= cat.partners().size()) detail::bytes_in::corrupt();
+                x.participant = in.pod<std::uint32_t>();
+                if (x.participant != detail::points_event::no_participant && x.participant >= cat.participants().size())
+                    detail::bytes_in::corrupt();
+                x.item = in.str();
+                x.count = in.pod<std::int64_t>();
+                x.reference = in.str();
+                kept.points.push_back(std::move(x));
+            }
+        }
+        if (version >= 8) {
+            kept.first_sale_person = in.pods<std::int32_t>();
+            kept.first_sale_partner = in.pods<std::int32_t>();
+            if (kept.first_sale_person.size() > cat.participants().size() || kept.first_sale_partner.size() > cat.partners().size())
+                detail::bytes_in::corrupt();
+        }
+    }
     static void dict_out(bytes_out& o, const dictionary& d) {
         o.pod<std::uint64_t>(d.size());
         for (const auto& v : d.values()) o.str(v);
@@ -103,6 +268,10 @@ struct state_io {
 }  // namespace detail
 
 INCENTIVES_INLINE std::string engine::snapshot() const {
+    if (absorbed_)
+        throw input_error("incentives.input.combined",
+                          "this engine adds up partial runs (absorb) and has no registry of their event ids to snapshot: "
+                          "keep its partial() instead, or the partitions' snapshots");
     detail::bytes_out o;
     o.str("incentives-snapshot-8");
     o.str(detail::state_io::fingerprint(*this));
@@ -138,17 +307,7 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
         o.pod(k);
         o.pods(*v);
     }
-    o.pod<std::uint64_t>(ms_.clawbacks.size());
-    for (const auto& c : ms_.clawbacks) {
-        o.pod(c.leaf);
-        o.pod(c.key);
-        o.pod(c.sale_measure);
-        o.pod(c.num);
-        o.pod(c.den);
-        o.pod(c.day);
-        o.str(c.return_id);
-        o.str(c.sale_id);
-    }
+    detail::state_io::clawbacks_out(o, ms_.clawbacks);
     for (const auto& la : ms_.acc) {
         for (const auto& g : la.groups) o.pods(g);
         o.pods(la.distinct);
@@ -164,56 +323,7 @@ INCENTIVES_INLINE std::string engine::snapshot() const {
     o.pod(st_.duplicates_ignored);
     o.pod(st_.outside);
     o.pods(st_.kind_events);
-    o.pod<std::uint64_t>(st_.kept.funds.size());
-    for (const auto& f : st_.kept.funds) {
-        o.str(f.id);
-        o.pod(f.step);
-        o.pod(f.day);
-        o.pod(f.partner);
-        o.pod(f.amount);
-        o.str(f.reference);
-        o.str(f.fund);
-        o.str(f.note);
-        o.pod<std::uint8_t>(f.activity_end.has_value());
-        o.pod(f.activity_end.value_or(0));
-    }
-    o.pod<std::uint64_t>(st_.kept.deals.size());
-    for (const auto& d : st_.kept.deals) {
-        o.str(d.id);
-        o.pod(d.step);
-        o.pod(d.day);
-        o.pod(d.partner);
-        o.pod(d.amount);
-        o.str(d.reference);
-        o.str(d.customer);
-        o.str(d.stage);
-        o.str(d.note);
-    }
-    o.pod<std::uint64_t>(st_.kept.referrals.size());
-    for (const auto& r : st_.kept.referrals) {
-        o.str(r.id);
-        o.pod(r.step);
-        o.pod(r.day);
-        o.pod(r.partner);
-        o.pod(r.amount);
-        o.str(r.customer);
-        o.str(r.reference);
-        o.str(r.referral);
-        o.str(r.channel);
-    }
-    o.pod<std::uint64_t>(st_.kept.points.size());
-    for (const auto& x : st_.kept.points) {
-        o.str(x.id);
-        o.pod(x.step);
-        o.pod(x.day);
-        o.pod(x.partner);
-        o.pod(x.participant);
-        o.str(x.item);
-        o.pod(x.count);
-        o.str(x.reference);
-    }
-    o.pods(st_.kept.first_sale_person);
-    o.pods(st_.kept.first_sale_partner);
+    detail::state_io::kept_out(o, st_.kept);
     return o.take();
 }
 
@@ -277,19 +387,7 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
         auto k = in.pod<std::uint32_t>();
         st.contributions[k] = in.pods<detail::contribution>();
     }
-    auto claws = in.pod<std::uint64_t>();
-    for (std::uint64_t i = 0; i < claws; ++i) {
-        detail::clawback_record c;
-        c.leaf = in.pod<std::uint32_t>();
-        c.key = in.pod<std::uint64_t>();
-        c.sale_measure = in.pod<int128>();
-        c.num = in.pod<std::int64_t>();
-        c.den = in.pod<std::int64_t>();
-        c.day = in.pod<std::int32_t>();
-        c.return_id = in.str();
-        c.sale_id = in.str();
-        e.ms_.clawbacks.push_back(std::move(c));
-    }
+    detail::state_io::clawbacks_in(in, e.ms_.clawbacks, e.leaves_.size());
     for (auto& la : e.ms_.acc) {
         for (auto& g : la.groups) {
             auto loaded = in.pods<detail::group_acc>();
@@ -310,85 +408,7 @@ INCENTIVES_INLINE engine engine::restore(program prog, catalog cat, std::string_
     st.outside = in.pod<std::uint64_t>();
     if (version >= 4) st.kind_events = in.pods<std::uint64_t>();
     if (st.kind_events.size() > st.dicts.kinds.size()) detail::bytes_in::corrupt();
-    if (version >= 5) {
-        auto funds = in.pod<std::uint64_t>();
-        for (std::uint64_t i = 0; i < funds; ++i) {
-            detail::fund_event f;
-            f.id = in.str();
-            f.step = in.pod<detail::fund_step>();
-            if (static_cast<std::size_t>(f.step) >= std::size(detail::fund_step_kinds)) detail::bytes_in::corrupt();
-            f.day = in.pod<std::int32_t>();
-            f.partner = in.pod<std::uint32_t>();
-            if (f.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
-            f.amount = in.pod<std::int64_t>();
-            f.reference = in.str();
-            f.fund = in.str();
-            f.note = in.str();
-            const bool has_end = in.pod<std::uint8_t>() != 0;
-            const auto end = in.pod<std::int32_t>();
-            if (has_end) f.activity_end = end;
-            st.kept.funds.push_back(std::move(f));
-        }
-        auto deals = in.pod<std::uint64_t>();
-        for (std::uint64_t i = 0; i < deals; ++i) {
-            detail::deal_event d;
-            d.id = in.str();
-            d.step = in.pod<detail::deal_step>();
-            if (static_cast<int>(d.step) > static_cast<int>(detail::deal_step::close)) detail::bytes_in::corrupt();
-            d.day = in.pod<std::int32_t>();
-            d.partner = in.pod<std::uint32_t>();
-            if (d.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
-            d.amount = in.pod<std::int64_t>();
-            d.reference = in.str();
-            d.customer = in.str();
-            d.stage = in.str();
-            d.note = in.str();
-            st.kept.deals.push_back(std::move(d));
-        }
-    }
-    if (version >= 6) {
-        auto referrals = in.pod<std::uint64_t>();
-        for (std::uint64_t i = 0; i < referrals; ++i) {
-            detail::referral_event r;
-            r.id = in.str();
-            r.step = in.pod<detail::referral_step>();
-            if (static_cast<std::size_t>(r.step) >= std::size(detail::referral_step_kinds)) detail::bytes_in::corrupt();
-            r.day = in.pod<std::int32_t>();
-            r.partner = in.pod<std::uint32_t>();
-            if (r.partner != detail::referral_event::no_partner && r.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
-            r.amount = in.pod<std::int64_t>();
-            r.customer = in.str();
-            r.reference = in.str();
-            r.referral = in.str();
-            r.channel = in.str();
-            st.kept.referrals.push_back(std::move(r));
-        }
-    }
-    if (version >= 7) {
-        auto points = in.pod<std::uint64_t>();
-        for (std::uint64_t i = 0; i < points; ++i) {
-            detail::points_event x;
-            x.id = in.str();
-            x.step = in.pod<detail::points_step>();
-            if (static_cast<std::size_t>(x.step) >= std::size(detail::points_step_kinds)) detail::bytes_in::corrupt();
-            x.day = in.pod<std::int32_t>();
-            x.partner = in.pod<std::uint32_t>();
-            if (x.partner >= e.cat_->partners().size()) detail::bytes_in::corrupt();
-            x.participant = in.pod<std::uint32_t>();
-            if (x.participant != detail::points_event::no_participant && x.participant >= e.cat_->participants().size())
-                detail::bytes_in::corrupt();
-            x.item = in.str();
-            x.count = in.pod<std::int64_t>();
-            x.reference = in.str();
-            st.kept.points.push_back(std::move(x));
-        }
-    }
-    if (version >= 8) {
-        st.kept.first_sale_person = in.pods<std::int32_t>();
-        st.kept.first_sale_partner = in.pods<std::int32_t>();
-        if (st.kept.first_sale_person.size() > e.cat_->participants().size() || st.kept.first_sale_partner.size() > e.cat_->partners().size())
-            detail::bytes_in::corrupt();
-    }
+    detail::state_io::kept_in(in, st.kept, *e.cat_, version);
     if (!in.done()) detail::bytes_in::corrupt();
     return e;
 }
