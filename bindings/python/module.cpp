@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
     incentives::python::register_engine(m);
     incentives::python::register_result(m);
     incentives::python::register_simulation(m);
+    incentives::python::register_scale_out(m);
 }

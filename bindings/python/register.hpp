@@ -21,5 +21,7 @@ void register_engine(pybind11::module_& m);
 void register_result(pybind11::module_& m);
 /// simulate(): the budget simulation (register_simulation.cpp).
 void register_simulation(pybind11::module_& m);
+/// Partial runs, their combination, pickling of catalogs, the command line's files (register_scale_out.cpp).
+void register_scale_out(pybind11::module_& m);
 
 }  // namespace incentives::python

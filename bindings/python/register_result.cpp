@@ -558,6 +558,23 @@ void register_result(py::module_& m) {
             for (const auto& [kind, count] : r.res.unknown_kinds) d[py::str(kind)] = count;
             return d;
         })
+        .def(
+            "partial",
+            [](const run_output& r) {
+                std::string bytes;
+                {
+                    py::gil_scoped_release unlocked;
+                    bytes = r.eng->partial();
+                }
+                return py::bytes(bytes);
+            },
+            "The run's measures as bytes (engine::partial): with the program and catalog, all a pickle needs.")
+        .def_property_readonly("base_program", [](const run_output& r) { return r.eng->definition(); })
+        .def_property_readonly("variant_program", [](const run_output& r) -> std::optional<program> {
+            return r.variant ? std::optional<program>(*r.variant) : std::nullopt;
+        })
+        .def_property_readonly("catalog", [](const run_output& r) { return r.cat(); })
+        .def_property_readonly("event_ids", [](const run_output& r) { return r.event_ids; })
         .def("payout_columns", &payout_columns)
         .def("trace_columns", &trace_columns)
         .def("statement_columns", &statement_columns)

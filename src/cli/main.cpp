@@ -449,21 +449,10 @@ int main(int argc, char** argv) {
             t0 = clock_type::now();
             prog.phase(fmt::format("writing {} lines", r.lines.size()));
             output_set outs;
-            if (!out_path.empty()) write_payouts(outs.open(out_path), r);
-            if (!traces_path.empty()) write_traces(outs.open(traces_path), r);
-            if (!statements_path.empty()) write_statements(outs.open(statements_path), r);
-            if (!ledger_path.empty()) write_ledger(outs.open(ledger_path), r);
-            if (!deals_path.empty()) write_deals(outs.open(deals_path), r);
-            if (!referrals_path.empty()) write_referrals(outs.open(referrals_path), r);
-            if (!points_path.empty()) write_points(outs.open(points_path), r);
-            if (!lots_path.empty()) write_lots(outs.open(lots_path), r);
-            if (!levels_path.empty()) write_levels(outs.open(levels_path), r);
-            if (!contests_path.empty()) write_standings(outs.open(contests_path), r.contests);
-            if (!kpis_path.empty()) write_kpis(outs.open(kpis_path), r.kpis);
-            if (!roi_path.empty()) write_roi(outs.open(roi_path), r.roi);
-            if (!points_balances_path.empty())
-                write_points_balances(outs.open(points_balances_path), points_balances(r.points, balances_day.value_or(p.cal.to())));
-            if (!balances_path.empty()) write_balances(outs.open(balances_path), fund_balances(r.ledger, balances_day.value_or(p.cal.to())));
+            write_run_files(outs,
+                            {out_path, traces_path, statements_path, ledger_path, balances_path, deals_path, referrals_path, points_path,
+                             lots_path, points_balances_path, levels_path, contests_path, kpis_path, roi_path},
+                            r, balances_day.value_or(p.cal.to()));
             if (!paid_path.empty()) {
                 try {
                     write_deltas(outs.open(deltas_path), restate(p, e.reference_data(), r, paid));

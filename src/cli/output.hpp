@@ -17,6 +17,8 @@
 
 #include <incentives/format.hpp>
 #include <incentives/engine/result.hpp>
+#include <incentives/fund_accounts.hpp>
+#include <incentives/points_accounts.hpp>
 #include <incentives/errors.hpp>
 #include <incentives/rules/credit.hpp>
 
@@ -444,6 +446,31 @@ inline void write_statements(sink& s, const result& r) {
         fmt::format_to(s.out(), ",{},{},{},{},{}\n", st.period, st.period_start.to_string(), st.currency, st.exact, st.amount);
         s.maybe_flush();
     }
+}
+
+/// The files `run` writes (an empty path: not written), in the order of its options. The Python entry
+/// (`python -m incentives run`) writes the same files with the same functions.
+struct run_files {
+    std::string out, traces, statements, ledger, balances, deals, referrals, points, lots, points_balances, levels, contests, kpis, roi;
+};
+
+/// Opens and writes every file named in `f` into `outs` (the caller commits them together); balances
+/// are as of `as_of`. Traces need a result run with traces.
+inline void write_run_files(output_set& outs, const run_files& f, const result& r, date as_of) {
+    if (!f.out.empty()) write_payouts(outs.open(f.out), r);
+    if (!f.traces.empty()) write_traces(outs.open(f.traces), r);
+    if (!f.statements.empty()) write_statements(outs.open(f.statements), r);
+    if (!f.ledger.empty()) write_ledger(outs.open(f.ledger), r);
+    if (!f.deals.empty()) write_deals(outs.open(f.deals), r);
+    if (!f.referrals.empty()) write_referrals(outs.open(f.referrals), r);
+    if (!f.points.empty()) write_points(outs.open(f.points), r);
+    if (!f.lots.empty()) write_lots(outs.open(f.lots), r);
+    if (!f.levels.empty()) write_levels(outs.open(f.levels), r);
+    if (!f.contests.empty()) write_standings(outs.open(f.contests), r.contests);
+    if (!f.kpis.empty()) write_kpis(outs.open(f.kpis), r.kpis);
+    if (!f.roi.empty()) write_roi(outs.open(f.roi), r.roi);
+    if (!f.points_balances.empty()) write_points_balances(outs.open(f.points_balances), points_balances(r.points, as_of));
+    if (!f.balances.empty()) write_balances(outs.open(f.balances), fund_balances(r.ledger, as_of));
 }
 
 }  // namespace incentives::cli

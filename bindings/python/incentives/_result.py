@@ -407,6 +407,24 @@ class Result:
         and left out of the total."""
         return self._impl.statement(partner)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A Result pickles as its program, catalog and measures (``partial()``), not its lines: the
+        pickle is as small as the measures, and unpickling settles them again into the same lines."""
+        from ._program import Program
+
+        core = self._impl
+        variant = core.variant_program
+        return (
+            _restored,
+            (
+                Program._wrap(core.base_program),
+                core.catalog,
+                core.partial(),
+                core.event_ids,
+                None if variant is None else Program._wrap(variant),
+            ),
+        )
+
     def __len__(self) -> int:
         return len(self._impl)
 
@@ -415,3 +433,11 @@ class Result:
             f"<Result of {self._impl.program.name!r}: {len(self)} lines, total {self.total} {self.currency}, "
             f"{self.events_seen} events>"
         )
+
+
+def _restored(program: Any, catalog: Any, partial: bytes, event_ids: bool, variant: Any) -> Result:
+    """A pickled Result: its measures settled again (Result.__reduce__)."""
+    core = _core.combine(program._impl, catalog, [partial], event_ids)
+    if variant is not None:
+        core = _core.settle(core, variant._impl)
+    return Result(core)

@@ -9,6 +9,8 @@ rows costs no Python object per row here.
 
 from __future__ import annotations
 
+import copyreg
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
@@ -18,7 +20,7 @@ import numpy as np
 from . import _core
 from ._errors import InputError
 
-__all__ = ["columns_of", "event_table", "catalog"]
+__all__ = ["columns_of", "event_table", "catalog", "read_table"]
 
 
 def _is_pandas(obj: Any, name: str) -> bool:
@@ -161,12 +163,42 @@ def _arrow_friendly(frame: Any) -> bool:
     return arrow_strings
 
 
+def _is_path(obj: Any) -> bool:
+    return isinstance(obj, (str, os.PathLike))
+
+
+def read_table(path: Any, table: str) -> Any:
+    """The table in a file: Parquet (a .parquet or .pq file, or a directory of them — a dataset, hive
+    partitions included — read by pyarrow.dataset, decimal columns exact) as a pyarrow Table, or CSV
+    (every value kept as its text, read by pandas) as a DataFrame."""
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        code = "incentives.input.file"
+        raise InputError(f"[{code}] {name}: no such file or directory ({table})", code)
+    if os.path.isdir(name) or name.endswith((".parquet", ".pq")):
+        try:
+            import pyarrow.dataset as ds
+        except ImportError as e:  # pragma: no cover - pyarrow is in the arrow extra
+            raise ImportError(f"{table}: reading Parquet needs pyarrow: pip install 'incentives[arrow]'") from e
+        return ds.dataset(name, format="parquet").to_table()
+    if name.endswith(".csv"):
+        try:
+            import pandas as pd
+        except ImportError as e:  # pragma: no cover - pandas is in the pandas extra
+            raise ImportError(f"{table}: reading CSV needs pandas: pip install 'incentives[pandas]'") from e
+        return pd.read_csv(name, dtype=str, keep_default_na=False, na_values=[])
+    raise TypeError(f"{table}: {name} is neither Parquet (.parquet, .pq, a directory) nor CSV (.csv)")
+
+
 def event_table(
     events: Any, amount_scale: Optional[int] = None, quantity_scale: Optional[int] = None, hint_scale: int = 2
 ) -> _core.EventTable:
-    """Events (any table form) converted to the engine's rows; an EventTable passes through."""
+    """Events (any table form, or a Parquet or CSV file) converted to the engine's rows; an
+    EventTable passes through."""
     if isinstance(events, _core.EventTable):
         return events
+    if _is_path(events):
+        events = read_table(events, "events")
     if _is_pandas(events, "DataFrame") and _arrow_friendly(events):
         # pandas' own Arrow-backed columns (the str dtype of pandas 3, with pyarrow): handed over as
         # Arrow, without a Python object per cell. 1 M rows: 0.42 s instead of 0.74 s.
@@ -187,10 +219,22 @@ def event_table(
 
 
 def catalog(partners: Any = None, participants: Any = None, products: Any = None, plans: Any = None) -> _core.Catalog:
-    """Reference data (any table form, or None) converted and checked."""
+    """Reference data (any table form, a Parquet or CSV file, or None) converted and checked."""
+
+    def columns(data: Any, table: str) -> Optional[dict[str, Any]]:
+        if _is_path(data):
+            data = read_table(data, table)
+        if not _is_pandas(data, "DataFrame") and hasattr(data, "to_pandas"):  # pyarrow: decimals stay Decimal
+            data = data.to_pandas()
+        return columns_of(data, table)
+
     return _core.catalog_from_columns(
-        columns_of(partners, "partners"),
-        columns_of(participants, "participants"),
-        columns_of(products, "products"),
-        columns_of(plans, "plans"),
+        columns(partners, "partners"),
+        columns(participants, "participants"),
+        columns(products, "products"),
+        columns(plans, "plans"),
     )
+
+
+# A Catalog travels to worker processes (incentives.dask, incentives.spark) as bytes.
+copyreg.pickle(_core.Catalog, lambda c: (_core.catalog_of_bytes, (_core.catalog_bytes(c),)))

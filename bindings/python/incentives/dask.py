@@ -1,0 +1,120 @@
+"""Runs over Dask DataFrames: the events shuffled by partner, each partition taken in and accumulated
+on a worker, the partial runs added up in a tree and settled once — the same Result, line for line,
+as :meth:`incentives.Program.run` over the same events in one process (docs/scale-out.md).
+
+    import dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster
+    import incentives, incentives.dask
+
+    client = Client(LocalCluster(n_workers=2, threads_per_worker=1))
+    events = dd.read_parquet("events/")                 # decimal128 amounts stay exact
+    result = incentives.dask.run(program, events, partners="partners.csv", plans="plans.csv")
+    result.payouts                                      # pandas, as Program.run's
+
+The default scheduler is Dask's: a distributed Client when one is active. Needs
+``pip install 'incentives[dask]'``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from . import _distributed
+from ._result import Result
+
+__all__ = ["run"]
+
+
+def _read(events: Any) -> Any:
+    import dask.dataframe as dd
+
+    if isinstance(events, (str, os.PathLike)):
+        name = os.fspath(events)
+        if name.endswith(".csv"):
+            return dd.read_csv(name, dtype=str, keep_default_na=False, na_values=[])
+        return dd.read_parquet(name)
+    if not (hasattr(events, "npartitions") and hasattr(events, "to_delayed")):
+        raise TypeError(
+            f"events: expected a Dask DataFrame or a Parquet or CSV path, got {type(events).__name__} "
+            "(for a pandas DataFrame use Program.run, or dask.dataframe.from_pandas)"
+        )
+    return events
+
+
+def _partial(program: Any, catalog: Any, frame: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool) -> bytes:
+    return _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids)
+
+
+def _unique_ids(ids: Any) -> Any:
+    return ids.drop_duplicates()
+
+
+def run(
+    program: Any,
+    events: Any,
+    partners: Any = None,
+    participants: Any = None,
+    products: Any = None,
+    plans: Any = None,
+    *,
+    traces: bool = False,
+    threads: int = 1,
+    amount_scale: Optional[int] = None,
+    quantity_scale: Optional[int] = None,
+    partitions: Optional[int] = None,
+    shuffle: bool = True,
+    check_ids: bool = True,
+    split_every: int = 8,
+    scheduler: Any = None,
+) -> Result:
+    """Runs `program` over `events` on Dask; returns the :class:`incentives.Result` that
+    ``program.run(events.compute(), ...)`` would.
+
+    ``events`` is a Dask DataFrame with the columns of the events table, or a Parquet file or
+    directory (``dask.dataframe.read_parquet``) or CSV file or glob (read as text). The reference
+    tables are small: pandas or Dask DataFrames, files, or anything :meth:`Program.run` takes; they are
+    checked once here and sent to each worker once.
+
+    ``shuffle=True`` (the default) puts every event of a partner in one partition (``partitions`` of
+    them, default: as many as ``events`` has), so that returns meet their sales; pass False for data
+    already partitioned by partner (a return whose sale is in another partition is then an
+    :class:`InputError`, never a silent gap). ``check_ids`` makes sure no event id is in two
+    partitions, as one process would (it costs a reduction over the id column). ``split_every``
+    partials are added up per task on the way to the client, where the program is settled once
+    (``threads`` there). ``traces=True`` keeps the event ids for the traces. ``scheduler`` goes to
+    ``dask.compute``. Row errors name the row within its partition; a worker lost mid-run is retried
+    by Dask (every task is pure) or the run raises: a partial total is never returned.
+    """
+    import dask
+
+    program = _distributed.program_of(program)
+    threads = _distributed.check_threads(threads)
+    split_every = _distributed.check_split_every(split_every)
+    catalog = _distributed.catalog_of(partners, participants, products, plans)
+    frame = _read(events)
+    if "partner" not in frame.columns:
+        raise KeyError("events: no column 'partner' (every event names its partner; the runs are split by it)")
+    if shuffle:
+        frame = frame.shuffle(on="partner", npartitions=partitions or frame.npartitions)
+    elif partitions is not None and partitions != frame.npartitions:
+        frame = frame.repartition(npartitions=partitions)
+
+    # The program and catalog enter the graph once each and reach a worker once.
+    program_key = dask.delayed(program, pure=True)
+    catalog_key = dask.delayed(catalog, pure=True)
+    event_ids = bool(traces)
+    partial = dask.delayed(_partial, pure=True)
+    level = [partial(program_key, catalog_key, part, amount_scale, quantity_scale, event_ids) for part in frame.to_delayed()]
+    combine = dask.delayed(_distributed.combine_partials, pure=True)
+    while len(level) > split_every:
+        level = [combine(program_key, catalog_key, level[i : i + split_every], event_ids) for i in range(0, len(level), split_every)]
+
+    wanted = [level]
+    if check_ids and frame.npartitions > 1:
+        ids = frame["id"].map_partitions(_unique_ids).value_counts(split_out=frame.npartitions)
+        wanted.append(ids[ids > 1])
+    computed = dask.compute(*wanted, scheduler=scheduler)
+    if len(computed) > 1 and len(computed[1]) > 0:
+        raise _distributed.duplicate_ids_error(sorted(str(i) for i in computed[1].index), program)
+    return _distributed.settle(program, catalog, computed[0], event_ids, threads)
