@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing incentives needs on Debian bookworm: the C++ dependencies from
-# Debian's packages, PostgreSQL (a contestant in bench/peers) and a Python virtual environment (.venv)
+# Debian's packages, PostgreSQL (a contestant in bench/peers), Java (for PySpark's local Spark in the
+# tests of incentives.spark) and a Python virtual environment (.venv)
 # with the test tools from PyPI.
 # Idempotent: packages already present are not fetched again.
 set -euo pipefail
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 debs=(build-essential cmake ninja-build python3-dev python3-venv
       libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev libbenchmark-dev libcli11-dev librandom123-dev
-      clang libclang-rt-14-dev postgresql)
+      clang libclang-rt-14-dev postgresql openjdk-17-jre-headless)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -46,3 +46,12 @@ __all__ = [
     "CurrencyMismatchError",
     "UnknownKindWarning",
 ]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - the module's own lookup
+    """incentives.dask and incentives.spark on first use: neither Dask nor PySpark is imported before."""
+    if name in ("dask", "spark"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'incentives' has no attribute {name!r}")

@@ -5,8 +5,7 @@ A run spread over processes is two stages. Each part — the events of some part
 partner in one part, so that a return meets its sale — is taken in and accumulated by an engine of its
 own on a worker, which returns its measures as bytes (``engine::partial``: exact integer sums per
 rule, beneficiary and period, the clawback records, the kept fund, deal, referral and shop events).
-The global stage adds the partials up (``engine::absorb``, in a tree of ``split_every`` at a time) and
-settles once: budgets, program caps, contests, KPIs, points, funds and every other stage that needs
+The global stage, on the client, adds the partials up (``engine::absorb``) and settles once: budgets, program caps, contests, KPIs, points, funds and every other stage that needs
 the whole program run on the sums of all the parts, exactly as in one process.
 """
 
@@ -21,7 +20,7 @@ from ._errors import InputError
 from ._program import Program
 from ._result import Result
 
-__all__ = ["program_of", "catalog_of", "partial_of", "combine_partials", "settle", "duplicate_ids_error"]
+__all__ = ["program_of", "catalog_of", "partial_of", "settle", "duplicate_ids_error", "check_threads"]
 
 
 def program_of(program: Any) -> Program:
@@ -65,13 +64,6 @@ def partial_of(
     return _core.partial_run(program._impl, table, catalog, event_ids, threads)
 
 
-def combine_partials(program: Program, catalog: Any, partials: Sequence[bytes], event_ids: bool) -> bytes:
-    """Partial runs added up into one (a node of the combining tree)."""
-    if len(partials) == 1:
-        return partials[0]
-    return _core.combine_partials(program._impl, catalog, list(partials), event_ids)
-
-
 def settle(program: Program, catalog: Any, partials: Sequence[bytes], event_ids: bool, threads: int) -> Result:
     """The global stage: every partial added up and settled, as one Result."""
     return Result(_core.combine(program._impl, catalog, list(partials), event_ids, threads))
@@ -101,8 +93,3 @@ def check_threads(threads: Any) -> int:
         raise ValueError(f"threads is a number of threads, at least 1; got {threads!r}")
     return threads
 
-
-def check_split_every(split_every: Any) -> int:
-    if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
-        raise ValueError(f"split_every is how many partials one task adds up, at least 2; got {split_every!r}")
-    return split_every

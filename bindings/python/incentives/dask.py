@@ -42,8 +42,12 @@ def _read(events: Any) -> Any:
     return events
 
 
-def _partial(program: Any, catalog: Any, frame: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool) -> bytes:
-    return _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids)
+def _partial_frame(frame: Any, program: Any, catalog: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool) -> Any:
+    """A partition's partial run, as a one-row frame (a column of bytes): the run's first stage."""
+    import pandas as pd
+
+    partial = _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids)
+    return pd.DataFrame({"partial": pd.Series([partial], dtype=object)})
 
 
 def _unique_ids(ids: Any) -> Any:
@@ -65,7 +69,6 @@ def run(
     partitions: Optional[int] = None,
     shuffle: bool = True,
     check_ids: bool = True,
-    split_every: int = 8,
     scheduler: Any = None,
 ) -> Result:
     """Runs `program` over `events` on Dask; returns the :class:`incentives.Result` that
@@ -80,17 +83,18 @@ def run(
     them, default: as many as ``events`` has), so that returns meet their sales; pass False for data
     already partitioned by partner (a return whose sale is in another partition is then an
     :class:`InputError`, never a silent gap). ``check_ids`` makes sure no event id is in two
-    partitions, as one process would (it costs a reduction over the id column). ``split_every``
-    partials are added up per task on the way to the client, where the program is settled once
-    (``threads`` there). ``traces=True`` keeps the event ids for the traces. ``scheduler`` goes to
+    partitions, as one process would (it costs a reduction over the id column; the events are read
+    and shuffled once for both). The partials come to the client, which adds them up and settles the
+    program once (``threads`` there): its memory is the measures', partners x rules x periods, not the
+    events'. ``traces=True`` keeps the event ids for the traces. ``scheduler`` goes to
     ``dask.compute``. Row errors name the row within its partition; a worker lost mid-run is retried
     by Dask (every task is pure) or the run raises: a partial total is never returned.
     """
     import dask
+    import pandas as pd
 
     program = _distributed.program_of(program)
     threads = _distributed.check_threads(threads)
-    split_every = _distributed.check_split_every(split_every)
     catalog = _distributed.catalog_of(partners, participants, products, plans)
     frame = _read(events)
     if "partner" not in frame.columns:
@@ -100,21 +104,21 @@ def run(
     elif partitions is not None and partitions != frame.npartitions:
         frame = frame.repartition(npartitions=partitions)
 
-    # The program and catalog enter the graph once each and reach a worker once.
+    # The program and the catalog enter the graph once each (a task each), and reach a worker once.
     program_key = dask.delayed(program, pure=True)
     catalog_key = dask.delayed(catalog, pure=True)
     event_ids = bool(traces)
-    partial = dask.delayed(_partial, pure=True)
-    level = [partial(program_key, catalog_key, part, amount_scale, quantity_scale, event_ids) for part in frame.to_delayed()]
-    combine = dask.delayed(_distributed.combine_partials, pure=True)
-    while len(level) > split_every:
-        level = [combine(program_key, catalog_key, level[i : i + split_every], event_ids) for i in range(0, len(level), split_every)]
-
-    wanted = [level]
+    meta = pd.DataFrame({"partial": pd.Series([], dtype=object)})
+    partials = frame.map_partitions(
+        _partial_frame, program_key, catalog_key, amount_scale, quantity_scale, event_ids, meta=meta, enforce_metadata=False
+    )
+    wanted = [partials]
     if check_ids and frame.npartitions > 1:
+        # Each partition's ids once, counted across partitions (split over as many outputs).
         ids = frame["id"].map_partitions(_unique_ids).value_counts(split_out=frame.npartitions)
         wanted.append(ids[ids > 1])
+    # One graph: the events are read and shuffled once for the partials and the ids.
     computed = dask.compute(*wanted, scheduler=scheduler)
     if len(computed) > 1 and len(computed[1]) > 0:
         raise _distributed.duplicate_ids_error(sorted(str(i) for i in computed[1].index), program)
-    return _distributed.settle(program, catalog, computed[0], event_ids, threads)
+    return _distributed.settle(program, catalog, list(computed[0]["partial"]), event_ids, threads)
