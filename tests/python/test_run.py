@@ -261,7 +261,10 @@ def test_table_errors():
     with pytest.raises(InputError, match='column "kind" has 2 rows, column "id" has 4'):
         run({"id": ["a", "b", "c", "d"], "kind": ["sale", "sale"], "date": [], "partner": []})
     with pytest.raises(TypeError, match="expected a pandas DataFrame, a dict of columns or a list of dicts"):
-        run("events.csv")
+        run(42)
+    # A str is a file (Parquet or CSV; tests/python/test_scale_out.py reads them): a missing one is named.
+    with pytest.raises(InputError, match=r"no-such-events\.csv: no such file or directory \(events\)"):
+        run("no-such-events.csv")
     with pytest.raises(InputError) as info:
         PROGRAM.run(EVENTS, PARTNERS, [{"id": "M1", "partner": "P3"}])
     assert info.value.code == "incentives.input.unknown_partner"

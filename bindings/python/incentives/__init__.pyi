@@ -6,6 +6,9 @@ from ._compare import Comparison as Comparison
 from ._compare import compare as compare
 from ._program import Program as Program
 from ._result import Result as Result
+from ._simulation import Simulation as Simulation
+from . import dask as dask
+from . import spark as spark
 from ._errors import CalculationError as CalculationError
 from ._errors import ConfigError as ConfigError
 from ._errors import CurrencyMismatchError as CurrencyMismatchError
@@ -25,6 +28,7 @@ __all__ = [
     "Result",
     "Comparison",
     "compare",
+    "Simulation",
     "Error",
     "ConfigError",
     "ValidationError",

@@ -35,9 +35,9 @@ _FILES = [
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m incentives", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m incentives", description=__doc__.split("\n\n")[0], allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="run a program over events (Parquet or CSV) and write the results")
+    run = commands.add_parser("run", help="run a program over events (Parquet or CSV) and write the results", allow_abbrev=False)
     run.add_argument("program", metavar="PROGRAM", help="the program (YAML)")
     run.add_argument("--events", required=True, help="events: a Parquet file or directory (dataset), or a CSV file")
     for table in ("partners", "participants", "products", "plans"):
