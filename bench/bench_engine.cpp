@@ -1,5 +1,6 @@
 // Bulk accrual through incentives::engine: encode, add (accumulation, 1 and 2 threads), run (traces
-// off and on) and add + run end to end, on a synthetic channel of 100,000 partners.
+// off and on) and add + run end to end, on a synthetic channel of 100,000 partners; and the two
+// halves of a distributed run: partial() and the global stage (absorb + run).
 //
 // Data (std::mt19937_64, fixed seed, integers only — never double):
 //   - 100,000 partners; 5 participants each (2 managers, 3 specialists) = 500,000 participants;
@@ -523,6 +524,42 @@ void BM_add_run(benchmark::State& state) {
     set_events(state, n);
 }
 
+// partial(): the measures of an engine holding the whole dataset as bytes — what a partition's worker
+// sends in a run spread over processes (docs/scale-out.md). partial_MiB is their size: the groups
+// with events (100,000 partners x rules x periods), not the events.
+void BM_partial(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto& e = loaded_for(n);
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        auto p = e.partial();
+        bytes = p.size();
+        benchmark::DoNotOptimize(p.data());
+    }
+    set_events(state, n);
+    state.counters["partial_MiB"] = static_cast<double>(bytes) / mib;
+}
+
+// The global stage of a distributed run: a fresh engine absorbs the partials (here the whole
+// dataset's, as one) and settles. Its cost follows the groups, not the events.
+void BM_global_stage(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto bytes = loaded_for(n).partial();
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto e = fresh_engine();
+        state.ResumeTiming();
+        e->absorb(bytes);
+        auto r = e->run();
+        benchmark::DoNotOptimize(r.lines.data());
+        state.PauseTiming();
+        r = result{};
+        e.reset();
+        state.ResumeTiming();
+    }
+    set_events(state, n);
+}
+
 // Registration: all 1 M benchmarks, then all 10 M ones, so that one dataset is alive at a time.
 // The engine kept for run() is built last for each size (add benchmarks construct their own).
 int register_all() {
@@ -536,6 +573,8 @@ int register_all() {
         for (std::int64_t t : {1, 2}) opts(benchmark::RegisterBenchmark("BM_add", BM_add)->Args({n, t}));
         opts(benchmark::RegisterBenchmark("BM_add_run", BM_add_run)->Args({n, 1}));
         for (std::int64_t traces : {0, 1}) opts(benchmark::RegisterBenchmark("BM_run", BM_run)->Args({n, traces}));
+        opts(benchmark::RegisterBenchmark("BM_partial", BM_partial)->Args({n}));
+        opts(benchmark::RegisterBenchmark("BM_global_stage", BM_global_stage)->Args({n}));
     }
     return 0;
 }

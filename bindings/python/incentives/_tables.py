@@ -140,8 +140,9 @@ def _scale(name: str, value: Optional[int]) -> Optional[int]:
 
 def _arrow_friendly(frame: Any) -> bool:
     """Whether a DataFrame is read faster, and the same, through Arrow: pyarrow is there, some column
-    is an Arrow-backed string column, and every column is one whose Arrow form the engine reads
-    exactly as it reads the numpy form (strings, int64, naive datetime64, categoricals of strings).
+    is Arrow-backed (a pd.ArrowDtype, or pyarrow strings), and every column is Arrow-backed or one
+    whose Arrow form the engine reads exactly as it reads the numpy form (strings, int64, naive
+    datetime64, categoricals of strings).
     Object, float and time-zone columns keep the column path, with its messages."""
     try:
         import pyarrow  # noqa: F401
@@ -151,7 +152,11 @@ def _arrow_friendly(frame: Any) -> bool:
 
     arrow_strings = False
     for dtype in frame.dtypes:
-        if isinstance(dtype, pd.StringDtype):
+        if isinstance(dtype, pd.ArrowDtype):
+            # pandas over Arrow arrays (read_parquet(dtype_backend="pyarrow"), Dask's Parquet):
+            # decimal128 amounts stay integers instead of a decimal.Decimal per cell.
+            arrow_strings = True
+        elif isinstance(dtype, pd.StringDtype):
             arrow_strings = arrow_strings or dtype.storage.startswith("pyarrow")
         elif isinstance(dtype, pd.CategoricalDtype):
             if not all(isinstance(c, str) for c in dtype.categories):
