@@ -2,8 +2,9 @@
 // absorbed by one more, give the result of one engine over all the events — every line, statement,
 // ledger entry, deal and referral step, points entry, contest standing and KPI row. Checked on every
 // bundled example program (returns and clawbacks, split credit, a program budget, contests, funds,
-// deals, referrals, points with levels and rewards, the KPI plan) over random splits by partner, in
-// random absorbing orders and trees; and by hand on a split of one partner's sales.
+// deals, referrals, points with levels and rewards, the KPI plan) and every golden case (distinct
+// counts, per-event payouts, rounding at each event, budgets, versions, combinators) over random
+// splits by partner, in random absorbing orders and trees; and by hand on a split of one partner's sales.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -31,8 +32,7 @@ struct example {
     std::vector<event> events;
 };
 
-example load(const std::string& program_name, const std::string& data_dir) {
-    const fs::path data = examples / "data" / data_dir;
+example load_from(const std::string& name, const fs::path& program_file, const fs::path& data) {
     auto optional_csv = [&](const char* file, auto reader) {
         return fs::exists(data / file) ? reader((data / file).string()) : decltype(reader(std::string())){};
     };
@@ -40,13 +40,23 @@ example load(const std::string& program_name, const std::string& data_dir) {
                 optional_csv("participants.csv", [](const std::string& p) { return io::read_participants_csv(p); }),
                 optional_csv("products.csv", [](const std::string& p) { return io::read_products_csv(p); }),
                 optional_csv("plans.csv", [](const std::string& p) { return io::read_plans_csv(p); }));
-    return {program_name, io::read_program_file((examples / "programs" / (program_name + ".yaml")).string()), std::move(cat),
-            io::read_events_csv((data / "events.csv").string())};
+    return {name, io::read_program_file(program_file.string()), std::move(cat), io::read_events_csv((data / "events.csv").string())};
 }
 
+example load(const std::string& program_name, const std::string& data_dir) {
+    return load_from(program_name, examples / "programs" / (program_name + ".yaml"), examples / "data" / data_dir);
+}
+
+/// The bundled examples, and the golden cases (tests/data/golden: distinct counts, per-event payouts,
+/// rounding at each event, budgets, versions, combinators).
 std::vector<example> bundled() {
-    return {load("reseller", ""), load("bonus_shop", "bonus_shop"), load("channel_funds", "channel_funds"),
-            load("kpi_plan", "kpi_plan"), load("sales_contest", "sales_contest")};
+    std::vector<example> out{load("reseller", ""), load("bonus_shop", "bonus_shop"), load("channel_funds", "channel_funds"),
+                             load("kpi_plan", "kpi_plan"), load("sales_contest", "sales_contest")};
+    for (const auto& dir : fs::directory_iterator(fs::path(INCENTIVES_TEST_DATA) / "golden"))
+        if (fs::exists(dir.path() / "program.yaml"))
+            out.push_back(load_from("golden/" + dir.path().filename().string(), dir.path() / "program.yaml", dir.path()));
+    std::sort(out.begin(), out.end(), [](const example& x, const example& y) { return x.name < y.name; });
+    return out;
 }
 
 /// The events split by partner into `parts` parts (each partner's events in one part, in a shuffled

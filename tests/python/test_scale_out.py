@@ -25,6 +25,8 @@ from incentives import _core, _tables
 from conftest import EXAMPLES, read_tables
 
 pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
 
 # ---- a program with everything that needs the whole program: returns and clawbacks, split credit, a
 # program budget, a contest across partners ---------------------------------------------------------
@@ -229,8 +231,16 @@ def cluster():
 
 
 def test_dask_two_workers_one_million_events_from_parquet(cluster, tmp_path):
+    import decimal
+
     events, partners, people = generated(1_000_000, 5_000, seed=2027)
-    dd.from_pandas(events, npartitions=8).to_parquet(tmp_path / "events")
+    # Amounts as Parquet's decimal128(12, 2) (they cross the shuffle as int64 cents), in 8 files.
+    table = pa.Table.from_pandas(events, preserve_index=False)
+    amounts = pa.array([decimal.Decimal(a) for a in events["amount"]], pa.decimal128(12, 2))
+    table = table.set_column(table.schema.get_field_index("amount"), "amount", amounts)
+    (tmp_path / "events").mkdir()
+    for k in range(8):
+        pq.write_table(table.slice(k * 125_000, 125_000), tmp_path / "events" / f"part{k}.parquet")
     for policy in ("pro_rata", "event_date"):
         prog = program(policy, budget=100_000_000)  # the rules' lines are about 118 M before it
         whole = prog.run(events, partners, people)
@@ -314,10 +324,6 @@ def test_a_corrupt_catalog_pickle_is_an_error():
 
 # ---- Parquet ---------------------------------------------------------------------------------------
 
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
-
-
 def test_parquet_files_and_datasets_run_like_the_frame(reseller, tmp_path):
     import decimal
 
@@ -337,6 +343,10 @@ def test_parquet_files_and_datasets_run_like_the_frame(reseller, tmp_path):
     pq.write_table(table.slice(0, half), tmp_path / "ds" / "a.parquet")
     pq.write_table(table.slice(half), tmp_path / "ds" / "b.parquet")
     same(prog.run(tmp_path / "ds", **ref), want)
+    # A data set partitioned by partner (hive directories partner=P01/...): the key is a column again.
+    pq.write_to_dataset(table, tmp_path / "hive", partition_cols=["partner"])
+    assert (tmp_path / "hive" / "partner=P01").is_dir()
+    same(prog.run(tmp_path / "hive", **ref), want)
     # Reference tables from files too.
     t["partners"].to_csv(tmp_path / "partners.csv", index=False)
     same(prog.run(tmp_path / "ds", **dict(ref, partners=tmp_path / "partners.csv")), want)

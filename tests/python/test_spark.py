@@ -107,3 +107,10 @@ def test_spark_decimal_amounts_reach_the_engine_exactly(spark):
     rebate = got.payouts[got.payouts["rule"] == "rebate"]["amount"]
     # 3% of 10,000,000,000.00 = 300,000,000.00
     assert list(rebate) == [decimal.Decimal("300000000.00")]
+
+
+def test_spark_double_amounts_are_refused_as_in_one_process(spark):
+    events, partners, people = SMALL
+    frame = spark_events(spark, events).withColumn("amount", __import__("pyspark.sql.functions").sql.functions.col("amount").cast("double"))
+    with pytest.raises(TypeError, match="amount"):
+        incentives.spark.run(program(), frame, partners, people)

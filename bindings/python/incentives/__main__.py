@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, what in _FILES:
         run.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="FILE", help=f"write {what} to this CSV")
     run.add_argument("--as-of", help="the day of --balances and --points-balances (YYYY-MM-DD; default: the program's last day)")
-    run.add_argument("--threads", type=int, default=1, help="threads of the engine (results are identical for any count)")
+    run.add_argument("--threads", type=int, default=1,
+                     help="threads of the engine (of each partition's, with --workers); results are identical for any count")
     run.add_argument("--workers", type=int, default=0, help="run on a local Dask cluster of this many worker processes")
     run.add_argument("--partitions", type=int, help="with --workers: partitions of the events (default: 4 per worker)")
     return parser
@@ -66,7 +67,12 @@ def _run(args: argparse.Namespace) -> int:
     tables = dict(partners=args.partners, participants=args.participants, products=args.products, plans=args.plans)
     traces = "traces" in paths
     if args.workers > 0:
+        import logging
+
         from dask.distributed import Client, LocalCluster
+
+        # Dask's own progress and shuffle notes are not the command's output; its errors still show.
+        logging.getLogger("distributed").setLevel(logging.ERROR)
 
         import incentives.dask
 

@@ -1,5 +1,5 @@
-"""What the distributed runners (incentives.dask, incentives.spark) share: a part of a run, the tree
-that adds partial runs up, and the check that no event id is in two parts.
+"""What the distributed runners (incentives.dask, incentives.spark) share: a part of a run, the global
+stage that adds the partial runs up and settles, and the error for an event id in two parts.
 
 A run spread over processes is two stages. Each part — the events of some partners, every event of a
 partner in one part, so that a return meets its sale — is taken in and accumulated by an engine of its
@@ -64,9 +64,9 @@ def partial_of(
     return _core.partial_run(program._impl, table, catalog, event_ids, threads)
 
 
-def settle(program: Program, catalog: Any, partials: Sequence[bytes], event_ids: bool, threads: int) -> Result:
+def settle(program: Program, catalog: Any, partials: Sequence[bytes], event_ids: bool) -> Result:
     """The global stage: every partial added up and settled, as one Result."""
-    return Result(_core.combine(program._impl, catalog, list(partials), event_ids, threads))
+    return Result(_core.combine(program._impl, catalog, list(partials), event_ids))
 
 
 def duplicate_ids_error(ids: Sequence[Any], program: Program) -> InputError:
@@ -82,7 +82,8 @@ def duplicate_ids_error(ids: Sequence[Any], program: Program) -> InputError:
         "distributed run have no order to say which that is: remove the repeats"
     )
     return InputError(
-        f"[{code}] duplicate event id {shown}{more}: the same id in the events of two partners (two partitions); "
+        f"[{code}] duplicate event id {shown}{more}: the same id in two partitions (the events of two partners, "
+        "or of one partner split without the shuffle by partner); "
         f"{policy}",
         code,
     )

@@ -185,7 +185,8 @@ def read_table(path: Any, table: str) -> Any:
             import pyarrow.dataset as ds
         except ImportError as e:  # pragma: no cover - pyarrow is in the arrow extra
             raise ImportError(f"{table}: reading Parquet needs pyarrow: pip install 'incentives[arrow]'") from e
-        return ds.dataset(name, format="parquet").to_table()
+        # partitioning="hive": the keys of directories such as partner=P1/ are columns of the table.
+        return ds.dataset(name, format="parquet", partitioning="hive").to_table()
     if name.endswith(".csv"):
         try:
             import pandas as pd

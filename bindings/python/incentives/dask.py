@@ -1,5 +1,5 @@
 """Runs over Dask DataFrames: the events shuffled by partner, each partition taken in and accumulated
-on a worker, the partial runs added up in a tree and settled once — the same Result, line for line,
+on a worker, the partial runs added up and settled once on the client — the same Result, line for line,
 as :meth:`incentives.Program.run` over the same events in one process (docs/scale-out.md).
 
     import dask.dataframe as dd
@@ -43,16 +43,54 @@ def _read(events: Any) -> Any:
     return events
 
 
-def _partial_frame(frame: Any, program: Any, catalog: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool) -> Any:
-    """A partition's partial run, as a one-row frame (a column of bytes): the run's first stage."""
+def _partial_and_ids(
+    frame: Any, program: Any, catalog: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool, threads: int, ids: bool
+) -> Any:
+    """A partition's partial run and its distinct event ids, as one frame: a first row with no id that
+    holds the partial's bytes, then one row per id (when asked). One frame, so that the events are
+    shuffled once for both: the run's first stage."""
     import pandas as pd
 
-    partial = _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids)
-    return pd.DataFrame({"partial": pd.Series([partial], dtype=object)})
+    partial = _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids, threads)
+    seen = frame["id"].drop_duplicates().astype(object) if ids else pd.Series([], dtype=object)
+    return pd.DataFrame(
+        {
+            "id": pd.Series([None, *seen], dtype=object),
+            "partial": pd.Series([partial, *([None] * len(seen))], dtype=object),
+        }
+    )
 
 
-def _unique_ids(ids: Any) -> Any:
-    return ids.drop_duplicates()
+def _decimal_scales(meta: Any, amount_scale: Any, quantity_scale: Any) -> dict[str, int]:
+    """The amount and quantity columns that are Arrow decimals of at most 18 digits (Parquet's), with
+    their scales: they travel as int64 units instead (a scale not given by the caller)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    scales = {}
+    for column, given in (("amount", amount_scale), ("quantity", quantity_scale)):
+        dtype = meta.dtypes.get(column)
+        if given is None and isinstance(dtype, pd.ArrowDtype) and pa.types.is_decimal(dtype.pyarrow_dtype):
+            if dtype.pyarrow_dtype.precision <= 18:
+                scales[column] = dtype.pyarrow_dtype.scale
+    return scales
+
+
+def _to_units(frame: Any, scales: dict[str, int]) -> Any:
+    """Decimal columns as exact int64 units at their own scale (123.45 at scale 2: 12345). Dask's
+    shuffle turns Arrow decimals into a decimal.Decimal per cell, and integers cross it as they are."""
+    import decimal
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = frame.copy(deep=False)
+    for column, scale in scales.items():
+        factor = pa.scalar(decimal.Decimal(10) ** scale, pa.decimal128(scale + 1, 0))
+        units = pc.multiply(pa.array(frame[column]), factor).cast(pa.int64())  # whole: a safe cast
+        out[column] = pd.arrays.ArrowExtensionArray(units)
+    return out
 
 
 def run(
@@ -85,9 +123,10 @@ def run(
     already partitioned by partner (a return whose sale is in another partition is then an
     :class:`InputError`, never a silent gap). ``check_ids`` makes sure no event id is in two
     partitions, as one process would (it costs a reduction over the id column; the events are read
-    and shuffled once for both). The partials come to the client, which adds them up and settles the
-    program once (``threads`` there): its memory is the measures', partners x rules x periods, not the
-    events'. ``traces=True`` keeps the event ids for the traces. ``scheduler`` goes to
+    and shuffled once for both). ``threads`` is the threads of each partition's engine (for workers
+    with several threads each). The partials come to the client, which adds them up and settles the
+    program once: its memory is the measures', partners x rules x periods, not the events'.
+    ``traces=True`` keeps the event ids for the traces. ``scheduler`` goes to
     ``dask.compute``. Row errors name the row within its partition; a worker lost mid-run is retried
     by Dask (every task is pure) or the run raises: a partial total is never returned.
     """
@@ -100,6 +139,11 @@ def run(
     frame = _read(events)
     if "partner" not in frame.columns:
         raise KeyError("events: no column 'partner' (every event names its partner; the runs are split by it)")
+    scales = _decimal_scales(frame._meta, amount_scale, quantity_scale)
+    if scales:
+        frame = frame.map_partitions(_to_units, scales, meta=_to_units(frame._meta, scales))
+        amount_scale = scales.get("amount", amount_scale)
+        quantity_scale = scales.get("quantity", quantity_scale)
     if shuffle:
         frame = frame.shuffle(on="partner", npartitions=partitions or frame.npartitions)
     elif partitions is not None and partitions != frame.npartitions:
@@ -109,17 +153,18 @@ def run(
     program_key = dask.delayed(program, pure=True)
     catalog_key = dask.delayed(catalog, pure=True)
     event_ids = bool(traces)
-    meta = pd.DataFrame({"partial": pd.Series([], dtype=object)})
-    partials = frame.map_partitions(
-        _partial_frame, program_key, catalog_key, amount_scale, quantity_scale, event_ids, meta=meta, enforce_metadata=False
+    check = check_ids and frame.npartitions > 1
+    meta = pd.DataFrame({"id": pd.Series([], dtype=object), "partial": pd.Series([], dtype=object)})
+    out = frame.map_partitions(
+        _partial_and_ids, program_key, catalog_key, amount_scale, quantity_scale, event_ids, threads, check, meta=meta,
+        enforce_metadata=False,
     )
-    wanted = [partials]
-    if check_ids and frame.npartitions > 1:
+    wanted = [out[out["id"].isna()]["partial"]]
+    if check:
         # Each partition's ids once, counted across partitions (split over as many outputs).
-        ids = frame["id"].map_partitions(_unique_ids).value_counts(split_out=frame.npartitions)
+        ids = out["id"].dropna().value_counts(split_out=frame.npartitions)
         wanted.append(ids[ids > 1])
-    # One graph: the events are read and shuffled once for the partials and the ids.
     computed = dask.compute(*wanted, scheduler=scheduler)
     if len(computed) > 1 and len(computed[1]) > 0:
         raise _distributed.duplicate_ids_error(sorted(str(i) for i in computed[1].index), program)
-    return _distributed.settle(program, catalog, list(computed[0]["partial"]), event_ids, threads)
+    return _distributed.settle(program, catalog, list(computed[0]), event_ids)

@@ -25,7 +25,9 @@ from ._result import Result
 __all__ = ["run"]
 
 
-def _partial_rows(batches: Iterator[Any], payload: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool) -> Iterator[Any]:
+def _partial_rows(
+    batches: Iterator[Any], payload: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool, threads: int
+) -> Iterator[Any]:
     """mapInArrow's function: the partition's record batches as one table (a return may come in a
     batch before its sale's), taken in by one engine, yielded as one row holding the partial run."""
     import pyarrow as pa
@@ -33,7 +35,7 @@ def _partial_rows(batches: Iterator[Any], payload: Any, amount_scale: Any, quant
     program, catalog = payload.value
     batches = list(batches)
     table = pa.Table.from_batches(batches) if batches else None
-    partial = _distributed.partial_of(program, catalog, table, amount_scale, quantity_scale, event_ids)
+    partial = _distributed.partial_of(program, catalog, table, amount_scale, quantity_scale, event_ids, threads)
     yield pa.RecordBatch.from_pydict({"partial": [partial]}, schema=pa.schema([("partial", pa.binary())]))
 
 
@@ -46,10 +48,14 @@ def _worker_error(e: Exception) -> Exception:
 
     text = str(e)
     found = re.search(r"incentives\._errors\.(\w+): (\[([\w.]+)\] [^\n]*)", text)
-    if not found:
-        return e
-    cls = getattr(_errors, found.group(1), _errors.Error)
-    return cls(found.group(2), found.group(3))
+    if found:
+        cls = getattr(_errors, found.group(1), _errors.Error)
+        return cls(found.group(2), found.group(3))
+    # A TypeError of the doors (a float column, a table of the wrong shape) names its column.
+    found = re.search(r"\nTypeError: ([^\n]*)", text)
+    if found:
+        return TypeError(found.group(1))
+    return e
 
 
 def run(
@@ -75,7 +81,9 @@ def run(
     Every event of a partner goes to one of ``partitions`` partitions (default:
     ``spark.sql.shuffle.partitions``); the reference tables are checked once on the driver and
     broadcast. ``check_ids`` makes sure no event id is in the events of two partners, as one process
-    would. The partials are collected to the driver and settled there (``threads``).
+    would (a second job over ``events``: cache them if reading them twice costs). ``threads`` is the
+    threads of each partition's engine. The partials are collected to the driver and settled there;
+    they are the measures (partners x rules x periods), within ``spark.driver.maxResultSize``.
     """
     program = _distributed.program_of(program)
     threads = _distributed.check_threads(threads)
@@ -90,7 +98,7 @@ def run(
     event_ids = bool(traces)
 
     def partials(batches: Iterator[Any]) -> Iterator[Any]:
-        return _partial_rows(batches, payload, amount_scale, quantity_scale, event_ids)
+        return _partial_rows(batches, payload, amount_scale, quantity_scale, event_ids, threads)
 
     try:
         try:
@@ -107,4 +115,4 @@ def run(
                 raise _distributed.duplicate_ids_error(sorted(str(r["id"]) for r in repeated), program)
     finally:
         payload.unpersist()
-    return _distributed.settle(program, catalog, [bytes(r["partial"]) for r in rows], event_ids, threads)
+    return _distributed.settle(program, catalog, [bytes(r["partial"]) for r in rows], event_ids)

@@ -15,6 +15,7 @@
 // from its sale's partner), and no event id in two parts (the distributed runners check the ids).
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,12 +95,18 @@ INCENTIVES_INLINE std::string engine::partial() const {
             auto d = st_.dicts.attrs.find(rule_of(leaves_[li]).measure_.attribute);
             if (d != st_.dicts.attrs.end()) values = &d->second;
         }
-        o.pod<std::uint64_t>(values ? la.distinct.size() : 0);
-        if (values)
-            for (const auto& kc : la.distinct) {
-                o.pod(kc.key);
-                o.str((*values)[kc.code]);
-            }
+        // Each value once per group: a partial's distinct pairs grow with the values, not the events.
+        std::vector<detail::key_code> pairs;
+        if (values) {
+            pairs = la.distinct;
+            std::sort(pairs.begin(), pairs.end());
+            pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        }
+        o.pod<std::uint64_t>(pairs.size());
+        for (const auto& kc : pairs) {
+            o.pod(kc.key);
+            o.str((*values)[kc.code]);
+        }
         o.pod<std::uint64_t>(la.ids.size());
         for (const auto& kc : la.ids) {
             o.pod(kc.key);
@@ -145,8 +152,9 @@ INCENTIVES_INLINE void engine::absorb(std::string_view bytes) {
                 if (g.slot >= la.groups[v].size()) detail::bytes_in::corrupt();
                 const auto& a = la.groups[v][g.slot];
                 int128 sum;
+                std::int64_t count;
                 if (__builtin_add_overflow(a.measure, g.acc.measure, &sum) || __builtin_add_overflow(a.payout, g.acc.payout, &sum) ||
-                    __builtin_add_overflow(a.second, g.acc.second, &sum))
+                    __builtin_add_overflow(a.second, g.acc.second, &sum) || __builtin_add_overflow(a.count, g.acc.count, &count))
                     throw calculation_error("incentives.calculation.overflow",
                                             "accumulated measure of rule \"" + rule_of(leaves_[li]).id + "\" overflows");
                 groups.push_back(g);
