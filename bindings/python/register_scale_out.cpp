@@ -2,6 +2,8 @@
 // (engine::partial), partials added up (engine::absorb) and settled once; catalogs and results that
 // pickle, so they travel to worker processes; and the command line's output files for
 // `python -m incentives run` (src/cli/output.hpp: the same bytes as the C++ command's).
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +12,8 @@
 
 #include <incentives/engine/engine.hpp>
 #include <incentives/engine/bytes.hpp>
+
+#include <pybind11/numpy.h>
 
 #include "casters.hpp"
 #include "cli/output.hpp"
@@ -31,16 +35,40 @@ std::vector<std::string_view> views_of(const py::list& partials) {
     return out;
 }
 
-py::bytes partial_run(const program& p, const event_table* events, const catalog& cat, bool event_ids, unsigned threads) {
+/// One part of a run as bytes; with `id_hashes`, also the sorted distinct 64-bit hashes of its event
+/// ids (detail::id_hash, which intake computes anyway), for the runners' check that no id is in two
+/// parts: comparing 8-byte hashes across partitions is far cheaper than comparing the ids' text.
+py::object partial_run(const program& p, const event_table* events, const catalog& cat, bool event_ids, unsigned threads,
+                       bool id_hashes) {
     if (threads < 1) throw py::value_error("threads must be at least 1");
     std::string bytes;
+    std::vector<std::uint64_t> hashes;
     {
         py::gil_scoped_release unlocked;
         engine e(p, cat, event_ids);
-        if (events != nullptr && events->size() > 0) e.add(events->columns, threads);
+        if (events != nullptr && events->size() > 0) {
+            event_batch batch = e.encode(events->columns);
+            if (id_hashes) {
+                hashes = batch.id_hash;
+                std::sort(hashes.begin(), hashes.end());
+                hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+            }
+            e.add(batch, threads);
+        }
         bytes = e.partial();
     }
-    return py::bytes(bytes);
+    if (!id_hashes) return py::bytes(bytes);
+    py::array_t<std::uint64_t> out(static_cast<py::ssize_t>(hashes.size()));
+    if (!hashes.empty()) std::memcpy(out.mutable_data(), hashes.data(), hashes.size() * sizeof(std::uint64_t));
+    return py::make_tuple(py::bytes(bytes), out);
+}
+
+/// The 64-bit hashes of ids (detail::id_hash), to find the ids behind hashes seen in two parts.
+py::array_t<std::uint64_t> id_hashes(const std::vector<std::string>& ids) {
+    py::array_t<std::uint64_t> out(static_cast<py::ssize_t>(ids.size()));
+    auto* h = out.mutable_data();
+    for (std::size_t i = 0; i < ids.size(); ++i) h[i] = detail::id_hash(ids[i]);
+    return out;
 }
 
 std::shared_ptr<engine> absorbed(const program& p, const catalog& cat, const py::list& partials, bool event_ids) {
@@ -186,7 +214,10 @@ void write_run_files(const run_output& run, const py::dict& paths, const std::op
 
 void register_scale_out(py::module_& m) {
     m.def("partial_run", &partial_run, py::arg("program"), py::arg("events").none(true), py::arg("catalog"), py::arg("event_ids") = false,
-          py::arg("threads") = 1, "One part of a run: the events' measures as bytes (engine::partial); None: no events.");
+          py::arg("threads") = 1, py::arg("id_hashes") = false,
+          "One part of a run: the events' measures as bytes (engine::partial); None: no events. With id_hashes, "
+          "(bytes, the sorted distinct uint64 hashes of its event ids).");
+    m.def("id_hashes", &id_hashes, py::arg("ids"), "The 64-bit hashes of event ids, as partial_run(id_hashes=True) gives them.");
     m.def("combine_partials", &combine_partials, py::arg("program"), py::arg("catalog"), py::arg("partials"),
           py::arg("event_ids") = false, "Partial runs added up into one partial run (a step of a tree of combinations).");
     m.def("combine", &combine, py::arg("program"), py::arg("catalog"), py::arg("partials"), py::arg("event_ids") = false,

@@ -215,6 +215,19 @@ def test_dask_refuses_an_event_id_at_two_partners():
         incentives.dask.run(program(), frame, partners, people, scheduler="sync")
 
 
+def test_dask_a_hash_seen_twice_is_looked_up_before_it_is_called_a_repeat():
+    """Partitions compare 64-bit hashes of their ids; two different ids may share one, so a hash seen
+    in two partitions is only a suspect until the ids behind it are found in both."""
+    from incentives.dask import _repeated_ids
+
+    events, _, _ = SMALL
+    suspects = _core.id_hashes(["s0", "s1"])
+    assert list(suspects) == list(_core.id_hashes(["s0"])) + list(_core.id_hashes(["s1"]))
+    assert _repeated_ids(dd.from_pandas(events, npartitions=3), suspects, "sync") == []
+    again = pd.concat([events, events.iloc[[0]]], ignore_index=True)  # s0 in the first and the last partition
+    assert _repeated_ids(dd.from_pandas(again, npartitions=3), suspects, "sync") == ["s0"]
+
+
 def test_dask_without_a_shuffle_a_return_away_from_its_sale_is_an_error_not_a_gap():
     events, partners, people = SMALL
     frame = dd.from_pandas(events, npartitions=3)  # sales first, returns last: split by row order

@@ -56,12 +56,14 @@ def partial_of(
     quantity_scale: Optional[int],
     event_ids: bool,
     threads: int = 1,
-) -> bytes:
-    """One part: its events (any table form; None or no rows: nothing) taken in, as a partial run."""
+    id_hashes: bool = False,
+) -> Any:
+    """One part: its events (any table form; None or no rows: nothing) taken in, as a partial run;
+    with `id_hashes`, (the partial, the sorted distinct uint64 hashes of its event ids)."""
     table = None
     if events is not None and len(events) > 0:
         table = _tables.event_table(events, amount_scale, quantity_scale, hint_scale=program.amount_scale)
-    return _core.partial_run(program._impl, table, catalog, event_ids, threads)
+    return _core.partial_run(program._impl, table, catalog, event_ids, threads, id_hashes)
 
 
 def settle(program: Program, catalog: Any, partials: Sequence[bytes], event_ids: bool) -> Result:

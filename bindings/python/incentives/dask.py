@@ -46,19 +46,50 @@ def _read(events: Any) -> Any:
 def _partial_and_ids(
     frame: Any, program: Any, catalog: Any, amount_scale: Any, quantity_scale: Any, event_ids: bool, threads: int, ids: bool
 ) -> Any:
-    """A partition's partial run and its distinct event ids, as one frame: a first row with no id that
-    holds the partial's bytes, then one row per id (when asked). One frame, so that the events are
-    shuffled once for both: the run's first stage."""
+    """A partition's partial run and the hashes of its event ids, as one frame: a first row without a
+    hash that holds the partial's bytes, then one row per distinct hash (when asked). One frame, so
+    that the events are shuffled once for both: the run's first stage."""
+    import numpy as np
     import pandas as pd
 
-    partial = _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids, threads)
-    seen = frame["id"].drop_duplicates().astype(object) if ids else pd.Series([], dtype=object)
-    return pd.DataFrame(
-        {
-            "id": pd.Series([None, *seen], dtype=object),
-            "partial": pd.Series([partial, *([None] * len(seen))], dtype=object),
-        }
-    )
+    if ids:
+        partial, hashes = _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids, threads, True)
+    else:
+        partial = _distributed.partial_of(program, catalog, frame, amount_scale, quantity_scale, event_ids, threads)
+        hashes = np.zeros(0, dtype=np.uint64)
+    n = len(hashes)
+    missing = np.zeros(n + 1, dtype=bool)
+    missing[0] = True
+    values = np.concatenate([np.zeros(1, dtype=np.uint64), hashes])
+    holder = np.empty(n + 1, dtype=object)
+    holder[0] = partial
+    return pd.DataFrame({"hash": pd.arrays.IntegerArray(values, missing), "partial": holder})
+
+
+def _rows_with_hashes(frame: Any, suspects: Any, partition_info: Any = None) -> Any:
+    """The ids of a partition whose hash is one of `suspects`, with the partition's number."""
+    import numpy as np
+    import pandas as pd
+
+    from . import _core
+
+    ids = frame["id"].astype(str).tolist()
+    hit = np.isin(_core.id_hashes(ids), suspects)
+    found = pd.Series(ids, dtype=object)[hit].drop_duplicates()
+    part = partition_info["number"] if partition_info else 0
+    return pd.DataFrame({"id": found.to_numpy(dtype=object), "part": np.full(len(found), part, dtype=np.int64)})
+
+
+def _repeated_ids(frame: Any, suspects: Any, scheduler: Any) -> list[str]:
+    """The ids behind hashes seen in two partitions that are really in two partitions (two different
+    ids may share a 64-bit hash: about once in 10^7 runs of 10^9 events)."""
+    import numpy as np
+    import pandas as pd
+
+    meta = pd.DataFrame({"id": pd.Series([], dtype=object), "part": pd.Series([], dtype=np.int64)})
+    rows = frame.map_partitions(_rows_with_hashes, np.asarray(suspects, dtype=np.uint64), meta=meta).compute(scheduler=scheduler)
+    parts = rows.groupby("id")["part"].nunique()
+    return sorted(str(i) for i in parts[parts > 1].index)
 
 
 def _decimal_scales(meta: Any, amount_scale: Any, quantity_scale: Any) -> dict[str, int]:
@@ -122,8 +153,9 @@ def run(
     them, default: as many as ``events`` has), so that returns meet their sales; pass False for data
     already partitioned by partner (a return whose sale is in another partition is then an
     :class:`InputError`, never a silent gap). ``check_ids`` makes sure no event id is in two
-    partitions, as one process would (it costs a reduction over the id column; the events are read
-    and shuffled once for both). ``threads`` is the threads of each partition's engine (for workers
+    partitions, as one process would: each partition's distinct id hashes (8 bytes each, computed by
+    intake anyway) are counted across partitions, in the same graph (the events are read and shuffled
+    once), and only hashes seen twice are looked up again. ``threads`` is the threads of each partition's engine (for workers
     with several threads each). The partials come to the client, which adds them up and settles the
     program once: its memory is the measures', partners x rules x periods, not the events'.
     ``traces=True`` keeps the event ids for the traces. ``scheduler`` goes to
@@ -154,17 +186,19 @@ def run(
     catalog_key = dask.delayed(catalog, pure=True)
     event_ids = bool(traces)
     check = check_ids and frame.npartitions > 1
-    meta = pd.DataFrame({"id": pd.Series([], dtype=object), "partial": pd.Series([], dtype=object)})
+    meta = pd.DataFrame({"hash": pd.Series([], dtype="UInt64"), "partial": pd.Series([], dtype=object)})
     out = frame.map_partitions(
         _partial_and_ids, program_key, catalog_key, amount_scale, quantity_scale, event_ids, threads, check, meta=meta,
         enforce_metadata=False,
     )
-    wanted = [out[out["id"].isna()]["partial"]]
+    wanted = [out[out["hash"].isna()]["partial"]]
     if check:
-        # Each partition's ids once, counted across partitions (split over as many outputs).
-        ids = out["id"].dropna().value_counts(split_out=frame.npartitions)
-        wanted.append(ids[ids > 1])
+        # Each partition's distinct id hashes, counted across partitions (split over as many outputs).
+        counts = out["hash"].dropna().value_counts(split_out=frame.npartitions)
+        wanted.append(counts[counts > 1])
     computed = dask.compute(*wanted, scheduler=scheduler)
     if len(computed) > 1 and len(computed[1]) > 0:
-        raise _distributed.duplicate_ids_error(sorted(str(i) for i in computed[1].index), program)
+        repeated = _repeated_ids(frame, list(computed[1].index), scheduler)
+        if repeated:
+            raise _distributed.duplicate_ids_error(repeated, program)
     return _distributed.settle(program, catalog, list(computed[0]), event_ids)
