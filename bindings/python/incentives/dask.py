@@ -33,8 +33,9 @@ def _read(events: Any) -> Any:
         name = os.fspath(events)
         if name.endswith(".csv"):
             return dd.read_csv(name, dtype=str, keep_default_na=False, na_values=[])
-        # Arrow-backed columns: decimal128 amounts reach the engine as integers, not a Decimal per cell.
-        return dd.read_parquet(name, dtype_backend="pyarrow")
+        # Dask's default: strings and decimals Arrow-backed, dictionaries as categoricals (an Arrow
+        # dictionary dtype, from dtype_backend="pyarrow", fails in its shuffle).
+        return dd.read_parquet(name)
     if not (hasattr(events, "npartitions") and hasattr(events, "to_delayed")):
         raise TypeError(
             f"events: expected a Dask DataFrame or a Parquet or CSV path, got {type(events).__name__} "
