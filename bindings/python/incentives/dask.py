@@ -93,6 +93,31 @@ def _repeated_ids(frame: Any, suspects: Any, scheduler: Any) -> list[str]:
     return sorted(str(i) for i in parts[parts > 1].index)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def _shared(value: Any, scheduler: Any) -> Any:
+    """A value every task reads, as one key of the graph: scattered to every worker first when a
+    distributed Client runs the graph (a catalog of many partners is tens of MB, which Dask warns
+    about and sends with the graph otherwise), else the value itself."""
+    import dask
+
+    client = None
+    try:
+        from distributed import Client, get_client
+
+        if isinstance(scheduler, Client):
+            client = scheduler
+        elif scheduler is None:
+            client = get_client()
+    except (ImportError, ValueError):  # no distributed, or no Client running
+        client = None
+    if client is not None:
+        return dask.delayed(_same, pure=True)(client.scatter(value, broadcast=True, hash=False))
+    return dask.delayed(value, pure=True)
+
+
 def _decimal_scales(meta: Any, amount_scale: Any, quantity_scale: Any) -> dict[str, int]:
     """The amount and quantity columns that are Arrow decimals of at most 18 digits (Parquet's), with
     their scales: they travel as int64 units instead (a scale not given by the caller)."""
@@ -182,9 +207,9 @@ def run(
     elif partitions is not None and partitions != frame.npartitions:
         frame = frame.repartition(npartitions=partitions)
 
-    # The program and the catalog enter the graph once each (a task each), and reach a worker once.
-    program_key = dask.delayed(program, pure=True)
-    catalog_key = dask.delayed(catalog, pure=True)
+    # The program and the catalog enter the graph once each (a key each), and reach a worker once.
+    program_key = _shared(program, scheduler)
+    catalog_key = _shared(catalog, scheduler)
     event_ids = bool(traces)
     check = check_ids and frame.npartitions > 1
     meta = pd.DataFrame({"hash": pd.Series([], dtype="UInt64"), "partial": pd.Series([], dtype=object)})
