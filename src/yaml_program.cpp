@@ -551,6 +551,7 @@ rules::deal_registration deals_of(const cursor& c) {
         d.extension = {whole_number(which->value, 0, 100000), which->key == "months"};
         d.max_extensions = 1;
         if (auto mx = xm.get("max")) d.max_extensions = whole_number(*mx, 0, 100000);
+        if (d.max_extensions == 0) d.extension = {0, false};  // no extension at all: as if none were declared
     }
     if (auto b = m.get("bonus")) {
         mapping bm(*b, {"rate", "fixed"});

@@ -342,6 +342,18 @@ TEST_CASE("write then read gives back the same program") {
         check_same(read_program(text, "written.yaml"), p);
         CHECK(write_program(read_program(text)) == text);
     }
+    SUBCASE("regression (fuzz_yaml): an extension allowed 0 times is no extension, and reads back equal") {
+        // channel_funds.yaml with `extension: {days: 30, max: 0}`: the writer leaves out an extension
+        // that can never be asked, so the reader must not keep its 30 days either.
+        const std::string text = "program: x\ncurrency: EUR\nperiods: {from: 2027-01-01, to: 2027-12-31}\n"
+                                 "deal_registration:\n  id: dealreg\n  extension: {days: 30, max: 0}\n"
+                                 "rules:\n  - {id: r, pay: {rate: 1%}}\n";
+        program p = read_program(text, "p.yaml");
+        REQUIRE(p.deals);
+        CHECK(p.deals->max_extensions == 0);
+        CHECK(p.deals->extension.count == 0);
+        check_same(read_program(write_program(p), "written.yaml"), p);
+    }
     SUBCASE("combinators and versions") {
         program p = read_program(combined_program, "combined.yaml");
         std::string text = write_program(p);
